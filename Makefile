@@ -1,0 +1,92 @@
+# mod_netexe -- build, test, benchmark.
+#
+#   make            the PE library, mod_netexe.so (via apxs) and netexe-scan
+#   make install    installs the module with apxs -i
+#   make check      builds everything and runs every test suite
+#   make demo       starts a local apache2 on 127.0.0.1 with the module
+#   make bench      module on/off/mod_headers, interleaved, with ratios
+#   make fuzz       the libFuzzer targets for FUZZ_SECONDS each
+#
+# Every target installs the Debian packages it needs when run as root, and
+# names them otherwise (build-aux/deps.sh).
+
+SHELL      := /bin/bash
+B          ?= build
+APXS       ?= $(shell command -v apxs 2>/dev/null || command -v apxs2 2>/dev/null || echo apxs)
+CC         ?= cc
+CLANG      ?= clang
+DEPS        = build-aux/deps.sh
+
+WARN        = -Wall -Wextra -Werror
+CSTD        = -std=c99 -D_POSIX_C_SOURCE=200809L
+OPT        ?= -O2 -g
+LIB_CFLAGS  = $(CSTD) $(WARN) $(OPT) -fPIC
+SAN_FLAGS   = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+SRC         = mod_netexe
+LIB_SRCS    = $(SRC)/pe.c $(SRC)/disposition.c $(SRC)/authenticode.c
+LIB_HDRS    = $(SRC)/pe.h $(SRC)/disposition.h $(SRC)/authenticode.h
+LIB         = $(B)/libnetexe.a
+SAN_LIB     = $(B)/san/libnetexe.a
+CRYPTO_LIBS = $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+
+MODULE      = $(B)/mod_netexe.so
+SCANNER     = $(B)/netexe-scan
+
+.PHONY: all lib module scanner install check deps-build deps-check clean \
+        demo demo-stop bench fuzz
+.DEFAULT_GOAL := all
+
+all: lib module scanner
+
+deps-build:
+	@$(DEPS) build
+deps-check:
+	@$(DEPS) build check
+
+lib: $(LIB)
+
+$(B)/obj/%.o: $(SRC)/%.c $(LIB_HDRS) | deps-build
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+
+$(B)/san/obj/%.o: $(SRC)/%.c $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O1 -g -fPIC $(SAN_FLAGS) -c -o $@ $<
+
+$(LIB): $(patsubst $(SRC)/%.c,$(B)/obj/%.o,$(LIB_SRCS))
+	rm -f $@ && ar rcs $@ $^
+
+$(SAN_LIB): $(patsubst $(SRC)/%.c,$(B)/san/obj/%.o,$(LIB_SRCS))
+	rm -f $@ && ar rcs $@ $^
+
+# The module is compiled by apxs in a copy of the source directory inside
+# $(B), so that libtool's objects never land next to the sources.
+module: $(MODULE)
+$(MODULE): $(SRC)/mod_netexe.c $(LIB_HDRS) $(LIB)
+	@mkdir -p $(B)/apxs
+	cp $(SRC)/mod_netexe.c $(LIB_HDRS) $(B)/apxs/
+	cd $(B)/apxs && $(APXS) -c -Wc,-std=gnu99 -Wc,-Wall -Wc,-Wextra -Wc,-Werror \
+	    -o mod_netexe.la mod_netexe.c $(abspath $(LIB)) $(CRYPTO_LIBS) >/dev/null
+	cp $(B)/apxs/.libs/mod_netexe.so $@
+
+scanner: $(SCANNER)
+$(SCANNER): $(SRC)/netexe-scan.c $(LIB_HDRS) $(LIB)
+	$(CC) $(CSTD) $(WARN) $(OPT) -o $@ $< $(LIB) $(CRYPTO_LIBS)
+
+install: $(MODULE)
+	cd $(B)/apxs && $(APXS) -i -n netexe mod_netexe.la
+
+# Each test area adds its targets to CHECK_TARGETS (run in this order).
+CHECK_TARGETS :=
+-include tests/unit/unit.mk
+-include tests/httpd/httpd.mk
+-include tests/fuzz/fuzz.mk
+-include tests/bench/bench.mk
+-include $(sort $(wildcard build-aux/*.mk))
+
+check: $(CHECK_TARGETS)
+	@echo "make check: all suites passed"
+
+clean:
+	rm -rf $(B)
