@@ -24,14 +24,14 @@ LIB_CFLAGS  = $(CSTD) $(WARN) $(OPT) -fPIC
 SAN_FLAGS   = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 SRC         = mod_netexe
-LIB_SRCS    = $(SRC)/pe.c $(SRC)/disposition.c $(SRC)/authenticode.c
-LIB_HDRS    = $(SRC)/pe.h $(SRC)/disposition.h $(SRC)/authenticode.h
+LIB_SRCS    = $(wildcard $(SRC)/pe.c $(SRC)/disposition.c $(SRC)/authenticode.c)
+LIB_HDRS    = $(wildcard $(SRC)/pe.h $(SRC)/disposition.h $(SRC)/authenticode.h)
 LIB         = $(B)/libnetexe.a
 SAN_LIB     = $(B)/san/libnetexe.a
 CRYPTO_LIBS = $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 
 MODULE      = $(B)/mod_netexe.so
-SCANNER     = $(B)/netexe-scan
+SCANNER     = $(if $(wildcard $(SRC)/netexe-scan.c),$(B)/netexe-scan)
 
 .PHONY: all lib module scanner install check deps-build deps-check clean \
         demo demo-stop bench fuzz
@@ -71,7 +71,7 @@ $(MODULE): $(SRC)/mod_netexe.c $(LIB_HDRS) $(LIB)
 	cp $(B)/apxs/.libs/mod_netexe.so $@
 
 scanner: $(SCANNER)
-$(SCANNER): $(SRC)/netexe-scan.c $(LIB_HDRS) $(LIB)
+$(B)/netexe-scan: $(SRC)/netexe-scan.c $(LIB_HDRS) $(LIB)
 	$(CC) $(CSTD) $(WARN) $(OPT) -o $@ $< $(LIB) $(CRYPTO_LIBS)
 
 install: $(MODULE)
