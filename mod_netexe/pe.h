@@ -89,10 +89,16 @@ typedef enum {
 typedef struct {
     pe_verdict verdict;
     pe_reason  reason;
-    size_t     need;        /* with PE_NEED_MORE: bytes wanted, > len */
+    /* With PE_NEED_MORE: the bytes wanted, > len.  With a verdict: the
+     * number of leading bytes the verdict rests on (<= len). */
+    size_t     need;
 
-    /* Filled as far as the bytes given allowed; complete once the verdict
-     * is PE_NATIVE or PE_CLR.  Absent directories read as 0. */
+    /* Each field is filled when its bytes lie inside the buffer given and
+     * the checks before it passed; otherwise it reads 0.  With a verdict of
+     * PE_NATIVE or PE_CLR, the fields up to data directory 14 are filled
+     * whenever the buffer reaches them: the filter passes only the decision
+     * window, the scanner the whole headers.  Absent directories (beyond
+     * NumberOfRvaAndSizes or SizeOfOptionalHeader) read as 0. */
     uint32_t e_lfanew;
     uint16_t machine;                 /* IMAGE_FILE_HEADER.Machine */
     uint16_t number_of_sections;

@@ -1,0 +1,253 @@
+/* Copyright 2026 The mod_netexe Authors.
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may
+ * not use this file except in compliance with the License.  You may obtain
+ * a copy of the License at http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * pe.c -- the PE sniffer (DESIGN.md section 2; the promises are in pe.h).
+ *
+ * The checks run in file order.  Each one reads a field only after testing
+ * that the field's last byte is inside the buffer; when it is not, the
+ * answer is PE_NEED_MORE with need = the end of that field.  A check looks
+ * at no byte beyond its own threshold, so a verdict given for a prefix is
+ * the verdict of every longer prefix.
+ *
+ * Offsets below are the PE/COFF specification's, relative to e_lfanew or
+ * to the start of the optional header.
+ */
+#include <string.h>
+
+#include "pe.h"
+
+/* IMAGE_DOS_HEADER */
+#define PE_DOS_MAGIC_LEN            2u      /* "MZ" */
+#define PE_DOS_LFANEW_OFFSET        0x3Cu
+#define PE_DOS_HEADER_SIZE          0x40u   /* ends just after e_lfanew */
+
+/* At e_lfanew: the "PE\0\0" signature, then IMAGE_FILE_HEADER. */
+#define PE_SIGNATURE_SIZE           4u
+#define PE_FH_MACHINE               4u
+#define PE_FH_NUMBER_OF_SECTIONS    6u
+#define PE_FH_SIZE_OF_OPT_HEADER    20u
+#define PE_FH_CHARACTERISTICS       22u
+#define PE_OPT_HEADER_OFFSET        24u     /* signature + file header */
+
+/* IMAGE_OPTIONAL_HEADER, from its start; equal in PE32 and PE32+ ... */
+#define PE_OPT_MAGIC                0u
+#define PE_OPT_SIZE_OF_HEADERS      60u
+#define PE_OPT_CHECKSUM             64u
+#define PE_OPT_SUBSYSTEM            68u
+/* ... and where the 64-bit stack and heap sizes move them apart. */
+#define PE_OPT_RVA_COUNT_PE32       92u
+#define PE_OPT_RVA_COUNT_PE32PLUS   108u
+#define PE_OPT_DIRS_PE32            96u
+#define PE_OPT_DIRS_PE32PLUS        112u
+
+#define PE_DIR_ENTRY_SIZE           8u      /* VirtualAddress, Size */
+
+static uint16_t rd_u16le(const unsigned char *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t rd_u32le(const unsigned char *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
+           ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+/* 1 when n bytes at off lie inside buf[0 .. len-1]; cannot overflow. */
+static int pe_has(size_t len, size_t off, size_t n)
+{
+    return off <= len && n <= len - off;
+}
+
+static pe_verdict pe_need(pe_info *info, size_t need)
+{
+    info->verdict = PE_NEED_MORE;
+    info->reason = PE_REASON_NONE;
+    info->need = need;
+    return PE_NEED_MORE;
+}
+
+static pe_verdict pe_decide(pe_info *info, pe_verdict v, pe_reason r,
+                            size_t used)
+{
+    info->verdict = v;
+    info->reason = r;
+    info->need = used;
+    return v;
+}
+
+/* Reads the optional-header fields that are not part of the decision,
+ * as far as the buffer holds them: the scanner passes whole headers, the
+ * filter only the decision window. */
+static void pe_read_extras(const unsigned char *buf, size_t len,
+                           size_t opt, size_t dirs, pe_info *info)
+{
+    size_t cert = dirs + (size_t)PE_DIRECTORY_ENTRY_SECURITY * PE_DIR_ENTRY_SIZE;
+    size_t cert_end = cert + PE_DIR_ENTRY_SIZE;
+
+    if (pe_has(len, opt + PE_OPT_SIZE_OF_HEADERS, 4))
+        info->size_of_headers = rd_u32le(buf + opt + PE_OPT_SIZE_OF_HEADERS);
+    if (pe_has(len, opt + PE_OPT_CHECKSUM, 4))
+        info->checksum_offset = opt + PE_OPT_CHECKSUM;
+    if (pe_has(len, opt + PE_OPT_SUBSYSTEM, 2))
+        info->subsystem = rd_u16le(buf + opt + PE_OPT_SUBSYSTEM);
+
+    /* The certificate table exists only when both the directory count and
+     * the optional header's declared size reach entry 4. */
+    if (info->number_of_rva_and_sizes > PE_DIRECTORY_ENTRY_SECURITY &&
+        cert_end - opt <= info->size_of_optional_header &&
+        pe_has(len, cert, PE_DIR_ENTRY_SIZE)) {
+        info->cert_dir_offset = cert;
+        info->cert_offset = rd_u32le(buf + cert);
+        info->cert_size = rd_u32le(buf + cert + 4);
+    }
+}
+
+pe_verdict pe_sniff(const unsigned char *buf, size_t len, pe_info *info)
+{
+    size_t lfanew, opt, count_off, dirs, clr, clr_end;
+
+    memset(info, 0, sizeof(*info));
+
+    /* 1. "MZ", e_lfanew, "PE\0\0" */
+    if (!pe_has(len, 0, PE_DOS_MAGIC_LEN))
+        return pe_need(info, PE_DOS_MAGIC_LEN);
+    if (buf[0] != 'M' || buf[1] != 'Z')
+        return pe_decide(info, PE_NOT_PE, PE_REASON_NO_MZ, PE_DOS_MAGIC_LEN);
+
+    if (!pe_has(len, PE_DOS_LFANEW_OFFSET, 4))
+        return pe_need(info, PE_DOS_HEADER_SIZE);
+    info->e_lfanew = rd_u32le(buf + PE_DOS_LFANEW_OFFSET);
+    if (info->e_lfanew == 0)
+        return pe_decide(info, PE_NOT_PE, PE_REASON_LFANEW_ZERO,
+                         PE_DOS_HEADER_SIZE);
+    if (info->e_lfanew > PE_LFANEW_MAX)
+        return pe_decide(info, PE_NOT_PE, PE_REASON_LFANEW_RANGE,
+                         PE_DOS_HEADER_SIZE);
+    /* From here on every offset is at most PE_LFANEW_MAX plus a few
+     * hundred bytes: no size_t arithmetic below can wrap. */
+    lfanew = info->e_lfanew;
+
+    if (!pe_has(len, lfanew, PE_SIGNATURE_SIZE))
+        return pe_need(info, lfanew + PE_SIGNATURE_SIZE);
+    if (memcmp(buf + lfanew, "PE\0\0", PE_SIGNATURE_SIZE) != 0)
+        return pe_decide(info, PE_NOT_PE, PE_REASON_NO_PE_SIGNATURE,
+                         lfanew + PE_SIGNATURE_SIZE);
+
+    /* 2. IMAGE_FILE_HEADER and the optional header magic */
+    opt = lfanew + PE_OPT_HEADER_OFFSET;
+    if (!pe_has(len, opt + PE_OPT_MAGIC, 2))
+        return pe_need(info, opt + PE_OPT_MAGIC + 2);
+    info->machine = rd_u16le(buf + lfanew + PE_FH_MACHINE);
+    info->number_of_sections = rd_u16le(buf + lfanew + PE_FH_NUMBER_OF_SECTIONS);
+    info->size_of_optional_header = rd_u16le(buf + lfanew + PE_FH_SIZE_OF_OPT_HEADER);
+    info->characteristics = rd_u16le(buf + lfanew + PE_FH_CHARACTERISTICS);
+    info->section_table_offset = opt + info->size_of_optional_header;
+    info->magic = rd_u16le(buf + opt + PE_OPT_MAGIC);
+    if (info->magic == PE_OPTIONAL_MAGIC_PE32) {
+        count_off = opt + PE_OPT_RVA_COUNT_PE32;
+        dirs = opt + PE_OPT_DIRS_PE32;
+    }
+    else if (info->magic == PE_OPTIONAL_MAGIC_PE32PLUS) {
+        count_off = opt + PE_OPT_RVA_COUNT_PE32PLUS;
+        dirs = opt + PE_OPT_DIRS_PE32PLUS;
+    }
+    else {
+        return pe_decide(info, PE_NOT_PE, PE_REASON_BAD_MAGIC, opt + 2);
+    }
+
+    /* 3. the optional header and the directory count reach entry 14 */
+    clr = dirs + (size_t)PE_DIRECTORY_ENTRY_COM_DESCRIPTOR * PE_DIR_ENTRY_SIZE;
+    clr_end = clr + PE_DIR_ENTRY_SIZE;
+    if (info->size_of_optional_header < clr_end - opt) {
+        if (pe_has(len, count_off, 4))
+            info->number_of_rva_and_sizes = rd_u32le(buf + count_off);
+        pe_read_extras(buf, len, opt, dirs, info);
+        return pe_decide(info, PE_NATIVE, PE_REASON_OPTHDR_TOO_SMALL, opt + 2);
+    }
+
+    if (!pe_has(len, count_off, 4))
+        return pe_need(info, count_off + 4);
+    info->number_of_rva_and_sizes = rd_u32le(buf + count_off);
+    pe_read_extras(buf, len, opt, dirs, info);
+    if (info->number_of_rva_and_sizes <= PE_DIRECTORY_ENTRY_COM_DESCRIPTOR)
+        return pe_decide(info, PE_NATIVE, PE_REASON_TOO_FEW_DIRS, count_off + 4);
+
+    /* 4. data directory 14, the CLR runtime header */
+    if (!pe_has(len, clr, PE_DIR_ENTRY_SIZE))
+        return pe_need(info, clr_end);
+    info->clr_rva = rd_u32le(buf + clr);
+    info->clr_size = rd_u32le(buf + clr + 4);
+    if (info->clr_rva == 0)
+        return pe_decide(info, PE_NATIVE, PE_REASON_NO_CLR_DIR, clr_end);
+    return pe_decide(info, PE_CLR, PE_REASON_NONE, clr_end);
+}
+
+pe_verdict pe_sniff_final(const unsigned char *buf, size_t len, pe_info *info)
+{
+    if (pe_sniff(buf, len, info) != PE_NEED_MORE)
+        return info->verdict;
+    return pe_decide(info, PE_NOT_PE,
+                     len == 0 ? PE_REASON_EMPTY : PE_REASON_TRUNCATED, len);
+}
+
+const char *pe_verdict_name(pe_verdict v)
+{
+    switch (v) {
+    case PE_NEED_MORE: return "need-more";
+    case PE_NOT_PE:    return "not-pe";
+    case PE_NATIVE:    return "native";
+    case PE_CLR:       return "clr";
+    }
+    return "invalid";
+}
+
+const char *pe_reason_name(pe_reason r)
+{
+    switch (r) {
+    case PE_REASON_NONE:             return "none";
+    case PE_REASON_EMPTY:            return "empty";
+    case PE_REASON_NO_MZ:            return "no-mz";
+    case PE_REASON_LFANEW_ZERO:      return "lfanew-zero";
+    case PE_REASON_LFANEW_RANGE:     return "lfanew-range";
+    case PE_REASON_NO_PE_SIGNATURE:  return "no-pe-signature";
+    case PE_REASON_BAD_MAGIC:        return "bad-magic";
+    case PE_REASON_TRUNCATED:        return "truncated";
+    case PE_REASON_OPTHDR_TOO_SMALL: return "opthdr-too-small";
+    case PE_REASON_TOO_FEW_DIRS:     return "too-few-dirs";
+    case PE_REASON_NO_CLR_DIR:       return "no-clr-dir";
+    }
+    return "invalid";
+}
+
+int pe_is_dll(const pe_info *info)
+{
+    return (info->characteristics & PE_FILE_DLL) != 0;
+}
+
+/* IMAGE_FILE_MACHINE_* values of the PE/COFF specification. */
+#define PE_MACHINE_UNKNOWN  0x0000u
+#define PE_MACHINE_I386     0x014Cu
+#define PE_MACHINE_ARM      0x01C0u
+#define PE_MACHINE_ARMNT    0x01C4u
+#define PE_MACHINE_IA64     0x0200u
+#define PE_MACHINE_AMD64    0x8664u
+#define PE_MACHINE_ARM64    0xAA64u
+
+const char *pe_machine_name(uint16_t machine)
+{
+    switch (machine) {
+    case PE_MACHINE_UNKNOWN: return "any";
+    case PE_MACHINE_I386:    return "x86";
+    case PE_MACHINE_AMD64:   return "x64";
+    case PE_MACHINE_ARM64:   return "arm64";
+    case PE_MACHINE_ARM:
+    case PE_MACHINE_ARMNT:   return "arm";
+    case PE_MACHINE_IA64:    return "ia64";
+    }
+    return "unknown";
+}
