@@ -14,13 +14,36 @@
  *     attachment; filename="NAME"
  *     attachment; filename="NAME"; filename*=UTF-8''ENCODED
  *
- * The ASCII form holds printable ASCII only, with control characters,
- * quotes, backslashes, slashes, ';', ',' and '%' (and every non-ASCII
- * byte) made safe; the extended form is added only when the name is not
- * plain printable ASCII.  When the name does not end in ".exe" or ".dll"
- * (any case), the image's own extension is appended.  The result never
- * contains CR, LF or any other control character, so it cannot split a
- * header.  Pure C99: no httpd, no APR, no allocation, no state.
+ * The name is first sanitised, unit by unit, into valid UTF-8:
+ *   - printable ASCII other than '/' and '\' is kept;
+ *   - well-formed UTF-8 (no overlong forms, no surrogates, nothing above
+ *     U+10FFFF) is kept, except C1 controls and the bidirectional and
+ *     line-separator format characters (U+061C, U+200E-F, U+2028-9,
+ *     U+202A-E, U+2066-9), which can disguise an extension;
+ *   - every control byte (< 0x20, 0x7F), '/', '\', unsafe character, and
+ *     every byte that does not begin a well-formed UTF-8 character becomes
+ *     one '_' (a broken 3-byte sequence is "___"; the byte after a bad
+ *     lead is examined afresh).
+ * Leading and trailing dots and spaces are then dropped (Windows drops
+ * them, a leading dot hides a file, dots alone name a directory); nothing
+ * left gives NETEXE_DEFAULT_NAME.  Unless the name ends in ".exe" or
+ * ".dll" (any case, kept as it is), ".exe" or ".dll" is appended as the
+ * image is.  The name is capped at NETEXE_NAME_MAX bytes by cutting the
+ * part before the extension at a character boundary.
+ *
+ * The quoted form holds the name with each non-ASCII character and each
+ * of '"' '\' '/' ';' ',' '%' as one '_'.  The extended form (RFC 8187,
+ * attr-chars kept, every other byte as %XX in upper case) is added
+ * exactly when the quoted form lost something, i.e. when it differs
+ * from the sanitised name.  The result is printable ASCII only, so it
+ * cannot split a header.  Pure C99: no httpd, no APR, no allocation, no
+ * state.
+ *
+ * Examples:   "setup"         attachment; filename="setup.exe"
+ *             "a\r\nb.EXE"    attachment; filename="a__b.EXE"
+ *             "50%.exe"       attachment; filename="50_.exe";
+ *                                 filename*=UTF-8''50%25.exe
+ *             "",  "..."      attachment; filename="download.exe"
  */
 #ifndef NETEXE_DISPOSITION_H
 #define NETEXE_DISPOSITION_H
@@ -31,9 +54,8 @@
 extern "C" {
 #endif
 
-/* Longest name kept, in bytes of the (sanitised) UTF-8 name, extension
- * included; longer names are cut at a character boundary before the
- * extension. */
+/* Longest name kept, in bytes of the sanitised UTF-8 name, extension
+ * included. */
 #define NETEXE_NAME_MAX         200
 
 /* A buffer of this size always holds the result and its NUL. */
@@ -43,10 +65,11 @@ extern "C" {
 #define NETEXE_DEFAULT_NAME     "download"
 
 /* Writes the header value for segment[0 .. seglen-1] into out (outsz
- * bytes, NUL-terminated).  is_dll selects the extension appended (".dll"
- * or ".exe").  with_filename 0 gives the bare "attachment".  Returns the
- * length written, or 0 when outsz is too small (then out is "" when
- * outsz > 0). */
+ * bytes, NUL-terminated); a NULL segment is an empty one.  is_dll selects
+ * the extension appended (".dll" or ".exe").  with_filename 0 gives the
+ * bare "attachment".  Returns the length written, or 0 when outsz is too
+ * small (then out is "" when outsz > 0); NETEXE_DISPOSITION_MAX is
+ * always enough. */
 size_t netexe_disposition(char *out, size_t outsz,
                           const char *segment, size_t seglen,
                           int is_dll, int with_filename);
