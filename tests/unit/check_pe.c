@@ -1,0 +1,796 @@
+/* Copyright 2026 The mod_netexe Authors.
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may
+ * not use this file except in compliance with the License.  You may obtain
+ * a copy of the License at http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * check_pe.c -- the PE sniffer (mod_netexe/pe.h) on images made by the
+ * fixture builder.  Every case asserts verdict, reason and need; the
+ * prefix tests feed every prefix length of an image, each copied into a
+ * buffer of exactly that size so that the sanitizer run catches any read
+ * past the bytes given.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pe.h"
+#include "pebuild.h"
+
+/* The PE layout as the tests see it, written out from the specification
+ * rather than taken from pe.c. */
+#define MZ_LEN              2u
+#define DOS_HEADER_LEN      0x40u
+#define SIGNATURE_END       4u      /* from e_lfanew */
+#define MAGIC_END           26u     /* from e_lfanew */
+#define OPT_START           24u     /* from e_lfanew */
+#define RVA_COUNT_END_PE32  (OPT_START + 96u)
+#define RVA_COUNT_END_PE32P (OPT_START + 112u)
+#define DIR14_END_PE32      0xF0u   /* DESIGN section 2 */
+#define DIR14_END_PE32P     0x100u
+#define OPT_MIN_PE32        216u    /* optional header up to the end of dir 14 */
+#define OPT_MIN_PE32P       232u
+#define STANDARD_OPT_PE32   0xE0u   /* what linkers write: 16 directories */
+#define STANDARD_OPT_PE32P  0xF0u
+#define CLR_HEADER_RVA      0x2008u /* pebuild: 8 bytes into .text */
+#define CLR_HEADER_SIZE     0x48u
+#define WINDOW_64K          65536u
+#define MAX_STEPS           6
+
+static unsigned char *build(const pebuild_spec *spec, size_t *len)
+{
+    unsigned char *img = pebuild(spec, len);
+
+    ck_assert_ptr_nonnull(img);
+    return img;
+}
+
+static void assert_sniff(const unsigned char *buf, size_t len,
+                         pe_verdict verdict, pe_reason reason, size_t need)
+{
+    pe_info info;
+
+    memset(&info, 0xA5, sizeof info);
+    ck_assert_int_eq(pe_sniff(buf, len, &info), verdict);
+    ck_assert_msg(info.verdict == verdict, "len %zu: verdict %s, expected %s",
+                  len, pe_verdict_name(info.verdict), pe_verdict_name(verdict));
+    ck_assert_msg(info.reason == reason, "len %zu: reason %s, expected %s",
+                  len, pe_reason_name(info.reason), pe_reason_name(reason));
+    ck_assert_msg(info.need == need, "len %zu: need %zu, expected %zu",
+                  len, info.need, need);
+}
+
+/* Sniffs a spec's image; returns the image's info. */
+static pe_info sniff_spec(const pebuild_spec *spec, size_t *len)
+{
+    pe_info info;
+    unsigned char *img = build(spec, len);
+
+    pe_sniff(img, *len, &info);
+    free(img);
+    return info;
+}
+
+/* ---- CLR and native images of every kind ------------------------------ */
+
+typedef struct {
+    int      pe32plus;
+    int      dll;
+    uint16_t machine;
+    uint32_t e_lfanew;
+} kind_case;
+
+static const kind_case kinds[] = {
+    { 0, 0, PEBUILD_MACHINE_I386,  0x80 },
+    { 0, 1, PEBUILD_MACHINE_I386,  0x80 },
+    { 1, 0, PEBUILD_MACHINE_AMD64, 0x80 },
+    { 1, 1, PEBUILD_MACHINE_AMD64, 0x80 },
+    { 1, 0, PEBUILD_MACHINE_ARM64, 0x80 },
+    { 0, 0, PEBUILD_MACHINE_I386,  0x40 },
+    { 1, 1, PEBUILD_MACHINE_AMD64, 0x40 },
+    { 0, 1, PEBUILD_MACHINE_I386,  0x400 },
+    { 1, 0, PEBUILD_MACHINE_AMD64, 0x400 },
+    { 0, 0, PEBUILD_MACHINE_I386,  0xF000 },
+    { 1, 1, PEBUILD_MACHINE_AMD64, 0xF000 },
+    { 0, 0, PEBUILD_MACHINE_I386,  0x10100 },
+    { 1, 1, PEBUILD_MACHINE_AMD64, 0x10100 },
+};
+#define N_KINDS ((int)(sizeof kinds / sizeof kinds[0]))
+
+static void kind_spec(pebuild_spec *s, const kind_case *k)
+{
+    pebuild_spec_init(s);
+    s->pe32plus = k->pe32plus;
+    s->dll = k->dll;
+    s->machine = k->machine;
+    s->e_lfanew = k->e_lfanew;
+}
+
+START_TEST(test_clr_image_of_every_kind_is_clr)
+{
+    const kind_case *k = &kinds[_i];
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+    pe_info info;
+
+    kind_spec(&s, k);
+    img = build(&s, &len);
+    assert_sniff(img, len, PE_CLR, PE_REASON_NONE,
+                 k->e_lfanew + (k->pe32plus ? DIR14_END_PE32P : DIR14_END_PE32));
+    pe_sniff(img, len, &info);
+    ck_assert_uint_eq(info.e_lfanew, k->e_lfanew);
+    ck_assert_uint_eq(info.machine, k->machine);
+    ck_assert_int_eq(pe_is_dll(&info), k->dll);
+    ck_assert_uint_eq(info.magic, k->pe32plus ? PE_OPTIONAL_MAGIC_PE32PLUS
+                                             : PE_OPTIONAL_MAGIC_PE32);
+    ck_assert_uint_eq(info.number_of_sections, 3);
+    ck_assert_uint_eq(info.number_of_rva_and_sizes, 16);
+    ck_assert_uint_eq(info.subsystem, PEBUILD_SUBSYSTEM_CUI);
+    ck_assert_uint_eq(info.clr_rva, CLR_HEADER_RVA);
+    ck_assert_uint_eq(info.clr_size, CLR_HEADER_SIZE);
+    ck_assert_uint_eq(info.section_table_offset, pebuild_section_table_offset(&s));
+    ck_assert_uint_eq(info.size_of_optional_header,
+                      k->pe32plus ? STANDARD_OPT_PE32P : STANDARD_OPT_PE32);
+    /* the same verdict from pe_sniff_final on the whole file */
+    ck_assert_int_eq(pe_sniff_final(img, len, &info), PE_CLR);
+    free(img);
+}
+END_TEST
+
+START_TEST(test_image_without_clr_directory_is_native)
+{
+    const kind_case *k = &kinds[_i];
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+    pe_info info;
+
+    kind_spec(&s, k);
+    s.clr = 0;
+    img = build(&s, &len);
+    assert_sniff(img, len, PE_NATIVE, PE_REASON_NO_CLR_DIR,
+                 k->e_lfanew + (k->pe32plus ? DIR14_END_PE32P : DIR14_END_PE32));
+    pe_sniff(img, len, &info);
+    ck_assert_uint_eq(info.machine, k->machine);
+    ck_assert_int_eq(pe_is_dll(&info), k->dll);
+    ck_assert_uint_eq(info.clr_rva, 0);
+    free(img);
+}
+END_TEST
+
+/* Only the RVA decides: a size without an address is still no CLR header. */
+START_TEST(test_clr_directory_with_size_but_no_address_is_native)
+{
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+
+    pebuild_spec_init(&s);
+    img = build(&s, &len);
+    memset(img + pebuild_dir_offset(&s, PE_DIRECTORY_ENTRY_COM_DESCRIPTOR), 0, 4);
+    assert_sniff(img, len, PE_NATIVE, PE_REASON_NO_CLR_DIR, pebuild_decision_end(&s));
+    free(img);
+}
+END_TEST
+
+/* ---- the 64 KiB window of the filter ---------------------------------- */
+
+START_TEST(test_lfanew_beyond_64k_window_asks_for_more_than_window)
+{
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+
+    pebuild_spec_init(&s);
+    s.e_lfanew = 0x10100;
+    img = build(&s, &len);
+    assert_sniff(img, WINDOW_64K, PE_NEED_MORE, PE_REASON_NONE, 0x10100 + SIGNATURE_END);
+    ck_assert_uint_gt(0x10100 + SIGNATURE_END, WINDOW_64K);
+    free(img);
+}
+END_TEST
+
+START_TEST(test_signature_straddling_64k_asks_past_window)
+{
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+
+    pebuild_spec_init(&s);
+    s.e_lfanew = WINDOW_64K - 2;
+    img = build(&s, &len);
+    assert_sniff(img, WINDOW_64K, PE_NEED_MORE, PE_REASON_NONE, WINDOW_64K + 2);
+    assert_sniff(img, len, PE_CLR, PE_REASON_NONE, WINDOW_64K - 2 + DIR14_END_PE32);
+    free(img);
+}
+END_TEST
+
+START_TEST(test_lfanew_0xf000_decides_inside_64k_window)
+{
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+
+    pebuild_spec_init(&s);
+    s.pe32plus = 1;
+    s.e_lfanew = 0xF000;
+    s.total_size = 2 * WINDOW_64K;
+    img = build(&s, &len);
+    ck_assert_uint_ge(len, WINDOW_64K);
+    assert_sniff(img, WINDOW_64K, PE_CLR, PE_REASON_NONE, 0xF000 + DIR14_END_PE32P);
+    free(img);
+}
+END_TEST
+
+/* ---- NumberOfRvaAndSizes 0..16 --------------------------------------- */
+
+/* _i = 17 * pe32plus + NumberOfRvaAndSizes.  SizeOfOptionalHeader is the
+ * standard one, so that only the directory count can refuse the image; a
+ * non-zero address sits where entry 14 would be to show the count wins. */
+START_TEST(test_directory_count_decides_with_standard_optional_header)
+{
+    int pe32plus = _i / 17;
+    uint32_t n = (uint32_t)(_i % 17);
+    pebuild_spec s;
+    size_t len, count_end;
+    unsigned char *img;
+    pe_info info;
+
+    pebuild_spec_init(&s);
+    s.pe32plus = pe32plus;
+    s.number_of_rva_and_sizes = n;
+    s.size_of_optional_header = pe32plus ? STANDARD_OPT_PE32P : STANDARD_OPT_PE32;
+    s.cert_offset = 0x1200;
+    s.cert_size = 0x88;
+    img = build(&s, &len);
+    img[pebuild_dir_offset(&s, PE_DIRECTORY_ENTRY_COM_DESCRIPTOR)] = 0x08;
+    img[pebuild_dir_offset(&s, PE_DIRECTORY_ENTRY_COM_DESCRIPTOR) + 1] = 0x20;
+    count_end = s.e_lfanew + (pe32plus ? RVA_COUNT_END_PE32P : RVA_COUNT_END_PE32);
+
+    if (n <= PE_DIRECTORY_ENTRY_COM_DESCRIPTOR)
+        assert_sniff(img, len, PE_NATIVE, PE_REASON_TOO_FEW_DIRS, count_end);
+    else
+        assert_sniff(img, len, PE_CLR, PE_REASON_NONE, pebuild_decision_end(&s));
+
+    pe_sniff(img, len, &info);
+    ck_assert_uint_eq(info.number_of_rva_and_sizes, n);
+    if (n > PE_DIRECTORY_ENTRY_SECURITY) {
+        ck_assert_uint_eq(info.cert_offset, 0x1200);
+        ck_assert_uint_eq(info.cert_size, 0x88);
+        ck_assert_uint_eq(info.cert_dir_offset,
+                          pebuild_dir_offset(&s, PE_DIRECTORY_ENTRY_SECURITY));
+    }
+    else {
+        ck_assert_uint_eq(info.cert_offset, 0);
+        ck_assert_uint_eq(info.cert_size, 0);
+        ck_assert_uint_eq(info.cert_dir_offset, 0);
+    }
+    free(img);
+}
+END_TEST
+
+/* With the natural SizeOfOptionalHeader (just the n directories), fewer
+ * than 15 directories also means the optional header ends too early, and
+ * that is found first, at the magic. */
+START_TEST(test_directory_count_decides_with_natural_optional_header)
+{
+    int pe32plus = _i / 17;
+    uint32_t n = (uint32_t)(_i % 17);
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+
+    pebuild_spec_init(&s);
+    s.pe32plus = pe32plus;
+    s.number_of_rva_and_sizes = n;
+    img = build(&s, &len);
+    if (n <= PE_DIRECTORY_ENTRY_COM_DESCRIPTOR)
+        assert_sniff(img, len, PE_NATIVE, PE_REASON_OPTHDR_TOO_SMALL,
+                     s.e_lfanew + MAGIC_END);
+    else
+        assert_sniff(img, len, PE_CLR, PE_REASON_NONE, pebuild_decision_end(&s));
+    free(img);
+}
+END_TEST
+
+/* ---- SizeOfOptionalHeader -------------------------------------------- */
+
+START_TEST(test_optional_header_one_byte_short_of_dir14_is_native)
+{
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+
+    pebuild_spec_init(&s);
+    s.pe32plus = _i;
+    s.size_of_optional_header = (int)(_i ? OPT_MIN_PE32P - 1 : OPT_MIN_PE32 - 1);
+    img = build(&s, &len);
+    assert_sniff(img, len, PE_NATIVE, PE_REASON_OPTHDR_TOO_SMALL, s.e_lfanew + MAGIC_END);
+    free(img);
+}
+END_TEST
+
+START_TEST(test_optional_header_ending_at_dir14_is_enough)
+{
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+
+    pebuild_spec_init(&s);
+    s.pe32plus = _i;
+    s.sections = 0;     /* the section table would overlap directory 15 */
+    s.size_of_optional_header = (int)(_i ? OPT_MIN_PE32P : OPT_MIN_PE32);
+    img = build(&s, &len);
+    assert_sniff(img, len, PE_CLR, PE_REASON_NONE, pebuild_decision_end(&s));
+    free(img);
+}
+END_TEST
+
+START_TEST(test_zero_size_optional_header_is_native)
+{
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+
+    pebuild_spec_init(&s);
+    s.size_of_optional_header = 0;
+    s.sections = 0;
+    img = build(&s, &len);
+    assert_sniff(img, len, PE_NATIVE, PE_REASON_OPTHDR_TOO_SMALL, s.e_lfanew + MAGIC_END);
+    free(img);
+}
+END_TEST
+
+/* ---- not PE ------------------------------------------------------------ */
+
+START_TEST(test_missing_pe_signature_is_not_pe)
+{
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+
+    pebuild_spec_init(&s);
+    s.corrupt = PEBUILD_CORRUPT_PE_SIGNATURE;
+    img = build(&s, &len);
+    assert_sniff(img, len, PE_NOT_PE, PE_REASON_NO_PE_SIGNATURE, s.e_lfanew + SIGNATURE_END);
+    free(img);
+}
+END_TEST
+
+START_TEST(test_bad_optional_header_magic_is_not_pe)
+{
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+
+    pebuild_spec_init(&s);
+    s.pe32plus = _i;
+    s.corrupt = PEBUILD_CORRUPT_MAGIC;
+    img = build(&s, &len);
+    assert_sniff(img, len, PE_NOT_PE, PE_REASON_BAD_MAGIC, s.e_lfanew + MAGIC_END);
+    free(img);
+}
+END_TEST
+
+START_TEST(test_no_mz_is_not_pe)
+{
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+
+    pebuild_spec_init(&s);
+    s.corrupt = PEBUILD_CORRUPT_MZ;
+    img = build(&s, &len);
+    assert_sniff(img, len, PE_NOT_PE, PE_REASON_NO_MZ, MZ_LEN);
+    assert_sniff((const unsigned char *)"<html>", 6, PE_NOT_PE, PE_REASON_NO_MZ, MZ_LEN);
+    assert_sniff((const unsigned char *)"Mz", 2, PE_NOT_PE, PE_REASON_NO_MZ, MZ_LEN);
+    free(img);
+}
+END_TEST
+
+/* A text that happens to start with "MZ": its "e_lfanew" is four ASCII
+ * letters, far beyond any sniff window. */
+START_TEST(test_text_starting_with_mz_is_not_pe)
+{
+    static const char text[] =
+        "MZ is also how this plain text file starts, and it goes on long "
+        "enough to cover the DOS header.\n";
+    const unsigned char *t = (const unsigned char *)text;
+
+    ck_assert_uint_ge(sizeof text - 1, DOS_HEADER_LEN);
+    assert_sniff(t, 2, PE_NEED_MORE, PE_REASON_NONE, DOS_HEADER_LEN);
+    assert_sniff(t, DOS_HEADER_LEN - 1, PE_NEED_MORE, PE_REASON_NONE, DOS_HEADER_LEN);
+    assert_sniff(t, DOS_HEADER_LEN, PE_NOT_PE, PE_REASON_LFANEW_RANGE, DOS_HEADER_LEN);
+    assert_sniff(t, sizeof text - 1, PE_NOT_PE, PE_REASON_LFANEW_RANGE, DOS_HEADER_LEN);
+}
+END_TEST
+
+START_TEST(test_empty_input_needs_two_bytes_and_ends_as_empty)
+{
+    pe_info info;
+
+    assert_sniff(NULL, 0, PE_NEED_MORE, PE_REASON_NONE, MZ_LEN);
+    ck_assert_int_eq(pe_sniff_final(NULL, 0, &info), PE_NOT_PE);
+    ck_assert_int_eq(info.reason, PE_REASON_EMPTY);
+    ck_assert_uint_eq(info.need, 0);
+}
+END_TEST
+
+START_TEST(test_single_byte_needs_two)
+{
+    pe_info info;
+
+    assert_sniff((const unsigned char *)"M", 1, PE_NEED_MORE, PE_REASON_NONE, MZ_LEN);
+    assert_sniff((const unsigned char *)"X", 1, PE_NEED_MORE, PE_REASON_NONE, MZ_LEN);
+    ck_assert_int_eq(pe_sniff_final((const unsigned char *)"M", 1, &info), PE_NOT_PE);
+    ck_assert_int_eq(info.reason, PE_REASON_TRUNCATED);
+    ck_assert_uint_eq(info.need, 1);
+}
+END_TEST
+
+START_TEST(test_lfanew_zero_is_not_pe)
+{
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+
+    pebuild_spec_init(&s);
+    s.e_lfanew = 0;
+    img = build(&s, &len);
+    assert_sniff(img, len, PE_NOT_PE, PE_REASON_LFANEW_ZERO, DOS_HEADER_LEN);
+    free(img);
+}
+END_TEST
+
+START_TEST(test_lfanew_above_max_is_not_pe)
+{
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+
+    pebuild_spec_init(&s);
+    s.e_lfanew = PE_LFANEW_MAX + 1;
+    img = build(&s, &len);
+    assert_sniff(img, len, PE_NOT_PE, PE_REASON_LFANEW_RANGE, DOS_HEADER_LEN);
+    s.e_lfanew = UINT32_MAX;
+    free(img);
+    img = build(&s, &len);
+    assert_sniff(img, len, PE_NOT_PE, PE_REASON_LFANEW_RANGE, DOS_HEADER_LEN);
+    free(img);
+}
+END_TEST
+
+START_TEST(test_lfanew_at_max_asks_for_signature)
+{
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+
+    pebuild_spec_init(&s);
+    s.e_lfanew = PE_LFANEW_MAX;
+    img = build(&s, &len);
+    assert_sniff(img, len, PE_NEED_MORE, PE_REASON_NONE, (size_t)PE_LFANEW_MAX + SIGNATURE_END);
+    free(img);
+}
+END_TEST
+
+/* ---- every prefix ----------------------------------------------------- */
+
+/* The thresholds an image passes through, from the specification: each is
+ * the end of the field the next check reads; the last one decides. */
+typedef struct {
+    pe_verdict verdict;
+    pe_reason  reason;
+    size_t     steps[MAX_STEPS];
+    int        nsteps;
+} expectation;
+
+static expectation expect_for(const pebuild_spec *s)
+{
+    expectation e;
+    size_t lf = s->e_lfanew;
+    size_t opt_min = s->pe32plus ? OPT_MIN_PE32P : OPT_MIN_PE32;
+    size_t opt_size = s->size_of_optional_header < 0
+                          ? (s->pe32plus ? 112u : 96u) + 8u * s->number_of_rva_and_sizes
+                          : (size_t)s->size_of_optional_header;
+
+    memset(&e, 0, sizeof e);
+    e.steps[e.nsteps++] = MZ_LEN;
+    if (s->corrupt == PEBUILD_CORRUPT_MZ) {
+        e.verdict = PE_NOT_PE, e.reason = PE_REASON_NO_MZ;
+        return e;
+    }
+    e.steps[e.nsteps++] = DOS_HEADER_LEN;
+    if (lf == 0 || lf > PE_LFANEW_MAX) {
+        e.verdict = PE_NOT_PE;
+        e.reason = lf == 0 ? PE_REASON_LFANEW_ZERO : PE_REASON_LFANEW_RANGE;
+        return e;
+    }
+    e.steps[e.nsteps++] = lf + SIGNATURE_END;
+    if (s->corrupt == PEBUILD_CORRUPT_PE_SIGNATURE) {
+        e.verdict = PE_NOT_PE, e.reason = PE_REASON_NO_PE_SIGNATURE;
+        return e;
+    }
+    e.steps[e.nsteps++] = lf + MAGIC_END;
+    if (s->corrupt == PEBUILD_CORRUPT_MAGIC) {
+        e.verdict = PE_NOT_PE, e.reason = PE_REASON_BAD_MAGIC;
+        return e;
+    }
+    if (opt_size < opt_min) {
+        e.verdict = PE_NATIVE, e.reason = PE_REASON_OPTHDR_TOO_SMALL;
+        return e;
+    }
+    e.steps[e.nsteps++] = lf + (s->pe32plus ? RVA_COUNT_END_PE32P : RVA_COUNT_END_PE32);
+    if (s->number_of_rva_and_sizes <= PE_DIRECTORY_ENTRY_COM_DESCRIPTOR) {
+        e.verdict = PE_NATIVE, e.reason = PE_REASON_TOO_FEW_DIRS;
+        return e;
+    }
+    e.steps[e.nsteps++] = lf + (s->pe32plus ? DIR14_END_PE32P : DIR14_END_PE32);
+    e.verdict = s->clr ? PE_CLR : PE_NATIVE;
+    e.reason = s->clr ? PE_REASON_NONE : PE_REASON_NO_CLR_DIR;
+    return e;
+}
+
+typedef struct {
+    int             pe32plus;
+    int             dll;
+    int             clr;
+    uint32_t        e_lfanew;
+    uint32_t        dirs;
+    int             opt_size;
+    pebuild_corrupt corrupt;
+} prefix_case;
+
+static const prefix_case prefix_cases[] = {
+    { 0, 0, 1, 0x80,  16, -1, PEBUILD_CORRUPT_NONE },
+    { 1, 1, 1, 0x80,  16, -1, PEBUILD_CORRUPT_NONE },
+    { 0, 1, 1, 0x40,  15, -1, PEBUILD_CORRUPT_NONE },
+    { 1, 0, 1, 0x400, 16, -1, PEBUILD_CORRUPT_NONE },
+    { 0, 0, 0, 0x80,  16, -1, PEBUILD_CORRUPT_NONE },
+    { 1, 1, 0, 0xC8,  16, -1, PEBUILD_CORRUPT_NONE },
+    { 0, 0, 1, 0x80,  10, STANDARD_OPT_PE32, PEBUILD_CORRUPT_NONE },
+    { 1, 0, 1, 0x80,  14, STANDARD_OPT_PE32P, PEBUILD_CORRUPT_NONE },
+    { 0, 0, 1, 0x80,  16, 200, PEBUILD_CORRUPT_NONE },
+    { 0, 0, 1, 0x80,  16, -1, PEBUILD_CORRUPT_PE_SIGNATURE },
+    { 1, 0, 1, 0x100, 16, -1, PEBUILD_CORRUPT_MAGIC },
+    { 0, 0, 1, 0x80,  16, -1, PEBUILD_CORRUPT_MZ },
+    { 0, 0, 1, 0,     16, -1, PEBUILD_CORRUPT_NONE },
+};
+#define N_PREFIX_CASES ((int)(sizeof prefix_cases / sizeof prefix_cases[0]))
+
+START_TEST(test_every_prefix_asks_exact_need_then_keeps_verdict)
+{
+    const prefix_case *c = &prefix_cases[_i];
+    pebuild_spec s;
+    expectation e;
+    size_t len, n, decided_at;
+    unsigned char *img, *copy;
+    int step = 0;
+
+    pebuild_spec_init(&s);
+    s.pe32plus = c->pe32plus;
+    s.dll = c->dll;
+    s.clr = c->clr;
+    s.e_lfanew = c->e_lfanew;
+    s.number_of_rva_and_sizes = c->dirs;
+    s.size_of_optional_header = c->opt_size;
+    s.corrupt = c->corrupt;
+    s.total_size = 4096;
+    e = expect_for(&s);
+    decided_at = e.steps[e.nsteps - 1];
+    img = build(&s, &len);
+    ck_assert_uint_gt(len, decided_at);
+
+    for (n = 0; n <= len; n++) {
+        pe_info info;
+
+        /* an exact-size copy: any read past n is a sanitizer error */
+        copy = malloc(n ? n : 1);
+        ck_assert_ptr_nonnull(copy);
+        memcpy(copy, img, n);
+        while (step < e.nsteps - 1 && e.steps[step] <= n)
+            step++;
+        if (n < decided_at)
+            assert_sniff(n ? copy : NULL, n, PE_NEED_MORE, PE_REASON_NONE,
+                         e.steps[step]);
+        else
+            assert_sniff(copy, n, e.verdict, e.reason, decided_at);
+
+        pe_sniff_final(n ? copy : NULL, n, &info);
+        if (n < decided_at) {
+            ck_assert_int_eq(info.verdict, PE_NOT_PE);
+            ck_assert_int_eq(info.reason, n ? PE_REASON_TRUNCATED : PE_REASON_EMPTY);
+        }
+        else {
+            ck_assert_int_eq(info.verdict, e.verdict);
+            ck_assert_int_eq(info.reason, e.reason);
+        }
+        free(copy);
+    }
+    /* the decision window promised by DESIGN section 2 */
+    if (e.nsteps && s.e_lfanew)
+        ck_assert_uint_le(decided_at, s.e_lfanew + (s.pe32plus ? DIR14_END_PE32P
+                                                               : DIR14_END_PE32));
+    free(img);
+}
+END_TEST
+
+/* The filter's way: start with nothing, then hand over exactly the bytes
+ * asked for each time.  The number of rounds is the number of checks. */
+START_TEST(test_feeding_exactly_need_reaches_decision_in_few_rounds)
+{
+    const kind_case *k = &kinds[_i];
+    pebuild_spec s;
+    size_t len, have = 0;
+    unsigned char *img;
+    pe_info info;
+    int rounds = 0;
+
+    kind_spec(&s, k);
+    img = build(&s, &len);
+    while (pe_sniff(img, have, &info) == PE_NEED_MORE && rounds < 10) {
+        ck_assert_uint_gt(info.need, have);
+        ck_assert_uint_le(info.need, len);
+        have = info.need;
+        rounds++;
+    }
+    ck_assert_int_eq(info.verdict, PE_CLR);
+    ck_assert_uint_eq(have, pebuild_decision_end(&s));
+    ck_assert_int_eq(rounds, 6);
+    free(img);
+}
+END_TEST
+
+/* ---- info fields -------------------------------------------------------- */
+
+START_TEST(test_info_fields_of_efi_application)
+{
+    pebuild_spec s;
+    size_t len;
+    pe_info info;
+    size_t opt;
+
+    pebuild_spec_init(&s);
+    s.pe32plus = 1;
+    s.machine = PEBUILD_MACHINE_AMD64;
+    s.subsystem = PEBUILD_SUBSYSTEM_EFI_APP;
+    s.clr = 0;
+    s.sections = 5;
+    s.cert_offset = 0xA00;
+    s.cert_size = 0x5F8;
+    s.e_lfanew = 0xE8;
+    info = sniff_spec(&s, &len);
+    opt = pebuild_opt_offset(&s);
+
+    ck_assert_int_eq(info.verdict, PE_NATIVE);
+    ck_assert_int_eq(info.reason, PE_REASON_NO_CLR_DIR);
+    ck_assert_uint_eq(info.e_lfanew, 0xE8);
+    ck_assert_uint_eq(info.machine, PEBUILD_MACHINE_AMD64);
+    ck_assert_str_eq(pe_machine_name(info.machine), "x64");
+    ck_assert_uint_eq(info.number_of_sections, 5);
+    ck_assert_uint_eq(info.subsystem, PEBUILD_SUBSYSTEM_EFI_APP);
+    ck_assert_int_eq(pe_is_dll(&info), 0);
+    ck_assert_uint_eq(info.cert_offset, 0xA00);
+    ck_assert_uint_eq(info.cert_size, 0x5F8);
+    ck_assert_uint_eq(info.cert_dir_offset, pebuild_dir_offset(&s, PE_DIRECTORY_ENTRY_SECURITY));
+    ck_assert_uint_eq(info.checksum_offset, opt + 64);
+    ck_assert_uint_eq(info.section_table_offset, opt + STANDARD_OPT_PE32P);
+    ck_assert_uint_eq(info.section_table_offset, pebuild_section_table_offset(&s));
+    /* 0xE8 + 24 + 0xF0 + 5 * 40 = 0x2B8, rounded up to FileAlignment */
+    ck_assert_uint_eq(info.size_of_headers, 0x400);
+    ck_assert_uint_le(info.size_of_headers, len);
+}
+END_TEST
+
+/* The filter passes only the decision window: what lies beyond it (the
+ * certificate directory of a PE32 image is inside, CheckSum too) is read. */
+START_TEST(test_info_fields_from_decision_window_only)
+{
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+    pe_info info;
+
+    pebuild_spec_init(&s);
+    s.cert_offset = 0x800;
+    s.cert_size = 0x100;
+    img = build(&s, &len);
+    ck_assert_int_eq(pe_sniff(img, pebuild_decision_end(&s), &info), PE_CLR);
+    ck_assert_uint_eq(info.cert_offset, 0x800);
+    ck_assert_uint_eq(info.cert_size, 0x100);
+    ck_assert_uint_eq(info.subsystem, PEBUILD_SUBSYSTEM_CUI);
+    ck_assert_uint_eq(info.size_of_headers, 0x200);
+    free(img);
+}
+END_TEST
+
+START_TEST(test_names_are_stable)
+{
+    ck_assert_str_eq(pe_verdict_name(PE_NEED_MORE), "need-more");
+    ck_assert_str_eq(pe_verdict_name(PE_NOT_PE), "not-pe");
+    ck_assert_str_eq(pe_verdict_name(PE_NATIVE), "native");
+    ck_assert_str_eq(pe_verdict_name(PE_CLR), "clr");
+    ck_assert_str_eq(pe_reason_name(PE_REASON_NONE), "none");
+    ck_assert_str_eq(pe_reason_name(PE_REASON_EMPTY), "empty");
+    ck_assert_str_eq(pe_reason_name(PE_REASON_NO_MZ), "no-mz");
+    ck_assert_str_eq(pe_reason_name(PE_REASON_LFANEW_ZERO), "lfanew-zero");
+    ck_assert_str_eq(pe_reason_name(PE_REASON_LFANEW_RANGE), "lfanew-range");
+    ck_assert_str_eq(pe_reason_name(PE_REASON_NO_PE_SIGNATURE), "no-pe-signature");
+    ck_assert_str_eq(pe_reason_name(PE_REASON_BAD_MAGIC), "bad-magic");
+    ck_assert_str_eq(pe_reason_name(PE_REASON_TRUNCATED), "truncated");
+    ck_assert_str_eq(pe_reason_name(PE_REASON_OPTHDR_TOO_SMALL), "opthdr-too-small");
+    ck_assert_str_eq(pe_reason_name(PE_REASON_TOO_FEW_DIRS), "too-few-dirs");
+    ck_assert_str_eq(pe_reason_name(PE_REASON_NO_CLR_DIR), "no-clr-dir");
+    ck_assert_str_eq(pe_machine_name(0x014C), "x86");
+    ck_assert_str_eq(pe_machine_name(0x8664), "x64");
+    ck_assert_str_eq(pe_machine_name(0xAA64), "arm64");
+    ck_assert_str_eq(pe_machine_name(0x01C4), "arm");
+    ck_assert_str_eq(pe_machine_name(0x0200), "ia64");
+    ck_assert_str_eq(pe_machine_name(0), "any");
+    ck_assert_str_eq(pe_machine_name(0x1234), "unknown");
+}
+END_TEST
+
+static Suite *pe_suite(void)
+{
+    Suite *s = suite_create("pe");
+    TCase *tc;
+
+    tc = tcase_create("kinds");
+    tcase_add_loop_test(tc, test_clr_image_of_every_kind_is_clr, 0, N_KINDS);
+    tcase_add_loop_test(tc, test_image_without_clr_directory_is_native, 0, N_KINDS);
+    tcase_add_test(tc, test_clr_directory_with_size_but_no_address_is_native);
+    tcase_add_loop_test(tc, test_feeding_exactly_need_reaches_decision_in_few_rounds, 0, N_KINDS);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("window");
+    tcase_add_test(tc, test_lfanew_beyond_64k_window_asks_for_more_than_window);
+    tcase_add_test(tc, test_signature_straddling_64k_asks_past_window);
+    tcase_add_test(tc, test_lfanew_0xf000_decides_inside_64k_window);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("directories");
+    tcase_add_loop_test(tc, test_directory_count_decides_with_standard_optional_header, 0, 34);
+    tcase_add_loop_test(tc, test_directory_count_decides_with_natural_optional_header, 0, 34);
+    tcase_add_loop_test(tc, test_optional_header_one_byte_short_of_dir14_is_native, 0, 2);
+    tcase_add_loop_test(tc, test_optional_header_ending_at_dir14_is_enough, 0, 2);
+    tcase_add_test(tc, test_zero_size_optional_header_is_native);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("not_pe");
+    tcase_add_test(tc, test_missing_pe_signature_is_not_pe);
+    tcase_add_loop_test(tc, test_bad_optional_header_magic_is_not_pe, 0, 2);
+    tcase_add_test(tc, test_no_mz_is_not_pe);
+    tcase_add_test(tc, test_text_starting_with_mz_is_not_pe);
+    tcase_add_test(tc, test_empty_input_needs_two_bytes_and_ends_as_empty);
+    tcase_add_test(tc, test_single_byte_needs_two);
+    tcase_add_test(tc, test_lfanew_zero_is_not_pe);
+    tcase_add_test(tc, test_lfanew_above_max_is_not_pe);
+    tcase_add_test(tc, test_lfanew_at_max_asks_for_signature);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("prefixes");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_every_prefix_asks_exact_need_then_keeps_verdict, 0, N_PREFIX_CASES);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("info");
+    tcase_add_test(tc, test_info_fields_of_efi_application);
+    tcase_add_test(tc, test_info_fields_from_decision_window_only);
+    tcase_add_test(tc, test_names_are_stable);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(pe_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed;
+}
