@@ -12,6 +12,17 @@ UNIT_BINS      = $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 UNIT_SAN_BINS  = $(patsubst tests/unit/%.c,$(B)/unit-san/%,$(UNIT_SRCS))
 # Where downloaded Debian packages (real-world fixtures) are cached.
 FIXTURE_CACHE ?= $(abspath $(B))/cache
+# Debian packages with real-world PE files, unpacked into FIXTURE_CACHE
+# before the suites run (build-aux/fetch-debs.sh).  Other test areas add
+# theirs with FIXTURE_DEBS += ...; a package that cannot be fetched makes
+# the cases that need it print "SKIPPED: ...".
+FIXTURE_DEBS  += libmono-corlib4.5-dll libmono-system4.0-cil libmono-system-xml4.0-cil \
+                 libmono-system-core4.0-cil shim-unsigned nsis-common
+
+.PHONY: fetch-fixtures
+fetch-fixtures:
+	@build-aux/fetch-debs.sh $(FIXTURE_CACHE) $(sort $(FIXTURE_DEBS)) || \
+	    echo "fetch-fixtures: not every package could be fetched; cases that need one print SKIPPED"
 
 $(B)/unit/%: tests/unit/%.c $(SUPPORT_SRCS) $(SUPPORT_HDRS) $(LIB) | deps-check
 	@mkdir -p $(@D)
@@ -23,11 +34,11 @@ $(B)/unit-san/%: tests/unit/%.c $(SUPPORT_SRCS) $(SUPPORT_HDRS) $(SAN_LIB) | dep
 
 .PHONY: check-unit check-unit-san
 # CK_FORK=no under the sanitizers so that a report aborts the suite itself.
-check-unit: $(UNIT_BINS) $(SCANNER)
+check-unit: $(UNIT_BINS) $(SCANNER) fetch-fixtures
 	@set -e; for t in $(UNIT_BINS); do \
 	    echo "== $$t"; NETEXE_SCAN=$(abspath $(SCANNER)) FIXTURE_CACHE=$(FIXTURE_CACHE) $$t; done
 
-check-unit-san: $(UNIT_SAN_BINS) $(SCANNER)
+check-unit-san: $(UNIT_SAN_BINS) $(SCANNER) fetch-fixtures
 	@set -e; for t in $(UNIT_SAN_BINS); do \
 	    echo "== $$t (ASan+UBSan)"; \
 	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
