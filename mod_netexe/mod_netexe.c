@@ -1,0 +1,622 @@
+/* Copyright 2026 The mod_netexe Authors.
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may
+ * not use this file except in compliance with the License.  You may obtain
+ * a copy of the License at http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * mod_netexe.c -- makes browsers save .NET executables instead of running
+ * them.
+ *
+ * The NETEXE output filter looks at the first bytes of a response.  When
+ * they are a PE image with a CLR (.NET) runtime header (DESIGN.md section
+ * 2, implemented by pe.c) it adds
+ *
+ *     Content-Disposition: attachment; filename="NAME"
+ *
+ * before anything is sent.  Body bytes are never changed, and static files
+ * keep sendfile: FILE buckets are peeked with pread(2), never read.
+ *
+ * Configuration (server, virtual host, directory, .htaccess with
+ * AllowOverride FileInfo):
+ *
+ *     NetExe On                 insert the filter for every response
+ *     NetExeMatch clr|pe        CLR images only (default), or every PE image
+ *     NetExeOverride Off|On     replace an existing Content-Disposition
+ *     NetExeFilename On|Off     add the filename parameter
+ *     NetExeSniffLimit 65536    most bytes examined before giving up
+ *
+ * The filter is also registered as NETEXE for SetOutputFilter,
+ * AddOutputFilter and FilterProvider; inserting it explicitly turns it on
+ * for those responses whatever "NetExe" says.  The environment variable
+ * no-netexe turns it off for a request.  The verdict is left in the request
+ * note "netexe" (clr, native, not-pe, unknown, skipped) for %{netexe}n.
+ */
+
+#include <errno.h>
+#include <unistd.h>
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "util_filter.h"
+
+#include "apr_buckets.h"
+#include "apr_file_io.h"
+#include "apr_lib.h"
+#include "apr_portable.h"
+#include "apr_strings.h"
+#include "apr_tables.h"
+
+#include "pe.h"
+#include "disposition.h"
+
+#define NETEXE_FILTER_NAME      "NETEXE"
+#define NETEXE_NOTE             "netexe"
+#define NETEXE_ENV_OFF          "no-netexe"
+
+#define NETEXE_VERDICT_CLR      "clr"
+#define NETEXE_VERDICT_NATIVE   "native"
+#define NETEXE_VERDICT_NOT_PE   "not-pe"
+#define NETEXE_VERDICT_UNKNOWN  "unknown"
+#define NETEXE_VERDICT_SKIPPED  "skipped"
+
+#define NETEXE_SNIFF_LIMIT_DEFAULT  65536
+#define NETEXE_SNIFF_LIMIT_MIN      512
+#define NETEXE_SNIFF_LIMIT_MAX      (16 * 1024 * 1024)
+
+/* Bytes taken from a bucket at a time, at least.  Real images decide
+ * within e_lfanew + 0x100 bytes, and e_lfanew is typically 0x80 or 0xF8:
+ * one peek of this size usually decides, instead of one per field. */
+#define NETEXE_READ_AHEAD       512
+
+/* Runs after resource filters (INCLUDES, ...) and before DEFLATE, BROTLI
+ * and mod_headers' FIXUP_HEADERS_OUT, which all register at
+ * AP_FTYPE_CONTENT_SET: filters of equal type run in insertion order, and
+ * SetOutputFilter DEFLATE is inserted before our insert_filter hook, so an
+ * equal type would put us after the compressor.  One less is enough. */
+#define NETEXE_FILTER_TYPE      ((ap_filter_type)(AP_FTYPE_CONTENT_SET - 1))
+
+/* AP_DECLARE_MODULE at the end also does APLOG_USE_MODULE(netexe): every
+ * log line of this file carries the module, so "LogLevel netexe:debug"
+ * works. */
+module AP_MODULE_DECLARE_DATA netexe_module;
+
+typedef enum {
+    NETEXE_MATCH_CLR = 0,       /* the header for CLR images only */
+    NETEXE_MATCH_PE             /* the header for every PE image */
+} netexe_match;
+
+/* Per-directory configuration; the server's own lookup defaults use it
+ * too, so a directive at server level reaches every vhost and directory.
+ * A field counts only when its *_set flag is on (merged like mod_buffer). */
+typedef struct {
+    int          enabled;
+    netexe_match match;
+    int          override;
+    int          filename;
+    apr_size_t   sniff_limit;
+
+    unsigned int enabled_set:1;
+    unsigned int match_set:1;
+    unsigned int override_set:1;
+    unsigned int filename_set:1;
+    unsigned int sniff_limit_set:1;
+} netexe_dir_conf;
+
+static void *netexe_create_dir_conf(apr_pool_t *p, char *dummy)
+{
+    netexe_dir_conf *conf = apr_pcalloc(p, sizeof(*conf));
+
+    (void)dummy;
+    conf->enabled = 0;
+    conf->match = NETEXE_MATCH_CLR;
+    conf->override = 0;
+    conf->filename = 1;
+    conf->sniff_limit = NETEXE_SNIFF_LIMIT_DEFAULT;
+    return conf;
+}
+
+static void *netexe_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    netexe_dir_conf *new = apr_pcalloc(p, sizeof(*new));
+    netexe_dir_conf *base = basev;
+    netexe_dir_conf *add = addv;
+
+    new->enabled = add->enabled_set ? add->enabled : base->enabled;
+    new->enabled_set = add->enabled_set || base->enabled_set;
+    new->match = add->match_set ? add->match : base->match;
+    new->match_set = add->match_set || base->match_set;
+    new->override = add->override_set ? add->override : base->override;
+    new->override_set = add->override_set || base->override_set;
+    new->filename = add->filename_set ? add->filename : base->filename;
+    new->filename_set = add->filename_set || base->filename_set;
+    new->sniff_limit = add->sniff_limit_set ? add->sniff_limit
+                                            : base->sniff_limit;
+    new->sniff_limit_set = add->sniff_limit_set || base->sniff_limit_set;
+    return new;
+}
+
+static const char *netexe_set_enabled(cmd_parms *cmd, void *dconf, int flag)
+{
+    netexe_dir_conf *conf = dconf;
+
+    (void)cmd;
+    conf->enabled = flag;
+    conf->enabled_set = 1;
+    return NULL;
+}
+
+static const char *netexe_set_match(cmd_parms *cmd, void *dconf,
+                                    const char *arg)
+{
+    netexe_dir_conf *conf = dconf;
+
+    (void)cmd;
+    if (!strcasecmp(arg, "clr")) {
+        conf->match = NETEXE_MATCH_CLR;
+    }
+    else if (!strcasecmp(arg, "pe")) {
+        conf->match = NETEXE_MATCH_PE;
+    }
+    else {
+        return "NetExeMatch must be 'clr' or 'pe'";
+    }
+    conf->match_set = 1;
+    return NULL;
+}
+
+static const char *netexe_set_override(cmd_parms *cmd, void *dconf, int flag)
+{
+    netexe_dir_conf *conf = dconf;
+
+    (void)cmd;
+    conf->override = flag;
+    conf->override_set = 1;
+    return NULL;
+}
+
+static const char *netexe_set_filename(cmd_parms *cmd, void *dconf, int flag)
+{
+    netexe_dir_conf *conf = dconf;
+
+    (void)cmd;
+    conf->filename = flag;
+    conf->filename_set = 1;
+    return NULL;
+}
+
+static const char *netexe_set_limit(cmd_parms *cmd, void *dconf,
+                                    const char *arg)
+{
+    netexe_dir_conf *conf = dconf;
+    const char *p;
+    apr_int64_t n;
+    char *end;
+
+    (void)cmd;
+    /* Digits only: apr_strtoi64 would take signs, blanks and 0x. */
+    for (p = arg; *p; p++) {
+        if (!apr_isdigit(*p)) {
+            break;
+        }
+    }
+    errno = 0;
+    n = (*arg && !*p) ? apr_strtoi64(arg, &end, 10) : -1;
+    if (errno || n < NETEXE_SNIFF_LIMIT_MIN || n > NETEXE_SNIFF_LIMIT_MAX) {
+        return apr_psprintf(cmd->pool, "NetExeSniffLimit must be between "
+                            "%d and %d bytes, not '%s'",
+                            NETEXE_SNIFF_LIMIT_MIN, NETEXE_SNIFF_LIMIT_MAX,
+                            arg);
+    }
+    conf->sniff_limit = (apr_size_t)n;
+    conf->sniff_limit_set = 1;
+    return NULL;
+}
+
+/* Per-request state, made on the filter's first call. */
+typedef struct {
+    apr_bucket_brigade *held;   /* buckets held until the decision */
+    unsigned char *buf;         /* the leading bytes of the body */
+    apr_size_t len;             /* bytes in buf */
+    apr_size_t cap;             /* size of buf */
+    apr_size_t want;            /* bytes the sniffer asks for next (> len) */
+    apr_size_t limit;           /* NetExeSniffLimit */
+    pe_info info;
+    unsigned int decided:1;
+    unsigned int unknown:1;     /* gave up: limit reached or peek failed */
+} netexe_ctx;
+
+static apr_status_t netexe_step_aside(ap_filter_t *f, apr_bucket_brigade *bb,
+                                      const char *why)
+{
+    request_rec *r = f->r;
+
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                  "mod_netexe: %s: not examined: %s", r->uri, why);
+    if (!apr_table_get(r->notes, NETEXE_NOTE)) {
+        apr_table_setn(r->notes, NETEXE_NOTE, NETEXE_VERDICT_SKIPPED);
+    }
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
+}
+
+static const char *netexe_header(request_rec *r, const char *name)
+{
+    const char *v = apr_table_get(r->headers_out, name);
+
+    return v ? v : apr_table_get(r->err_headers_out, name);
+}
+
+/* The reason to leave this response alone, or NULL to examine it. */
+static const char *netexe_skip_reason(ap_filter_t *f,
+                                      const netexe_dir_conf *conf)
+{
+    request_rec *r = f->r;
+    void *owner = ap_get_module_config(r->request_config, &netexe_module);
+
+    if (owner && owner != f) {
+        /* Inserted twice (NetExe On plus SetOutputFilter, AddOutputFilter
+         * or a FilterProvider): the first instance decides. */
+        return "already examined by another NETEXE filter";
+    }
+    if (r->main) {
+        return "subrequest";
+    }
+    if (r->status != HTTP_OK) {
+        return apr_psprintf(r->pool, "status %d", r->status);
+    }
+    if (apr_table_get(r->subprocess_env, NETEXE_ENV_OFF)) {
+        return "no-netexe is set";
+    }
+    if (r->content_encoding || netexe_header(r, "Content-Encoding")) {
+        return "Content-Encoding is set";
+    }
+    if (netexe_header(r, "Content-Range")) {
+        return "Content-Range is set (the body is not from byte 0)";
+    }
+    if (!conf->override && netexe_header(r, "Content-Disposition")) {
+        return "Content-Disposition is already set (NetExeOverride Off)";
+    }
+    return NULL;
+}
+
+/* Makes room for len + n bytes in the sniff buffer, doubling it, never
+ * beyond the limit (the caller keeps len + n <= limit). */
+static void netexe_reserve(request_rec *r, netexe_ctx *ctx, apr_size_t n)
+{
+    apr_size_t cap = ctx->cap ? ctx->cap : NETEXE_READ_AHEAD;
+    unsigned char *buf;
+
+    if (ctx->len + n <= ctx->cap) {
+        return;
+    }
+    while (cap < ctx->len + n) {
+        cap *= 2;
+    }
+    if (cap > ctx->limit) {
+        cap = ctx->limit;
+    }
+    buf = apr_palloc(r->pool, cap);
+    if (ctx->len) {
+        memcpy(buf, ctx->buf, ctx->len);
+    }
+    ctx->buf = buf;
+    ctx->cap = cap;
+}
+
+/* Copies n bytes at offset off of a FILE bucket into the sniff buffer.
+ *
+ * Reading the bucket through apr_bucket_read() would morph it into an MMAP
+ * or heap bucket, and the core could no longer hand the file to sendfile:
+ * measured, that sent 0% of the bodies by sendfile and cost a quarter of
+ * the request rate.  pread() on the descriptor at the bucket's own offset
+ * leaves the bucket, and the file position, exactly as they were. */
+static apr_status_t netexe_peek_file(request_rec *r, netexe_ctx *ctx,
+                                     apr_bucket *e, apr_size_t off,
+                                     apr_size_t n)
+{
+    apr_bucket_file *a = e->data;
+    apr_os_file_t fd;
+    apr_status_t rv;
+    apr_size_t got = 0;
+
+    rv = apr_os_file_get(&fd, a->fd);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    while (got < n) {
+        ssize_t k = pread(fd, ctx->buf + ctx->len + got, n - got,
+                          (off_t)(e->start + (apr_off_t)(off + got)));
+
+        if (k < 0 && errno == EINTR) {
+            continue;
+        }
+        if (k < 0) {
+            return APR_FROM_OS_ERROR(errno);
+        }
+        if (k == 0) {
+            /* The file shrank under us: the core will fail to send it. */
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                          "mod_netexe: %s: file shorter than its bucket",
+                          r->uri);
+            return APR_EOF;
+        }
+        got += (apr_size_t)k;
+    }
+    ctx->len += n;
+    return APR_SUCCESS;
+}
+
+/* Feeds the sniffer from bucket e, whose first byte is body byte ctx->len
+ * (every bucket before it is in the buffer whole), until it decides, the
+ * bucket is used up, or the limit stops it.  A bucket of unknown length
+ * (CGI pipe, proxied socket) is read once, blocking: nothing can be sent
+ * before the decision anyway. */
+static apr_status_t netexe_sniff_bucket(ap_filter_t *f, netexe_ctx *ctx,
+                                        apr_bucket *e)
+{
+    request_rec *r = f->r;
+    const apr_size_t start = ctx->len;
+    const char *data = NULL;
+    apr_size_t elen;
+    apr_status_t rv;
+
+    if (e->length == (apr_size_t)-1 || !APR_BUCKET_IS_FILE(e)) {
+        /* Free for memory buckets; a pipe or socket becomes a heap bucket
+         * followed by the rest of the stream. */
+        rv = apr_bucket_read(e, &data, &elen, APR_BLOCK_READ);
+        if (rv != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r,
+                          "mod_netexe: %s: reading the response failed",
+                          r->uri);
+            return rv;
+        }
+    }
+    else {
+        elen = e->length;
+    }
+
+    while (!ctx->decided) {
+        apr_size_t used = ctx->len - start;
+        apr_size_t n;
+
+        if (ctx->want > ctx->limit) {
+            ctx->decided = ctx->unknown = 1;
+            break;
+        }
+        if (used >= elen) {
+            break;
+        }
+        n = ctx->want - ctx->len;
+        if (n < NETEXE_READ_AHEAD) {
+            n = NETEXE_READ_AHEAD;
+        }
+        if (n > elen - used) {
+            n = elen - used;
+        }
+        if (n > ctx->limit - ctx->len) {
+            n = ctx->limit - ctx->len;
+        }
+        netexe_reserve(r, ctx, n);
+        if (data) {
+            memcpy(ctx->buf + ctx->len, data + used, n);
+            ctx->len += n;
+        }
+        else {
+            rv = netexe_peek_file(r, ctx, e, used, n);
+            if (rv != APR_SUCCESS) {
+                ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r,
+                              "mod_netexe: %s: peeking at the file failed",
+                              r->uri);
+                ctx->decided = ctx->unknown = 1;
+                break;
+            }
+        }
+        if (pe_sniff(ctx->buf, ctx->len, &ctx->info) != PE_NEED_MORE) {
+            ctx->decided = 1;
+        }
+        else {
+            ctx->want = ctx->info.need;
+        }
+    }
+    return APR_SUCCESS;
+}
+
+/* Turns the verdict into the note, the log line and, for a match, the
+ * header.  Runs before anything of the response is passed on: once the
+ * first brigade has gone down, the headers may already be on the wire. */
+static void netexe_apply(request_rec *r, netexe_ctx *ctx,
+                         const netexe_dir_conf *conf)
+{
+    const char *verdict;
+    const char *value = NULL;
+    int match = 0;
+
+    if (ctx->unknown) {
+        verdict = NETEXE_VERDICT_UNKNOWN;
+    }
+    else {
+        switch (ctx->info.verdict) {
+        case PE_CLR:
+            verdict = NETEXE_VERDICT_CLR;
+            match = 1;
+            break;
+        case PE_NATIVE:
+            verdict = NETEXE_VERDICT_NATIVE;
+            match = conf->match == NETEXE_MATCH_PE;
+            break;
+        default:
+            verdict = NETEXE_VERDICT_NOT_PE;
+            break;
+        }
+    }
+    apr_table_setn(r->notes, NETEXE_NOTE, verdict);
+
+    if (match) {
+        char *out = apr_palloc(r->pool, NETEXE_DISPOSITION_MAX);
+        const char *seg;
+        size_t seglen;
+
+        seg = netexe_last_segment(r->uri ? r->uri : "",
+                                  r->uri ? strlen(r->uri) : 0, &seglen);
+        if (netexe_disposition(out, NETEXE_DISPOSITION_MAX, seg, seglen,
+                               pe_is_dll(&ctx->info), conf->filename)) {
+            value = out;
+            /* Exactly one Content-Disposition goes out: drop any other
+             * (only reached with NetExeOverride On). */
+            apr_table_unset(r->err_headers_out, "Content-Disposition");
+            apr_table_setn(r->headers_out, "Content-Disposition", value);
+        }
+    }
+
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                  "mod_netexe: %s: %s (%s), %" APR_SIZE_T_FMT
+                  " bytes examined, %s%s", r->uri, verdict,
+                  ctx->unknown ? (ctx->want > ctx->limit ? "sniff limit"
+                                                         : "peek failed")
+                               : pe_reason_name(ctx->info.reason),
+                  ctx->len, value ? "Content-Disposition: " : "no header",
+                  value ? value : "");
+}
+
+static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    request_rec *r = f->r;
+    netexe_ctx *ctx = f->ctx;
+    netexe_dir_conf *conf;
+    apr_status_t rv;
+
+    conf = ap_get_module_config(r->per_dir_config, &netexe_module);
+
+    if (!ctx) {
+        const char *why = netexe_skip_reason(f, conf);
+
+        if (why) {
+            return netexe_step_aside(f, bb, why);
+        }
+        ap_set_module_config(r->request_config, &netexe_module, f);
+        f->ctx = ctx = apr_pcalloc(r->pool, sizeof(*ctx));
+        ctx->held = apr_brigade_create(r->pool, f->c->bucket_alloc);
+        ctx->limit = conf->sniff_limit;
+        ctx->want = 1;
+    }
+
+    while (!APR_BRIGADE_EMPTY(bb)) {
+        apr_bucket *e = APR_BRIGADE_FIRST(bb);
+
+        if (APR_BUCKET_IS_EOS(e)) {
+            /* The whole body is in the buffer: decide on it. */
+            pe_sniff_final(ctx->buf, ctx->len, &ctx->info);
+            ctx->decided = 1;
+            break;
+        }
+        if (!APR_BUCKET_IS_METADATA(e)) {
+            rv = netexe_sniff_bucket(f, ctx, e);
+            if (rv != APR_SUCCESS) {
+                return rv;
+            }
+            if (ctx->decided) {
+                break;
+            }
+        }
+        /* FLUSH and other metadata wait in order with the data. */
+        APR_BUCKET_REMOVE(e);
+        APR_BRIGADE_INSERT_TAIL(ctx->held, e);
+    }
+
+    if (!ctx->decided) {
+        /* Keep what arrived beyond this call; r->pool lives long enough. */
+        apr_bucket *e;
+
+        for (e = APR_BRIGADE_FIRST(ctx->held);
+             e != APR_BRIGADE_SENTINEL(ctx->held);
+             e = APR_BUCKET_NEXT(e)) {
+            rv = apr_bucket_setaside(e, r->pool);
+            if (rv != APR_SUCCESS && rv != APR_ENOTIMPL) {
+                ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r,
+                              "mod_netexe: %s: cannot hold the response",
+                              r->uri);
+                return rv;
+            }
+        }
+        return APR_SUCCESS;
+    }
+
+    netexe_apply(r, ctx, conf);
+    APR_BRIGADE_PREPEND(bb, ctx->held);
+    ap_remove_output_filter(f);
+    if (APR_BRIGADE_EMPTY(bb)) {
+        return APR_SUCCESS;
+    }
+    return ap_pass_brigade(f->next, bb);
+}
+
+static int netexe_filter_present(ap_filter_t *f, ap_filter_rec_t *frec)
+{
+    for (; f; f = f->next) {
+        if (f->frec == frec) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Runs last, after the core's SetOutputFilter and mod_mime's
+ * AddOutputFilter have had their say, so that an explicit NETEXE is not
+ * doubled. */
+static void netexe_insert_filter(request_rec *r)
+{
+    netexe_dir_conf *conf = ap_get_module_config(r->per_dir_config,
+                                                 &netexe_module);
+    ap_filter_rec_t *frec;
+
+    if (!conf->enabled) {
+        return;
+    }
+    frec = ap_get_output_filter_handle(NETEXE_FILTER_NAME);
+    if (frec && netexe_filter_present(r->output_filters, frec)) {
+        return;
+    }
+    ap_add_output_filter(NETEXE_FILTER_NAME, NULL, r, r->connection);
+}
+
+static void netexe_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    ap_register_output_filter(NETEXE_FILTER_NAME, netexe_out_filter, NULL,
+                              NETEXE_FILTER_TYPE);
+    ap_hook_insert_filter(netexe_insert_filter, NULL, NULL, APR_HOOK_LAST);
+}
+
+#define NETEXE_CONTEXT  (RSRC_CONF | ACCESS_CONF | OR_FILEINFO)
+
+static const command_rec netexe_cmds[] = {
+    AP_INIT_FLAG("NetExe", netexe_set_enabled, NULL, NETEXE_CONTEXT,
+                 "On: add Content-Disposition: attachment to .NET images"),
+    AP_INIT_TAKE1("NetExeMatch", netexe_set_match, NULL, NETEXE_CONTEXT,
+                  "'clr' (default): only CLR images get the header; "
+                  "'pe': every PE image"),
+    AP_INIT_FLAG("NetExeOverride", netexe_set_override, NULL, NETEXE_CONTEXT,
+                 "On: replace a Content-Disposition that is already set"),
+    AP_INIT_FLAG("NetExeFilename", netexe_set_filename, NULL, NETEXE_CONTEXT,
+                 "Off: send a bare 'attachment' without a filename"),
+    AP_INIT_TAKE1("NetExeSniffLimit", netexe_set_limit, NULL, NETEXE_CONTEXT,
+                  "most bytes examined before giving up, 512 to 16777216 "
+                  "(default 65536)"),
+    {NULL}
+};
+
+AP_DECLARE_MODULE(netexe) = {
+    STANDARD20_MODULE_STUFF,
+    netexe_create_dir_conf,     /* per-directory config */
+    netexe_merge_dir_conf,      /* merge per-directory config */
+    NULL,                       /* per-server config */
+    NULL,                       /* merge per-server config */
+    netexe_cmds,                /* command table */
+    netexe_register_hooks,      /* hooks */
+    AP_MODULE_FLAG_NONE         /* flags */
+};
