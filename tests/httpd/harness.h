@@ -1,0 +1,396 @@
+/* Copyright 2026 The mod_netexe Authors.
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may
+ * not use this file except in compliance with the License.  You may obtain
+ * a copy of the License at http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * harness.h -- a real apache2 on 127.0.0.1 for the httpd suites, and a
+ * libcurl client to talk to it (DESIGN.md sections 7 and 8).
+ *
+ * One server per suite, started in an unchecked fixture:
+ *
+ *     static harness_httpd *srv;
+ *
+ *     static void setup(void)
+ *     {
+ *         static const char *const mods[] = { "setenvif", NULL };
+ *         harness_options o;
+ *
+ *         harness_options_init(&o);
+ *         o.modules = mods;
+ *         o.config  = "<Directory \"@DOCROOT@/dl\">\n"
+ *                     "    NetExe On\n"
+ *                     "</Directory>\n";
+ *         srv = harness_new(&o);
+ *         ck_assert_msg(srv != NULL, "harness_new failed (see stderr)");
+ *         harness_write_pe(srv, "dl/tool.exe", NULL);      a CLR EXE
+ *         ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
+ *     }
+ *
+ *     static void teardown(void) { harness_free(srv); srv = NULL; }
+ *
+ *     START_TEST(test_clr_exe_gets_attachment)
+ *     {
+ *         harness_response r;
+ *         harness_get(srv, "/dl/tool.exe", &r);
+ *         HARNESS_ASSERT_STATUS(srv, &r, 200);
+ *         HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
+ *                               "attachment; filename=\"tool.exe\"");
+ *         harness_response_free(&r);
+ *     }
+ *     END_TEST
+ *
+ * The generated configuration (conf/httpd.conf under the server's root,
+ * a fresh 0755 directory under $TMPDIR or /tmp) holds: ServerRoot, Listen
+ * 127.0.0.1 on a free port (plus o.extra_ports more), PidFile and
+ * DefaultRuntimeDir in run/, ErrorLog logs/error.log (LogLevel warn
+ * netexe:debug), CustomLog logs/access.log in the format HARNESS_LOG_FORMAT,
+ * User/Group www-data, LoadModule of the MPM, authz_core, mime (TypesConfig
+ * /etc/mime.types), log_config (inside <IfModule !log_config_module>:
+ * Debian builds it in), mod_netexe from $NETEXE_MODULE and o.modules,
+ * DocumentRoot htdocs/ with "Require all granted" and AllowOverride None,
+ * "Require all denied" for "/", EnableSendfile On, small MPM limits, and
+ * with http2 loaded "Protocols h2c http/1.1".  The suite's snippet
+ * o.config comes last, so it can override any of it.
+ *
+ * Placeholders in o.config: @ROOT@ (server root), @DOCROOT@ (htdocs),
+ * @PORT@ (the main port), @PORT1@ .. @PORT3@ (extra ports, each with its
+ * own "Listen"), @MODDIR@ (/usr/lib/apache2/modules).
+ *
+ * Every wait is bounded (HARNESS_*_MS below).  On a failed start or a
+ * failed HARNESS_ASSERT_* the new part of the error log, the last lines of
+ * the access log and apache2's own output are written to stderr.  Set
+ * HARNESS_KEEP=1 in the environment to keep the server's directory after
+ * the suite (its path is printed).
+ *
+ * Environment: NETEXE_MODULE (path of mod_netexe.so; required unless
+ * o.load_netexe is 0), HARNESS_APACHE2 (default /usr/sbin/apache2),
+ * HARNESS_MODDIR (default /usr/lib/apache2/modules), HARNESS_VERBOSE=1
+ * (print the generated configuration).
+ *
+ * The functions are not thread-safe on one harness_httpd, except
+ * harness_send() with distinct responses (libcurl easy handles are
+ * per call).  No global state is kept besides libcurl's global init.
+ */
+#ifndef NETEXE_HARNESS_H
+#define NETEXE_HARNESS_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pebuild.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bounds of every wait. */
+#define HARNESS_START_MS        15000   /* apache2 -k start until it answers */
+#define HARNESS_STOP_MS         10000   /* -k stop until the parent is gone */
+#define HARNESS_CONFIGTEST_MS   10000   /* apache2 -t */
+#define HARNESS_REQUEST_MS      20000   /* one request, default */
+#define HARNESS_CONNECT_MS      3000
+#define HARNESS_LOG_WAIT_MS     5000    /* a request's access log line */
+#define HARNESS_POLL_MS         20
+
+#define HARNESS_EXTRA_PORTS_MAX 3
+#define HARNESS_DUMP_MAX        16384   /* bytes of a log shown on failure */
+
+/* The access log line of every request: tab-separated fields
+ *   status, %{netexe}n, request id (X-Harness-Id), request line,
+ *   body bytes (%B), Content-Disposition sent (%{Content-Disposition}o)
+ * "-" stands for an absent value, as usual in httpd logs. */
+#define HARNESS_LOG_FORMAT \
+    "%>s\\t%{netexe}n\\t%{X-Harness-Id}i\\t%r\\t%B\\t%{Content-Disposition}o"
+
+/* The request header carrying the id that ties a request to its log line. */
+#define HARNESS_ID_HEADER       "X-Harness-Id"
+
+typedef enum {
+    HARNESS_MPM_EVENT = 0,
+    HARNESS_MPM_WORKER,
+    HARNESS_MPM_PREFORK
+} harness_mpm;
+
+typedef struct {
+    harness_mpm mpm;                /* default HARNESS_MPM_EVENT */
+    /* Extra modules by short name, NULL-terminated, loaded in this order
+     * from @MODDIR@/mod_NAME.so as NAME_module: "cgid", "cgi", "proxy",
+     * "proxy_http", "deflate", "http2", "headers", "setenvif", "alias",
+     * "dir", "asis", "bucketeer", ...  Dependencies first ("proxy" before
+     * "proxy_http"). */
+    const char *const *modules;
+    const char *config;             /* snippet appended last; placeholders */
+    unsigned extra_ports;           /* 0 .. HARNESS_EXTRA_PORTS_MAX */
+    int load_netexe;                /* default 1: LoadModule netexe_module */
+    const char *log_level;          /* default "warn netexe:debug" */
+} harness_options;
+
+/* An apache2 instance and its directory; opaque. */
+typedef struct harness_httpd harness_httpd;
+
+void harness_options_init(harness_options *o);
+
+/* Creates the server's directory (htdocs/, logs/, run/, conf/) and picks
+ * free ports; does not start apache2 yet, so that fixtures can be written
+ * first.  NULL on failure (reason on stderr). */
+harness_httpd *harness_new(const harness_options *o);
+
+/* Writes the configuration and runs "apache2 -f CONF -k start", then waits
+ * for the PidFile and a first HTTP answer.  A port taken meanwhile by
+ * someone else is replaced by a fresh one (a few attempts).  0 on success,
+ * -1 on failure (logs dumped to stderr). */
+int harness_start(harness_httpd *h);
+
+/* "apache2 -k stop" and wait for the parent to exit; SIGKILL to that pid
+ * after HARNESS_STOP_MS.  0 when it is gone.  Safe to call twice. */
+int harness_stop(harness_httpd *h);
+
+/* Stops the server when running and removes its directory (unless
+ * HARNESS_KEEP=1).  NULL is fine. */
+void harness_free(harness_httpd *h);
+
+/* The main port, and extra port i (0-based; 0 when absent). */
+int harness_port(const harness_httpd *h);
+int harness_extra_port(const harness_httpd *h, unsigned i);
+const char *harness_root(const harness_httpd *h);
+const char *harness_docroot(const harness_httpd *h);
+const char *harness_conf_path(const harness_httpd *h);
+
+/* Runs "apache2 -t -f CONF" for a configuration built from o as
+ * harness_start() would (in a temporary directory removed afterwards).
+ * Returns apache2's exit status (0: syntax OK), or -1 when it could not be
+ * run or timed out.  *output (may be NULL) gets its stdout and stderr,
+ * malloc'd, NUL-terminated. */
+int harness_config_test(const harness_options *o, char **output);
+
+/* --- fixtures (paths relative to htdocs/; parents made 0755) --------- */
+
+/* Writes len bytes to docroot/rel, mode 0644 (0755 with the _mode
+ * variant, e.g. for CGI scripts).  0 on success. */
+int harness_write_file(harness_httpd *h, const char *rel,
+                       const void *data, size_t len);
+int harness_write_file_mode(harness_httpd *h, const char *rel,
+                            const void *data, size_t len, unsigned mode);
+/* A NUL-terminated string as the file's content. */
+int harness_write_text(harness_httpd *h, const char *rel, const char *text);
+
+/* Makes docroot/rel (and parents), 0755. */
+int harness_mkdir(harness_httpd *h, const char *rel);
+
+/* Writes a PE image built by tests/support/pebuild (spec NULL: the default
+ * 32-bit CLR EXE of pebuild_spec_init()).  *len (may be NULL) gets the
+ * image's size.  0 on success. */
+int harness_write_pe(harness_httpd *h, const char *rel,
+                     const pebuild_spec *spec, size_t *len);
+
+/* The absolute path of docroot/rel in a malloc'd string. */
+char *harness_path(const harness_httpd *h, const char *rel);
+
+/* Reads a whole file; malloc'd, NUL-terminated, *len (may be NULL) gets
+ * the size.  NULL on error. */
+unsigned char *harness_read_file(const char *path, size_t *len);
+
+/* SHA-256 and size of the fixture docroot/rel.  0 on success. */
+int harness_file_sha256(const harness_httpd *h, const char *rel,
+                        char out[65], size_t *len);
+
+/* SHA-256 of data as 64 lowercase hex digits and a NUL. */
+void harness_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* --- the client ------------------------------------------------------- */
+
+typedef struct {
+    const char *method;             /* NULL: GET; "HEAD" sends no body back */
+    const char *path;               /* "/dl/tool.exe?x=1", sent as is */
+    const char *const *headers;     /* NULL-terminated "Name: value" lines */
+    const void *body;               /* request body (with method "POST") */
+    size_t body_len;
+    int http2;                      /* HTTP/2 with prior knowledge (h2c) */
+    /* NULL: no Accept-Encoding.  Otherwise sent as Accept-Encoding; "" lets
+     * libcurl offer every coding it supports. */
+    const char *accept_encoding;
+    int decode;                     /* 1: libcurl decodes the body */
+    int port;                       /* 0: the main port */
+    long timeout_ms;                /* 0: HARNESS_REQUEST_MS */
+} harness_request;
+
+typedef struct {
+    char *name;
+    char *value;                    /* surrounding blanks removed */
+} harness_header;
+
+typedef struct {
+    int ok;                         /* 1: a response was received */
+    char error[256];                /* libcurl's error when !ok */
+    long status;
+    long http_version;              /* 10, 11, 20 */
+    char id[48];                    /* X-Harness-Id sent (see harness_log_find) */
+    harness_header *headers;        /* the final response's headers, in order */
+    size_t nheaders;
+    unsigned char *body;            /* body as received (NUL-terminated copy) */
+    size_t body_len;
+    char body_sha256[65];
+    long long content_length;       /* Content-Length header; -1: absent */
+} harness_response;
+
+/* Sends the request and fills *resp (always initialised; free it with
+ * harness_response_free).  Returns 0 when a response arrived, -1 otherwise
+ * (resp->error says why). */
+int harness_send(harness_httpd *h, const harness_request *req,
+                    harness_response *resp);
+
+/* GET and HEAD of path with no extra headers. */
+int harness_get(harness_httpd *h, const char *path, harness_response *resp);
+int harness_head(harness_httpd *h, const char *path, harness_response *resp);
+
+/* Runs n requests at the same time (libcurl multi, one connection each);
+ * resps[i] answers reqs[i].  Returns the number that got no response. */
+size_t harness_request_parallel(harness_httpd *h, const harness_request *reqs,
+                                harness_response *resps, size_t n);
+
+/* Sends raw bytes on a fresh connection to the port (0: main) and reads
+ * until the server closes it or timeout_ms passes.  Returns the bytes
+ * received (malloc'd, NUL-terminated; *len their count) or NULL when the
+ * connection failed.  For requests libcurl refuses to send. */
+unsigned char *harness_raw_exchange(harness_httpd *h, int port,
+                                    const void *req, size_t req_len,
+                                    long timeout_ms, size_t *len);
+
+/* The value of the first header called name (any case), or NULL. */
+const char *harness_header_get(const harness_response *r, const char *name);
+/* How many headers called name the response had. */
+size_t harness_header_count(const harness_response *r, const char *name);
+
+void harness_response_free(harness_response *r);
+
+/* --- logs ------------------------------------------------------------- */
+
+/* One access log line (HARNESS_LOG_FORMAT); strings are malloc'd. */
+typedef struct {
+    int status;
+    char *note;                     /* %{netexe}n, "-" when unset */
+    char *id;
+    char *request_line;             /* "GET /dl/tool.exe HTTP/1.1" */
+    char *bytes;                    /* %B */
+    char *disposition;              /* "-" when none was sent */
+} harness_log_entry;
+
+/* Finds the access log line of the request that produced resp (by its
+ * id), waiting up to HARNESS_LOG_WAIT_MS: httpd writes the line after the
+ * response went out.  0 when found. */
+int harness_log_find(harness_httpd *h, const harness_response *resp,
+                     harness_log_entry *out);
+void harness_log_entry_free(harness_log_entry *e);
+
+/* The whole access log / error log, malloc'd, NUL-terminated ("" when the
+ * file is missing). */
+char *harness_access_log(const harness_httpd *h);
+char *harness_error_log(const harness_httpd *h);
+
+/* Waits up to timeout_ms for needle to appear in the error log. */
+int harness_error_log_wait(const harness_httpd *h, const char *needle,
+                           long timeout_ms);
+
+/* Writes the error log since the last request was sent (or its tail), the
+ * last lines of the access log and apache2's startup output to out. */
+void harness_dump_logs(const harness_httpd *h, FILE *out);
+
+/* --- assertions for Check suites ---------------------------------------
+ * They fail through ck_assert_msg (include <check.h> first) and dump the
+ * logs first, so a failure shows what httpd said.  resp must come from
+ * harness_send on h. */
+
+#define HARNESS_FAIL_IF(h, cond, ...)                                       \
+    do {                                                                    \
+        if (cond) {                                                         \
+            harness_dump_logs((h), stderr);                                 \
+            ck_assert_msg(0, __VA_ARGS__);                                  \
+        }                                                                   \
+    } while (0)
+
+#define HARNESS_ASSERT(h, cond, ...) HARNESS_FAIL_IF((h), !(cond), __VA_ARGS__)
+
+#define HARNESS_ASSERT_OK(h, r)                                             \
+    HARNESS_FAIL_IF((h), !(r)->ok, "no response: %s", (r)->error)
+
+#define HARNESS_ASSERT_STATUS(h, r, want)                                   \
+    do {                                                                    \
+        HARNESS_ASSERT_OK((h), (r));                                        \
+        HARNESS_FAIL_IF((h), (r)->status != (want),                         \
+                        "status %ld, expected %ld", (r)->status,            \
+                        (long)(want));                                      \
+    } while (0)
+
+/* Exactly one header called name, with exactly the value want. */
+#define HARNESS_ASSERT_HEADER(h, r, name, want)                             \
+    do {                                                                    \
+        size_t hx_n_ = harness_header_count((r), (name));                   \
+        const char *hx_v_ = harness_header_get((r), (name));                \
+        HARNESS_FAIL_IF((h), hx_n_ != 1,                                    \
+                        "%zu %s headers, expected 1 (first: %s)", hx_n_,    \
+                        (name), hx_v_ ? hx_v_ : "(none)");                  \
+        HARNESS_FAIL_IF((h), strcmp(hx_v_, (want)) != 0,                    \
+                        "%s: [%s], expected [%s]", (name), hx_v_, (want));  \
+    } while (0)
+
+/* No header called name at all. */
+#define HARNESS_ASSERT_NO_HEADER(h, r, name)                                \
+    do {                                                                    \
+        const char *hx_v_ = harness_header_get((r), (name));                \
+        HARNESS_FAIL_IF((h), hx_v_ != NULL, "unexpected %s: [%s]", (name),  \
+                        hx_v_ ? hx_v_ : "");                                \
+    } while (0)
+
+/* The body is exactly the len bytes at data (compared by SHA-256 and
+ * length; both are reported on failure). */
+#define HARNESS_ASSERT_BODY(h, r, data, len)                                \
+    do {                                                                    \
+        char hx_d_[65];                                                     \
+        harness_sha256_hex((data), (len), hx_d_);                           \
+        HARNESS_FAIL_IF((h), (r)->body_len != (size_t)(len)                 \
+                        || strcmp((r)->body_sha256, hx_d_) != 0,            \
+                        "body %zu bytes sha256 %s, expected %zu bytes %s",  \
+                        (r)->body_len, (r)->body_sha256, (size_t)(len),     \
+                        hx_d_);                                             \
+    } while (0)
+
+/* The body is exactly the fixture docroot/rel, and Content-Length (when
+ * sent) is its size. */
+#define HARNESS_ASSERT_BODY_FILE(h, r, rel)                                 \
+    do {                                                                    \
+        char hx_d_[65];                                                     \
+        size_t hx_l_ = 0;                                                   \
+        HARNESS_FAIL_IF((h), harness_file_sha256((h), (rel), hx_d_, &hx_l_) \
+                        != 0, "cannot read fixture %s", (rel));             \
+        HARNESS_FAIL_IF((h), (r)->body_len != hx_l_                         \
+                        || strcmp((r)->body_sha256, hx_d_) != 0,            \
+                        "body %zu bytes sha256 %s, expected %s: %zu bytes " \
+                        "%s", (r)->body_len, (r)->body_sha256, (rel),       \
+                        hx_l_, hx_d_);                                      \
+        HARNESS_FAIL_IF((h), (r)->content_length >= 0                       \
+                        && (r)->content_length != (long long)hx_l_,         \
+                        "Content-Length %lld, expected %zu",                \
+                        (r)->content_length, hx_l_);                        \
+    } while (0)
+
+/* The request's access log line carries note want (%{netexe}n). */
+#define HARNESS_ASSERT_NOTE(h, r, want)                                     \
+    do {                                                                    \
+        harness_log_entry hx_e_;                                            \
+        HARNESS_FAIL_IF((h), harness_log_find((h), (r), &hx_e_) != 0,       \
+                        "no access log line for request %s", (r)->id);      \
+        int hx_ok_ = strcmp(hx_e_.note, (want)) == 0;                       \
+        char hx_got_[64];                                                   \
+        snprintf(hx_got_, sizeof hx_got_, "%s", hx_e_.note);                \
+        harness_log_entry_free(&hx_e_);                                     \
+        HARNESS_FAIL_IF((h), !hx_ok_, "note netexe [%s], expected [%s]",    \
+                        hx_got_, (want));                                   \
+    } while (0)
+
+#ifdef __cplusplus
+}
+#endif
+#endif
