@@ -74,6 +74,10 @@ static pe_verdict pe_need(pe_info *info, size_t need)
 static pe_verdict pe_decide(pe_info *info, pe_verdict v, pe_reason r,
                             size_t used)
 {
+    /* An e_lfanew inside the DOS header puts fields before its end; the
+     * decision still rested on reading e_lfanew itself. */
+    if (info->e_lfanew != 0 && used < PE_DOS_HEADER_SIZE)
+        used = PE_DOS_HEADER_SIZE;
     info->verdict = v;
     info->reason = r;
     info->need = used;

@@ -476,6 +476,29 @@ START_TEST(test_lfanew_at_max_asks_for_signature)
 }
 END_TEST
 
+/* e_lfanew may point inside the DOS header (the "tiny PE" trick); the
+ * verdict then rests on the 0x40 bytes that hold e_lfanew. */
+START_TEST(test_lfanew_inside_dos_header_decides_at_dos_header_end)
+{
+    unsigned char img[0x100];
+
+    memset(img, 0, sizeof img);
+    img[0] = 'M';
+    img[1] = 'Z';
+    img[0x3C] = 4;
+    assert_sniff(img, sizeof img, PE_NOT_PE, PE_REASON_NO_PE_SIGNATURE, DOS_HEADER_LEN);
+    memcpy(img + 4, "PE\0\0", 4);
+    img[4 + OPT_START] = 0x0B;
+    img[4 + OPT_START + 1] = 0x01;
+    /* SizeOfOptionalHeader 0: decided at the magic, 4 + 26 < 0x40 */
+    assert_sniff(img, DOS_HEADER_LEN, PE_NATIVE, PE_REASON_OPTHDR_TOO_SMALL, DOS_HEADER_LEN);
+    img[4 + 20] = STANDARD_OPT_PE32;
+    assert_sniff(img, DOS_HEADER_LEN, PE_NEED_MORE, PE_REASON_NONE, 4 + RVA_COUNT_END_PE32);
+    img[4 + RVA_COUNT_END_PE32 - 4] = 16;
+    assert_sniff(img, sizeof img, PE_NATIVE, PE_REASON_NO_CLR_DIR, 4 + DIR14_END_PE32);
+}
+END_TEST
+
 /* ---- every prefix ----------------------------------------------------- */
 
 /* The thresholds an image passes through, from the specification: each is
@@ -769,6 +792,7 @@ static Suite *pe_suite(void)
     tcase_add_test(tc, test_lfanew_zero_is_not_pe);
     tcase_add_test(tc, test_lfanew_above_max_is_not_pe);
     tcase_add_test(tc, test_lfanew_at_max_asks_for_signature);
+    tcase_add_test(tc, test_lfanew_inside_dos_header_decides_at_dos_header_end);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("prefixes");
