@@ -221,6 +221,10 @@ check "netexe-scan(1) is installed" test -f /usr/share/man/man1/netexe-scan.1.gz
 check "netexe-scan classifies a CLR image as clr" \
     sh -c "/usr/bin/netexe-scan '$www/managed.exe' | grep -qw clr"
 
+# dh_apache2's postinst enables a module on a fresh install, as Debian's
+# module packages do (it does nothing until "NetExe On"); a2enmod after it
+# must still succeed.
+check "the postinst enabled netexe" test -L "$MODS_ENABLED/netexe.load"
 if a2enmod netexe >"$tmp/a2enmod.log" 2>&1; then
     pass "a2enmod netexe"
 else
