@@ -83,6 +83,7 @@ CHECK_TARGETS :=
 -include tests/httpd/httpd.mk
 -include tests/fuzz/fuzz.mk
 -include tests/bench/bench.mk
+-include tests/bench/sniff.mk
 -include $(sort $(wildcard build-aux/*.mk))
 
 check: $(CHECK_TARGETS)
