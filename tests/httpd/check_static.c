@@ -332,5 +332,5 @@ int main(void)
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    return failed;
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
