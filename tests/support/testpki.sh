@@ -1,0 +1,65 @@
+#!/bin/sh
+# Copyright 2026 The mod_netexe Authors.
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License.  You may obtain
+# a copy of the License at http://www.apache.org/licenses/LICENSE-2.0
+#
+# testpki.sh DIR -- the code-signing test PKI of the Authenticode tests
+# (run by tests/support/sigfix.c):
+#
+#   root.pem    "Test Root CA", self-signed
+#   inter.pem   "Test Code Signing CA", issued by the root; AIA caIssuers
+#               http://pki.example.test/root.crt
+#   leaf.pem    "Test Publisher", issued by the intermediate, codeSigning
+#               EKU, AIA caIssuers http://pki.example.test/ca.crt
+#   leaf.key    its key
+#   chain1.pem  leaf                 (what osslsigncode -certs embeds)
+#   chain2.pem  leaf + intermediate
+#   chain3.pem  leaf + intermediate + root
+#
+# Everything is made offline by openssl; nothing is fetched.
+set -eu
+dir=$1
+mkdir -p "$dir"
+cd "$dir"
+
+O="/O=mod_netexe tests"
+cat > ext.cnf <<'CNF'
+[root]
+basicConstraints = critical, CA:true
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[inter]
+basicConstraints = critical, CA:true, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+authorityInfoAccess = caIssuers;URI:http://pki.example.test/root.crt
+[leaf]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = codeSigning
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+authorityInfoAccess = caIssuers;URI:http://pki.example.test/ca.crt
+CNF
+
+key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null; }
+
+key root.key
+openssl req -new -x509 -key root.key -subj "$O/CN=Test Root CA" -days 3650 \
+    -sha256 -extensions root -config ext.cnf -out root.pem 2>/dev/null
+
+key inter.key
+openssl req -new -key inter.key -subj "$O/CN=Test Code Signing CA" -out inter.csr 2>/dev/null
+openssl x509 -req -in inter.csr -CA root.pem -CAkey root.key -set_serial 2 \
+    -days 3650 -sha256 -extfile ext.cnf -extensions inter -out inter.pem 2>/dev/null
+
+key leaf.key
+openssl req -new -key leaf.key -subj "$O/CN=Test Publisher" -out leaf.csr 2>/dev/null
+openssl x509 -req -in leaf.csr -CA inter.pem -CAkey inter.key -set_serial 3 \
+    -days 3650 -sha256 -extfile ext.cnf -extensions leaf -out leaf.pem 2>/dev/null
+
+cat leaf.pem > chain1.pem
+cat leaf.pem inter.pem > chain2.pem
+cat leaf.pem inter.pem root.pem > chain3.pem

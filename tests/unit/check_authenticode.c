@@ -1,0 +1,597 @@
+/* Copyright 2026 The mod_netexe Authors.
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may
+ * not use this file except in compliance with the License.  You may obtain
+ * a copy of the License at http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * check_authenticode.c -- the Authenticode checker on images signed at test
+ * time by osslsigncode with a test PKI made by openssl (tests/support/
+ * sigfix.c), on damaged copies of them, and on the signed EFI images of
+ * Debian's shim-signed and grub-efi-amd64-signed packages
+ * ($FIXTURE_CACHE, build-aux/fetch-debs.sh).  Digest verdicts are
+ * cross-checked with `osslsigncode verify`, embedded certificates with
+ * `openssl pkcs7 -print_certs`.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/pkcs7.h>
+
+#include "authenticode.h"
+#include "pebuild.h"
+#include "sigfix.h"
+
+#define PATH_BYTES          4096
+#define OUTPUT_BYTES        65536
+#define DEFAULT_CACHE       "build/cache"
+#define WIN_CERT_HEADER     8u
+#define MACHINE_AMD64       0x8664u
+
+/* Made once per suite (unchecked fixture) and read by every test. */
+static char fixdir[PATH_BYTES];
+
+static void fixtures_up(void)
+{
+    char err[512];
+
+    ck_assert_int_eq(sigfix_tempdir("auth", fixdir, sizeof fixdir), 0);
+    ck_assert_msg(sigfix_build(fixdir, err, sizeof err) == 0,
+                  "fixtures in %s: %s", fixdir, err);
+}
+
+/* The Debian cases need only a scratch directory. */
+static void scratch_up(void)
+{
+    ck_assert_int_eq(sigfix_tempdir("auth-rw", fixdir, sizeof fixdir), 0);
+}
+
+static void fixtures_down(void)
+{
+    sigfix_rmtree(fixdir);
+}
+
+static const char *fx(const char *name)
+{
+    static char path[PATH_BYTES];
+    int n = snprintf(path, sizeof path, "%s/%s", fixdir, name);
+
+    ck_assert(n > 0 && (size_t)n < sizeof path);
+    return path;
+}
+
+static netexe_ac_roots *load_root(void)
+{
+    char err[512];
+    netexe_ac_roots *roots = netexe_ac_roots_load(fx("root.pem"), err, sizeof err);
+
+    ck_assert_msg(roots != NULL, "%s", err);
+    ck_assert_uint_eq(netexe_ac_roots_count(roots), 1);
+    return roots;
+}
+
+/* Checks a fixture by path and, from memory, by buffer: both must agree. */
+static void check_both(const char *name, const netexe_ac_roots *roots,
+                       netexe_ac_result *res)
+{
+    netexe_ac_result mem;
+    unsigned char *img;
+    size_t len;
+    unsigned i;
+
+    ck_assert_msg(netexe_ac_check_path(fx(name), roots, res) == 0,
+                  "%s: %s", name, strerror(errno));
+    img = sigfix_read(fx(name), &len);
+    ck_assert_ptr_nonnull(img);
+    ck_assert_int_eq(netexe_ac_check_buffer(img, len, roots, &mem), 0);
+    free(img);
+    ck_assert_int_eq(mem.state, res->state);
+    ck_assert_uint_eq(mem.count, res->count);
+    for (i = 0; i < res->count; i++) {
+        ck_assert_int_eq(mem.sig[i].state, res->sig[i].state);
+        ck_assert_str_eq(mem.sig[i].missing_issuer, res->sig[i].missing_issuer);
+        ck_assert_str_eq(mem.sig[i].aia_uri, res->sig[i].aia_uri);
+    }
+}
+
+/* What `osslsigncode verify` says of the image hash: 1 it matches, 0 it
+ * does not, -1 it did not compute one. */
+static int osslsigncode_digest_ok(const char *path)
+{
+    char cmd[PATH_BYTES + 64], line[1024];
+    int computed = 0, mismatch = 0;
+    FILE *p;
+
+    snprintf(cmd, sizeof cmd, "osslsigncode verify -in '%s' 2>&1", path);
+    p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    while (fgets(line, sizeof line, p)) {
+        if (strstr(line, "Calculated message digest"))
+            computed = 1;
+        if (strstr(line, "MISMATCH") && strstr(line, "Calculated message digest"))
+            mismatch = 1;
+    }
+    pclose(p);
+    return computed ? !mismatch : -1;
+}
+
+START_TEST(test_unsigned_image_is_unsigned)
+{
+    netexe_ac_result r;
+
+    check_both("unsigned.exe", NULL, &r);
+    ck_assert_int_eq(r.state, NETEXE_AC_UNSIGNED);
+    ck_assert_int_eq(r.pe.verdict, PE_CLR);
+    ck_assert_uint_eq(r.count, 0);
+    ck_assert_ptr_null(netexe_ac_worst(&r));
+}
+END_TEST
+
+START_TEST(test_leaf_only_is_incomplete_naming_the_intermediate_and_its_uri)
+{
+    netexe_ac_result r;
+    const netexe_ac_signature *w;
+
+    check_both("leaf.exe", NULL, &r);
+    ck_assert_int_eq(r.state, NETEXE_AC_INCOMPLETE);
+    ck_assert_uint_eq(r.count, 1);
+    w = netexe_ac_worst(&r);
+    ck_assert_ptr_eq(w, &r.sig[0]);
+    ck_assert_str_eq(w->missing_issuer, SIGFIX_INTER_DN);
+    ck_assert_str_eq(w->aia_uri, SIGFIX_LEAF_AIA);
+    ck_assert_str_eq(w->signer, SIGFIX_LEAF_DN);
+    ck_assert_str_eq(w->digest, "sha256");
+    ck_assert_uint_eq(w->certificates, 1);
+    ck_assert_uint_eq(w->depth, 0);
+    ck_assert_ptr_null(w->reason);
+}
+END_TEST
+
+START_TEST(test_leaf_only_stays_incomplete_with_roots)
+{
+    netexe_ac_roots *roots = load_root();
+    netexe_ac_result r;
+
+    check_both("leaf.exe", roots, &r);
+    ck_assert_int_eq(r.state, NETEXE_AC_INCOMPLETE);
+    ck_assert_str_eq(r.sig[0].missing_issuer, SIGFIX_INTER_DN);
+    netexe_ac_roots_free(roots);
+}
+END_TEST
+
+START_TEST(test_leaf_and_intermediate_without_roots_names_the_root)
+{
+    netexe_ac_result r;
+
+    check_both("inter.exe", NULL, &r);
+    ck_assert_int_eq(r.state, NETEXE_AC_INCOMPLETE);
+    ck_assert_uint_eq(r.sig[0].certificates, 2);
+    ck_assert_str_eq(r.sig[0].missing_issuer, SIGFIX_ROOT_DN);
+    ck_assert_str_eq(r.sig[0].aia_uri, SIGFIX_INTER_AIA);
+}
+END_TEST
+
+START_TEST(test_leaf_and_intermediate_with_roots_is_complete)
+{
+    netexe_ac_roots *roots = load_root();
+    netexe_ac_result r;
+
+    check_both("inter.exe", roots, &r);
+    ck_assert_int_eq(r.state, NETEXE_AC_COMPLETE);
+    ck_assert_str_eq(r.sig[0].missing_issuer, "");
+    ck_assert_str_eq(r.sig[0].aia_uri, "");
+    netexe_ac_roots_free(roots);
+}
+END_TEST
+
+START_TEST(test_chain_with_root_is_complete_without_roots)
+{
+    netexe_ac_result r;
+
+    check_both("full.exe", NULL, &r);
+    ck_assert_int_eq(r.state, NETEXE_AC_COMPLETE);
+    ck_assert_uint_eq(r.count, 1);
+    ck_assert_uint_eq(r.sig[0].certificates, 3);
+    ck_assert_str_eq(r.sig[0].signer, SIGFIX_LEAF_DN);
+}
+END_TEST
+
+START_TEST(test_pe32plus_dll_signature_is_complete)
+{
+    netexe_ac_result r;
+
+    check_both("native64.dll", NULL, &r);
+    ck_assert_int_eq(r.state, NETEXE_AC_COMPLETE);
+    ck_assert_int_eq(r.pe.verdict, PE_NATIVE);
+    ck_assert_uint_eq(r.pe.machine, MACHINE_AMD64);
+    ck_assert_int_eq(pe_is_dll(&r.pe), 1);
+}
+END_TEST
+
+START_TEST(test_changed_section_byte_is_bad_digest)
+{
+    netexe_ac_result r;
+
+    check_both("bad-digest.exe", NULL, &r);
+    ck_assert_int_eq(r.state, NETEXE_AC_BAD_DIGEST);
+    ck_assert_int_eq(r.sig[0].state, NETEXE_AC_BAD_DIGEST);
+    ck_assert_str_eq(r.sig[0].reason, "image hash differs from the signed hash");
+}
+END_TEST
+
+/* Table-driven: our digest verdict against osslsigncode's on each file. */
+static const char *const digest_files[] = {
+    "leaf.exe", "inter.exe", "full.exe", "nested.exe", "bad-digest.exe",
+    "native64.dll"
+};
+
+START_TEST(test_digest_verdict_agrees_with_osslsigncode)
+{
+    const char *name = digest_files[_i];
+    netexe_ac_result r;
+    int ours, theirs;
+
+    ck_assert_int_eq(netexe_ac_check_path(fx(name), NULL, &r), 0);
+    ours = r.state != NETEXE_AC_BAD_DIGEST;
+    theirs = osslsigncode_digest_ok(fx(name));
+    ck_assert_msg(theirs >= 0, "%s: osslsigncode computed no digest", name);
+    ck_assert_msg(ours == theirs, "%s: ours %s, osslsigncode %s", name,
+                  netexe_ac_state_name(r.state), theirs ? "match" : "mismatch");
+}
+END_TEST
+
+START_TEST(test_nested_signatures_are_each_reported)
+{
+    netexe_ac_roots *roots = load_root();
+    netexe_ac_result r;
+
+    check_both("nested.exe", roots, &r);
+    ck_assert_uint_eq(r.count, 2);
+    ck_assert_uint_eq(r.sig[0].depth, 0);
+    ck_assert_str_eq(r.sig[0].digest, "sha256");
+    ck_assert_int_eq(r.sig[0].state, NETEXE_AC_COMPLETE);
+    ck_assert_uint_eq(r.sig[1].depth, 1);
+    ck_assert_str_eq(r.sig[1].digest, "sha1");
+    ck_assert_int_eq(r.sig[1].state, NETEXE_AC_INCOMPLETE);
+    ck_assert_str_eq(r.sig[1].missing_issuer, SIGFIX_INTER_DN);
+    ck_assert_str_eq(r.sig[1].aia_uri, SIGFIX_LEAF_AIA);
+    /* The file is as bad as its worst signature, and that one is named. */
+    ck_assert_int_eq(r.state, NETEXE_AC_INCOMPLETE);
+    ck_assert_ptr_eq(netexe_ac_worst(&r), &r.sig[1]);
+    netexe_ac_roots_free(roots);
+}
+END_TEST
+
+START_TEST(test_table_past_end_of_file_is_malformed)
+{
+    netexe_ac_result r;
+
+    check_both("past-end.exe", NULL, &r);
+    ck_assert_int_eq(r.state, NETEXE_AC_MALFORMED);
+    ck_assert_uint_eq(r.count, 0);
+    ck_assert_str_eq(r.reason, "certificate table extends past the end of the file");
+}
+END_TEST
+
+START_TEST(test_truncated_pkcs7_is_malformed)
+{
+    netexe_ac_result r;
+
+    check_both("truncated.exe", NULL, &r);
+    ck_assert_int_eq(r.state, NETEXE_AC_MALFORMED);
+    ck_assert_uint_eq(r.count, 1);
+    ck_assert_str_eq(r.sig[0].reason, "PKCS#7 does not decode");
+}
+END_TEST
+
+/* Every prefix of a signed image that cuts its certificate table is a
+ * table running past the end of the file: malformed, never a crash. */
+START_TEST(test_every_cut_through_the_table_is_malformed)
+{
+    unsigned char *img;
+    size_t len, off, blob, cut;
+    netexe_ac_result r;
+
+    img = sigfix_read(fx("nested.exe"), &len);
+    ck_assert_ptr_nonnull(img);
+    ck_assert_int_eq(netexe_ac_find_pkcs7(img, len, 0, &off, &blob),
+                     NETEXE_AC_COMPLETE);
+    for (cut = off - WIN_CERT_HEADER; cut < len; cut++) {
+        ck_assert_int_eq(netexe_ac_check_buffer(img, cut, NULL, &r), 0);
+        ck_assert_int_eq(r.state, NETEXE_AC_MALFORMED);
+    }
+    free(img);
+}
+END_TEST
+
+/* A WIN_CERTIFICATE whose dwLength lies, each way. */
+static const uint32_t lying_lengths[] = { 0, 4, 7, 0x7FFFFFFFu };
+
+START_TEST(test_entry_length_that_lies_is_malformed)
+{
+    unsigned char *img;
+    size_t len, off, blob;
+    netexe_ac_result r;
+    uint32_t v = lying_lengths[_i];
+    unsigned char *hdr;
+
+    img = sigfix_read(fx("full.exe"), &len);
+    ck_assert_ptr_nonnull(img);
+    ck_assert_int_eq(netexe_ac_find_pkcs7(img, len, 0, &off, &blob),
+                     NETEXE_AC_COMPLETE);
+    hdr = img + off - WIN_CERT_HEADER;
+    hdr[0] = (unsigned char)v;
+    hdr[1] = (unsigned char)(v >> 8);
+    hdr[2] = (unsigned char)(v >> 16);
+    hdr[3] = (unsigned char)(v >> 24);
+    ck_assert_int_eq(netexe_ac_check_buffer(img, len, NULL, &r), 0);
+    ck_assert_int_eq(r.state, NETEXE_AC_MALFORMED);
+    ck_assert_str_eq(r.reason, "certificate table entry length is outside the table");
+    free(img);
+}
+END_TEST
+
+/* A broken RSA signature over intact content: the signed bytes do not
+ * verify, which the checker reports as bad-digest. */
+START_TEST(test_broken_pkcs7_signature_is_bad_digest)
+{
+    unsigned char *img;
+    const unsigned char *p;
+    size_t len, off, blob;
+    netexe_ac_result r;
+    PKCS7 *p7;
+    long der;
+
+    img = sigfix_read(fx("full.exe"), &len);
+    ck_assert_ptr_nonnull(img);
+    ck_assert_int_eq(netexe_ac_find_pkcs7(img, len, 0, &off, &blob),
+                     NETEXE_AC_COMPLETE);
+    /* Without unauthenticated attributes the encrypted digest is the last
+     * thing in the DER. */
+    p = img + off;
+    p7 = d2i_PKCS7(NULL, &p, (long)blob);
+    ck_assert_ptr_nonnull(p7);
+    der = (long)(p - (img + off));
+    PKCS7_free(p7);
+    img[off + (size_t)der - 10] ^= 0x01;
+    ck_assert_int_eq(netexe_ac_check_buffer(img, len, NULL, &r), 0);
+    ck_assert_int_eq(r.state, NETEXE_AC_BAD_DIGEST);
+    ck_assert_str_eq(r.sig[0].reason,
+                     "PKCS#7 signature does not verify with the signer's certificate");
+    free(img);
+}
+END_TEST
+
+START_TEST(test_locator_finds_the_pkcs7_blob)
+{
+    unsigned char *img;
+    size_t len, off, blob;
+
+    img = sigfix_read(fx("inter.exe"), &len);
+    ck_assert_ptr_nonnull(img);
+    ck_assert_int_eq(netexe_ac_find_pkcs7(img, len, 0, &off, &blob),
+                     NETEXE_AC_COMPLETE);
+    ck_assert_uint_eq(img[off], 0x30);          /* a DER SEQUENCE */
+    ck_assert_uint_eq(off + blob, len);         /* the table is last */
+    ck_assert_int_eq(netexe_ac_find_pkcs7(img, len, 1, &off, &blob),
+                     NETEXE_AC_UNSIGNED);
+    free(img);
+    img = sigfix_read(fx("unsigned.exe"), &len);
+    ck_assert_ptr_nonnull(img);
+    ck_assert_int_eq(netexe_ac_find_pkcs7(img, len, 0, &off, &blob),
+                     NETEXE_AC_UNSIGNED);
+    free(img);
+}
+END_TEST
+
+START_TEST(test_not_pe_and_empty_inputs)
+{
+    netexe_ac_result r;
+    static const unsigned char text[] = "MZ but nothing else";
+
+    ck_assert_int_eq(netexe_ac_check_buffer(NULL, 0, NULL, &r), 0);
+    ck_assert_int_eq(r.state, NETEXE_AC_NOT_PE);
+    ck_assert_int_eq(netexe_ac_check_buffer(text, sizeof text - 1, NULL, &r), 0);
+    ck_assert_int_eq(r.state, NETEXE_AC_NOT_PE);
+    ck_assert_int_eq(netexe_ac_check_path(fx("notes.txt"), NULL, &r), 0);
+    ck_assert_int_eq(r.state, NETEXE_AC_NOT_PE);
+}
+END_TEST
+
+START_TEST(test_unreadable_inputs_are_errors)
+{
+    netexe_ac_result r;
+
+    errno = 0;
+    ck_assert_int_eq(netexe_ac_check_path(fx("no-such-file"), NULL, &r), -1);
+    ck_assert_int_eq(errno, ENOENT);
+    ck_assert_int_eq(netexe_ac_check_path(fixdir, NULL, &r), -1);
+    ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+/* A file that shrinks between fstat and the reads is an I/O error. */
+START_TEST(test_fd_shorter_than_claimed_is_an_error)
+{
+    netexe_ac_result r;
+    struct stat st;
+    int fd = open(fx("full.exe"), O_RDONLY);
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(fstat(fd, &st), 0);
+    errno = 0;
+    ck_assert_int_eq(netexe_ac_check_fd(fd, st.st_size + 4096, NULL, &r), -1);
+    ck_assert_int_eq(errno, EIO);
+    close(fd);
+}
+END_TEST
+
+START_TEST(test_roots_load_reports_errors)
+{
+    char err[512];
+
+    ck_assert_ptr_null(netexe_ac_roots_load(fx("no-such.pem"), err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "no-such.pem"));
+    ck_assert_ptr_null(netexe_ac_roots_load(fx("notes.txt"), err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "holds no PEM certificate"));
+    ck_assert_uint_eq(netexe_ac_roots_count(NULL), 0);
+}
+END_TEST
+
+START_TEST(test_state_names)
+{
+    ck_assert_str_eq(netexe_ac_state_name(NETEXE_AC_NOT_PE), "not-pe");
+    ck_assert_str_eq(netexe_ac_state_name(NETEXE_AC_UNSIGNED), "unsigned");
+    ck_assert_str_eq(netexe_ac_state_name(NETEXE_AC_COMPLETE), "complete");
+    ck_assert_str_eq(netexe_ac_state_name(NETEXE_AC_INCOMPLETE), "incomplete");
+    ck_assert_str_eq(netexe_ac_state_name(NETEXE_AC_BAD_DIGEST), "bad-digest");
+    ck_assert_str_eq(netexe_ac_state_name(NETEXE_AC_MALFORMED), "malformed");
+}
+END_TEST
+
+/* ---- real signed images from Debian ------------------------------------ */
+
+typedef struct {
+    const char *package;
+    const char *file;           /* relative to the package root */
+    int top_level;              /* WIN_CERTIFICATE entries with a PKCS#7 */
+} signed_case;
+
+static const signed_case debian_signed[] = {
+    { "shim-signed", "usr/lib/shim/shimx64.efi.signed", 2 },
+    { "grub-efi-amd64-signed",
+      "usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed", 1 },
+    { "grub-efi-amd64-signed",
+      "usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed", 1 },
+};
+
+static const char *cache_dir(void)
+{
+    const char *c = getenv("FIXTURE_CACHE");
+
+    return c && *c ? c : DEFAULT_CACHE;
+}
+
+/* The subjects `openssl pkcs7 -print_certs` lists for a DER blob. */
+static int openssl_cert_count(const unsigned char *der, size_t len)
+{
+    char blob[PATH_BYTES], cmd[2 * PATH_BYTES], line[2048];
+    int count = 0;
+    FILE *p;
+    int n = snprintf(blob, sizeof blob, "%s/blob.der", fixdir);
+
+    ck_assert(n > 0 && (size_t)n < sizeof blob);
+    ck_assert_int_eq(sigfix_write(blob, der, len), 0);
+    snprintf(cmd, sizeof cmd,
+             "openssl pkcs7 -inform DER -in '%s' -print_certs -noout 2>&1", blob);
+    p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    while (fgets(line, sizeof line, p))
+        if (strncmp(line, "subject=", 8) == 0)
+            count++;
+    ck_assert_int_eq(pclose(p), 0);
+    return count;
+}
+
+START_TEST(test_debian_signed_images_agree_with_openssl)
+{
+    const signed_case *c = &debian_signed[_i];
+    char path[PATH_BYTES];
+    netexe_ac_result r;
+    unsigned char *img;
+    size_t len, off, blob;
+    unsigned i, top = 0;
+    int theirs;
+
+    snprintf(path, sizeof path, "%s/%s/%s", cache_dir(), c->package, c->file);
+    if (access(path, R_OK) != 0) {
+        printf("SKIPPED: %s: %s is not in the fixture cache %s "
+               "(build-aux/fetch-debs.sh could not fetch it)\n",
+               c->package, c->file, cache_dir());
+        return;
+    }
+    ck_assert_int_eq(netexe_ac_check_path(path, NULL, &r), 0);
+    ck_assert_msg(r.state == NETEXE_AC_COMPLETE || r.state == NETEXE_AC_INCOMPLETE,
+                  "%s: %s (%s)", path, netexe_ac_state_name(r.state),
+                  r.reason ? r.reason : "");
+    img = sigfix_read(path, &len);
+    ck_assert_ptr_nonnull(img);
+    for (i = 0; i < r.count; i++) {
+        ck_assert_ptr_null(r.sig[i].reason);
+        ck_assert_str_ne(r.sig[i].signer, "");
+        if (r.sig[i].depth != 0)
+            continue;
+        ck_assert_int_eq(netexe_ac_find_pkcs7(img, len, top, &off, &blob),
+                         NETEXE_AC_COMPLETE);
+        ck_assert_int_eq(openssl_cert_count(img + off, blob),
+                         (int)r.sig[i].certificates);
+        top++;
+    }
+    ck_assert_uint_eq(top, (unsigned)c->top_level);
+    ck_assert_int_eq(netexe_ac_find_pkcs7(img, len, top, &off, &blob),
+                     NETEXE_AC_UNSIGNED);
+    free(img);
+    /* osslsigncode reads one-entry tables only. */
+    theirs = osslsigncode_digest_ok(path);
+    if (theirs >= 0)
+        ck_assert_int_eq(theirs, 1);
+}
+END_TEST
+
+static Suite *authenticode_suite(void)
+{
+    Suite *s = suite_create("authenticode");
+    TCase *tc = tcase_create("osslsigncode-fixtures");
+    TCase *rw = tcase_create("debian-signed");
+
+    tcase_add_unchecked_fixture(tc, fixtures_up, fixtures_down);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_unsigned_image_is_unsigned);
+    tcase_add_test(tc, test_leaf_only_is_incomplete_naming_the_intermediate_and_its_uri);
+    tcase_add_test(tc, test_leaf_only_stays_incomplete_with_roots);
+    tcase_add_test(tc, test_leaf_and_intermediate_without_roots_names_the_root);
+    tcase_add_test(tc, test_leaf_and_intermediate_with_roots_is_complete);
+    tcase_add_test(tc, test_chain_with_root_is_complete_without_roots);
+    tcase_add_test(tc, test_pe32plus_dll_signature_is_complete);
+    tcase_add_test(tc, test_changed_section_byte_is_bad_digest);
+    tcase_add_loop_test(tc, test_digest_verdict_agrees_with_osslsigncode, 0,
+                        (int)(sizeof digest_files / sizeof digest_files[0]));
+    tcase_add_test(tc, test_nested_signatures_are_each_reported);
+    tcase_add_test(tc, test_table_past_end_of_file_is_malformed);
+    tcase_add_test(tc, test_truncated_pkcs7_is_malformed);
+    tcase_add_test(tc, test_every_cut_through_the_table_is_malformed);
+    tcase_add_loop_test(tc, test_entry_length_that_lies_is_malformed, 0,
+                        (int)(sizeof lying_lengths / sizeof lying_lengths[0]));
+    tcase_add_test(tc, test_broken_pkcs7_signature_is_bad_digest);
+    tcase_add_test(tc, test_locator_finds_the_pkcs7_blob);
+    tcase_add_test(tc, test_not_pe_and_empty_inputs);
+    tcase_add_test(tc, test_unreadable_inputs_are_errors);
+    tcase_add_test(tc, test_fd_shorter_than_claimed_is_an_error);
+    tcase_add_test(tc, test_roots_load_reports_errors);
+    tcase_add_test(tc, test_state_names);
+    suite_add_tcase(s, tc);
+
+    tcase_add_unchecked_fixture(rw, scratch_up, fixtures_down);
+    tcase_set_timeout(rw, 120);
+    tcase_add_loop_test(rw, test_debian_signed_images_agree_with_openssl, 0,
+                        (int)(sizeof debian_signed / sizeof debian_signed[0]));
+    suite_add_tcase(s, rw);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(authenticode_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed;
+}
