@@ -1331,8 +1331,10 @@ static int hx_parse_entry(const char *line, size_t len, harness_log_entry *e)
     return 0;
 }
 
-int harness_log_find(harness_httpd *h, const harness_response *resp,
-                     harness_log_entry *out)
+/* Looks for a line whose field (id or request line) equals want; the last
+ * one wins.  Polls until deadline. */
+static int hx_log_search(harness_httpd *h, int by_id, const char *want,
+                         harness_log_entry *out)
 {
     long deadline = hx_now_ms() + HARNESS_LOG_WAIT_MS;
 
@@ -1341,12 +1343,14 @@ int harness_log_find(harness_httpd *h, const harness_response *resp,
         char *log = harness_access_log(h), *line = log;
         int found = 0;
 
-        while (*line != '\0' && !found) {
+        while (*line != '\0') {
             char *eol = strchr(line, '\n');
             size_t ll = eol ? (size_t)(eol - line) : strlen(line);
             harness_log_entry e;
             if (hx_parse_entry(line, ll, &e) == 0) {
-                if (strcmp(e.id, resp->id) == 0) {
+                if (strcmp(by_id ? e.id : e.request_line, want) == 0) {
+                    if (found)
+                        harness_log_entry_free(out);
                     *out = e;
                     found = 1;
                 } else {
@@ -1364,6 +1368,18 @@ int harness_log_find(harness_httpd *h, const harness_response *resp,
             return -1;
         hx_sleep_ms(HARNESS_POLL_MS);
     }
+}
+
+int harness_log_find(harness_httpd *h, const harness_response *resp,
+                     harness_log_entry *out)
+{
+    return hx_log_search(h, 1, resp->id, out);
+}
+
+int harness_log_find_request(harness_httpd *h, const char *request_line,
+                             harness_log_entry *out)
+{
+    return hx_log_search(h, 0, request_line, out);
 }
 
 void harness_log_entry_free(harness_log_entry *e)

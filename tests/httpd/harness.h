@@ -275,7 +275,8 @@ typedef struct {
     char *id;
     char *request_line;             /* "GET /dl/tool.exe HTTP/1.1" */
     char *bytes;                    /* %B */
-    char *disposition;              /* "-" when none was sent */
+    char *disposition;              /* "-" when none was sent; httpd
+                                       escapes '"' as \" in logs */
 } harness_log_entry;
 
 /* Finds the access log line of the request that produced resp (by its
@@ -283,6 +284,11 @@ typedef struct {
  * response went out.  0 when found. */
 int harness_log_find(harness_httpd *h, const harness_response *resp,
                      harness_log_entry *out);
+/* The last access log line whose request line is exactly request_line
+ * ("GET /dl/tool.exe HTTP/1.1"), waiting up to HARNESS_LOG_WAIT_MS for one.
+ * For requests not sent by harness_send (raw ones, other clients). */
+int harness_log_find_request(harness_httpd *h, const char *request_line,
+                             harness_log_entry *out);
 void harness_log_entry_free(harness_log_entry *e);
 
 /* The whole access log / error log, malloc'd, NUL-terminated ("" when the
