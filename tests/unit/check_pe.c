@@ -632,6 +632,9 @@ START_TEST(test_every_prefix_asks_exact_need_then_keeps_verdict)
         }
         free(copy);
     }
+    /* nothing after the decision point matters: overwrite it all */
+    memset(img + decided_at, 0xFF, len - decided_at);
+    assert_sniff(img, len, e.verdict, e.reason, decided_at);
     /* the decision window promised by DESIGN section 2 */
     if (e.nsteps && s.e_lfanew)
         ck_assert_uint_le(decided_at, s.e_lfanew + (s.pe32plus ? DIR14_END_PE32P
