@@ -45,6 +45,8 @@
 #define PE_OPT_DIRS_PE32PLUS        112u
 
 #define PE_DIR_ENTRY_SIZE           8u      /* VirtualAddress, Size */
+#define PE_U16_SIZE                 2u
+#define PE_U32_SIZE                 4u
 
 static uint16_t rd_u16le(const unsigned char *p)
 {
@@ -93,11 +95,11 @@ static void pe_read_extras(const unsigned char *buf, size_t len,
     size_t cert = dirs + (size_t)PE_DIRECTORY_ENTRY_SECURITY * PE_DIR_ENTRY_SIZE;
     size_t cert_end = cert + PE_DIR_ENTRY_SIZE;
 
-    if (pe_has(len, opt + PE_OPT_SIZE_OF_HEADERS, 4))
+    if (pe_has(len, opt + PE_OPT_SIZE_OF_HEADERS, PE_U32_SIZE))
         info->size_of_headers = rd_u32le(buf + opt + PE_OPT_SIZE_OF_HEADERS);
-    if (pe_has(len, opt + PE_OPT_CHECKSUM, 4))
+    if (pe_has(len, opt + PE_OPT_CHECKSUM, PE_U32_SIZE))
         info->checksum_offset = opt + PE_OPT_CHECKSUM;
-    if (pe_has(len, opt + PE_OPT_SUBSYSTEM, 2))
+    if (pe_has(len, opt + PE_OPT_SUBSYSTEM, PE_U16_SIZE))
         info->subsystem = rd_u16le(buf + opt + PE_OPT_SUBSYSTEM);
 
     /* The certificate table exists only when both the directory count and
@@ -107,7 +109,7 @@ static void pe_read_extras(const unsigned char *buf, size_t len,
         pe_has(len, cert, PE_DIR_ENTRY_SIZE)) {
         info->cert_dir_offset = cert;
         info->cert_offset = rd_u32le(buf + cert);
-        info->cert_size = rd_u32le(buf + cert + 4);
+        info->cert_size = rd_u32le(buf + cert + PE_U32_SIZE);
     }
 }
 
@@ -123,7 +125,7 @@ pe_verdict pe_sniff(const unsigned char *buf, size_t len, pe_info *info)
     if (buf[0] != 'M' || buf[1] != 'Z')
         return pe_decide(info, PE_NOT_PE, PE_REASON_NO_MZ, PE_DOS_MAGIC_LEN);
 
-    if (!pe_has(len, PE_DOS_LFANEW_OFFSET, 4))
+    if (!pe_has(len, PE_DOS_LFANEW_OFFSET, PE_U32_SIZE))
         return pe_need(info, PE_DOS_HEADER_SIZE);
     info->e_lfanew = rd_u32le(buf + PE_DOS_LFANEW_OFFSET);
     if (info->e_lfanew == 0)
@@ -144,8 +146,8 @@ pe_verdict pe_sniff(const unsigned char *buf, size_t len, pe_info *info)
 
     /* 2. IMAGE_FILE_HEADER and the optional header magic */
     opt = lfanew + PE_OPT_HEADER_OFFSET;
-    if (!pe_has(len, opt + PE_OPT_MAGIC, 2))
-        return pe_need(info, opt + PE_OPT_MAGIC + 2);
+    if (!pe_has(len, opt + PE_OPT_MAGIC, PE_U16_SIZE))
+        return pe_need(info, opt + PE_OPT_MAGIC + PE_U16_SIZE);
     info->machine = rd_u16le(buf + lfanew + PE_FH_MACHINE);
     info->number_of_sections = rd_u16le(buf + lfanew + PE_FH_NUMBER_OF_SECTIONS);
     info->size_of_optional_header = rd_u16le(buf + lfanew + PE_FH_SIZE_OF_OPT_HEADER);
@@ -161,31 +163,34 @@ pe_verdict pe_sniff(const unsigned char *buf, size_t len, pe_info *info)
         dirs = opt + PE_OPT_DIRS_PE32PLUS;
     }
     else {
-        return pe_decide(info, PE_NOT_PE, PE_REASON_BAD_MAGIC, opt + 2);
+        return pe_decide(info, PE_NOT_PE, PE_REASON_BAD_MAGIC,
+                         opt + PE_OPT_MAGIC + PE_U16_SIZE);
     }
 
     /* 3. the optional header and the directory count reach entry 14 */
     clr = dirs + (size_t)PE_DIRECTORY_ENTRY_COM_DESCRIPTOR * PE_DIR_ENTRY_SIZE;
     clr_end = clr + PE_DIR_ENTRY_SIZE;
     if (info->size_of_optional_header < clr_end - opt) {
-        if (pe_has(len, count_off, 4))
+        if (pe_has(len, count_off, PE_U32_SIZE))
             info->number_of_rva_and_sizes = rd_u32le(buf + count_off);
         pe_read_extras(buf, len, opt, dirs, info);
-        return pe_decide(info, PE_NATIVE, PE_REASON_OPTHDR_TOO_SMALL, opt + 2);
+        return pe_decide(info, PE_NATIVE, PE_REASON_OPTHDR_TOO_SMALL,
+                         opt + PE_OPT_MAGIC + PE_U16_SIZE);
     }
 
-    if (!pe_has(len, count_off, 4))
-        return pe_need(info, count_off + 4);
+    if (!pe_has(len, count_off, PE_U32_SIZE))
+        return pe_need(info, count_off + PE_U32_SIZE);
     info->number_of_rva_and_sizes = rd_u32le(buf + count_off);
     pe_read_extras(buf, len, opt, dirs, info);
     if (info->number_of_rva_and_sizes <= PE_DIRECTORY_ENTRY_COM_DESCRIPTOR)
-        return pe_decide(info, PE_NATIVE, PE_REASON_TOO_FEW_DIRS, count_off + 4);
+        return pe_decide(info, PE_NATIVE, PE_REASON_TOO_FEW_DIRS,
+                         count_off + PE_U32_SIZE);
 
     /* 4. data directory 14, the CLR runtime header */
     if (!pe_has(len, clr, PE_DIR_ENTRY_SIZE))
         return pe_need(info, clr_end);
     info->clr_rva = rd_u32le(buf + clr);
-    info->clr_size = rd_u32le(buf + clr + 4);
+    info->clr_size = rd_u32le(buf + clr + PE_U32_SIZE);
     if (info->clr_rva == 0)
         return pe_decide(info, PE_NATIVE, PE_REASON_NO_CLR_DIR, clr_end);
     return pe_decide(info, PE_CLR, PE_REASON_NONE, clr_end);
