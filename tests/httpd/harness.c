@@ -1010,6 +1010,7 @@ static void hx_finish(harness_response *r, hx_xfer *x, CURL *c, CURLcode rc)
         long v = 0;
         r->ok = 1;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+        curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &r->new_connections);
         curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, &v);
         r->http_version = v == CURL_HTTP_VERSION_1_0 ? 10
                         : v == CURL_HTTP_VERSION_1_1 ? 11
@@ -1029,11 +1030,12 @@ static void hx_finish(harness_response *r, hx_xfer *x, CURL *c, CURLcode rc)
     r->content_length = cl != NULL ? strtoll(cl, NULL, 10) : -1;
 }
 
-/* Prepares an easy handle for req; *list gets the header list to free. */
-static CURL *hx_easy(harness_httpd *h, const harness_request *req,
+/* Prepares an easy handle for req (reuse: an existing handle, reset, so
+ * that its connection is kept); *list gets the header list to free. */
+static CURL *hx_easy(harness_httpd *h, CURL *reuse, const harness_request *req,
                      harness_response *r, hx_xfer *x, struct curl_slist **list)
 {
-    CURL *c = curl_easy_init();
+    CURL *c = reuse != NULL ? reuse : curl_easy_init();
     const char *const *hp;
     char *url, *idh;
     long timeout = req->timeout_ms > 0 ? req->timeout_ms : HARNESS_REQUEST_MS;
@@ -1048,6 +1050,8 @@ static CURL *hx_easy(harness_httpd *h, const harness_request *req,
         snprintf(r->error, sizeof r->error, "curl_easy_init failed");
         return NULL;
     }
+    if (reuse != NULL)
+        curl_easy_reset(c);
     url = hx_asprintf("http://127.0.0.1:%d%s", req->port ? req->port : h->port,
                       req->path ? req->path : "/");
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -1101,7 +1105,7 @@ int harness_send(harness_httpd *h, const harness_request *req,
     CURLcode rc;
 
     h->errlog_mark = hx_file_size(h->errlog);
-    c = hx_easy(h, req, resp, &x, &list);
+    c = hx_easy(h, NULL, req, resp, &x, &list);
     if (c == NULL)
         return -1;
     rc = curl_easy_perform(c);
@@ -1109,6 +1113,35 @@ int harness_send(harness_httpd *h, const harness_request *req,
     curl_easy_cleanup(c);
     curl_slist_free_all(list);
     return resp->ok ? 0 : -1;
+}
+
+size_t harness_send_sequence(harness_httpd *h, const harness_request *reqs,
+                             harness_response *resps, size_t n)
+{
+    CURL *c = NULL;
+    size_t i, failed = 0;
+
+    h->errlog_mark = hx_file_size(h->errlog);
+    for (i = 0; i < n; i++) {
+        hx_xfer x;
+        struct curl_slist *list;
+        CURL *e = hx_easy(h, c, &reqs[i], &resps[i], &x, &list);
+        CURLcode rc;
+
+        if (e == NULL) {
+            failed++;
+            continue;
+        }
+        c = e;
+        rc = curl_easy_perform(c);
+        hx_finish(&resps[i], &x, c, rc);
+        curl_slist_free_all(list);
+        if (!resps[i].ok)
+            failed++;
+    }
+    if (c != NULL)
+        curl_easy_cleanup(c);
+    return failed;
 }
 
 int harness_get(harness_httpd *h, const char *path, harness_response *resp)
@@ -1147,7 +1180,7 @@ size_t harness_request_parallel(harness_httpd *h, const harness_request *reqs,
         abort();
     h->errlog_mark = hx_file_size(h->errlog);
     for (i = 0; i < n; i++) {
-        easy[i] = hx_easy(h, &reqs[i], &resps[i], &x[i], &lists[i]);
+        easy[i] = hx_easy(h, NULL, &reqs[i], &resps[i], &x[i], &lists[i]);
         if (easy[i] == NULL)
             continue;
         /* One connection per transfer, so that they really run at once. */

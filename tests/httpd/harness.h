@@ -234,6 +234,7 @@ typedef struct {
     size_t body_len;
     char body_sha256[65];
     long long content_length;       /* Content-Length header; -1: absent */
+    long new_connections;           /* 0: sent on a kept-alive connection */
 } harness_response;
 
 /* Sends the request and fills *resp (always initialised; free it with
@@ -250,6 +251,14 @@ int harness_head(harness_httpd *h, const char *path, harness_response *resp);
  * resps[i] answers reqs[i].  Returns the number that got no response. */
 size_t harness_request_parallel(harness_httpd *h, const harness_request *reqs,
                                 harness_response *resps, size_t n);
+
+/* Sends n requests one after the other on one libcurl handle, so that
+ * they share a kept-alive connection (HTTP/1.1) or one HTTP/2 connection
+ * when the server allows; resps[i] answers reqs[i], and
+ * resps[i].new_connections says whether a new connection was opened.
+ * Returns the number that got no response. */
+size_t harness_send_sequence(harness_httpd *h, const harness_request *reqs,
+                             harness_response *resps, size_t n);
 
 /* Sends raw bytes on a fresh connection to the port (0: main) and reads
  * until the server closes it or timeout_ms passes.  Returns the bytes
@@ -364,7 +373,7 @@ void harness_dump_logs(const harness_httpd *h, FILE *out);
     } while (0)
 
 /* The body is exactly the fixture docroot/rel, and Content-Length (when
- * sent) is its size. */
+ * sent, and no Content-Encoding was) is its size. */
 #define HARNESS_ASSERT_BODY_FILE(h, r, rel)                                 \
     do {                                                                    \
         char hx_d_[65];                                                     \
@@ -377,6 +386,8 @@ void harness_dump_logs(const harness_httpd *h, FILE *out);
                         "%s", (r)->body_len, (r)->body_sha256, (rel),       \
                         hx_l_, hx_d_);                                      \
         HARNESS_FAIL_IF((h), (r)->content_length >= 0                       \
+                        && harness_header_get((r), "Content-Encoding")      \
+                           == NULL                                          \
                         && (r)->content_length != (long long)hx_l_,         \
                         "Content-Length %lld, expected %zu",                \
                         (r)->content_length, hx_l_);                        \
