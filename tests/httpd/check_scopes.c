@@ -22,6 +22,8 @@
 #define TEST_TIMEOUT_S      30
 #define SMALL_LIMIT         512
 #define FAR_LFANEW          0x400u      /* decision needs > SMALL_LIMIT */
+#define DEFAULT_LIMIT       65536u      /* NetExeSniffLimit's default */
+#define TRUNCATED_LEN       0x200u      /* the file ends before FAR_LFANEW */
 
 static harness_httpd *srv;
 
@@ -95,6 +97,23 @@ static unsigned char *clr_image(size_t *len)
     return img;
 }
 
+/* A CLR image whose decision needs exactly limit + extra bytes (PE32+ for
+ * a name ending in .dll, PE32 otherwise). */
+static void write_at_limit(const char *rel, size_t limit, size_t extra)
+{
+    pebuild_spec s;
+    size_t span;
+
+    pebuild_spec_init(&s);
+    s.pe32plus = strstr(rel, ".dll") != NULL;
+    s.dll = s.pe32plus;
+    s.e_lfanew = 0x80;
+    span = pebuild_decision_end(&s) - s.e_lfanew;
+    s.e_lfanew = (uint32_t)(limit - span + extra);
+    ck_assert_uint_eq(pebuild_decision_end(&s), limit + extra);
+    ck_assert_int_eq(harness_write_pe(srv, rel, &s, NULL), 0);
+}
+
 static void setup(void)
 {
     static const char *const mods[] = { "setenvif", "asis", NULL };
@@ -127,6 +146,15 @@ static void setup(void)
     ck_assert_int_eq(harness_write_pe(srv, "small/near.exe", NULL, NULL), 0);
     ck_assert_int_eq(harness_write_pe(srv, "small/far.exe", &far, NULL), 0);
     ck_assert_int_eq(harness_write_pe(srv, "dl/far.exe", &far, NULL), 0);
+    write_at_limit("small/edge.exe", SMALL_LIMIT, 0);
+    write_at_limit("small/over.exe", SMALL_LIMIT, 1);
+    write_at_limit("small/edge64.dll", SMALL_LIMIT, 0);
+    write_at_limit("dl/edge.exe", DEFAULT_LIMIT, 0);
+    write_at_limit("dl/over.exe", DEFAULT_LIMIT, 1);
+    img = pebuild(&far, &len);
+    ck_assert_ptr_nonnull(img);
+    ck_assert_int_eq(harness_write_file(srv, "dl/cut.exe", img, TRUNCATED_LEN), 0);
+    free(img);
     ck_assert_int_eq(harness_write_pe(srv, "ht-fileinfo/tool.exe", NULL, NULL), 0);
     ck_assert_int_eq(harness_write_text(srv, "ht-fileinfo/.htaccess", htaccess_on), 0);
     ck_assert_int_eq(harness_write_pe(srv, "ht-none/tool.exe", NULL, NULL), 0);
@@ -260,6 +288,30 @@ START_TEST(test_header_beyond_small_sniff_limit_is_unknown)
 }
 END_TEST
 
+/* The limit is the most bytes held: a decision needing exactly that many
+ * is made, one byte more is "unknown". */
+START_TEST(test_decision_needing_exactly_the_limit_is_made)
+{
+    check_get(0, "/small/edge.exe", "attachment; filename=\"edge.exe\"", "clr");
+    check_get(0, "/small/edge64.dll", "attachment; filename=\"edge64.dll\"", "clr");
+    check_get(0, "/dl/edge.exe", "attachment; filename=\"edge.exe\"", "clr");
+}
+END_TEST
+
+START_TEST(test_decision_needing_one_byte_over_the_limit_is_unknown)
+{
+    check_get(0, "/small/over.exe", NULL, "unknown");
+    check_get(0, "/dl/over.exe", NULL, "unknown");
+}
+END_TEST
+
+/* The file ends before its PE header: decided at EOS as not PE. */
+START_TEST(test_file_ending_before_its_pe_header_is_not_pe)
+{
+    check_get(0, "/dl/cut.exe", NULL, "not-pe");
+}
+END_TEST
+
 /* The body mod_asis sends is the CLR image after the header block. */
 static void check_asis(const char *path, const char *want)
 {
@@ -312,6 +364,9 @@ static Suite *scopes_suite(void)
     tcase_add_test(tc, test_setoutputfilter_netexe_works_without_netexe_on);
     tcase_add_test(tc, test_image_within_small_sniff_limit_is_decided);
     tcase_add_test(tc, test_header_beyond_small_sniff_limit_is_unknown);
+    tcase_add_test(tc, test_decision_needing_exactly_the_limit_is_made);
+    tcase_add_test(tc, test_decision_needing_one_byte_over_the_limit_is_unknown);
+    tcase_add_test(tc, test_file_ending_before_its_pe_header_is_not_pe);
     tcase_add_test(tc, test_asis_body_without_disposition_gets_attachment);
     tcase_add_test(tc, test_existing_disposition_kept_with_override_off);
     tcase_add_test(tc, test_existing_disposition_replaced_with_override_on);

@@ -23,6 +23,7 @@
 #define RANGE_HEAD_LEN      100u
 #define RANGE_MID_FROM      5000u
 #define RANGE_MID_LEN       1000u
+#define RANGE_FAR_FROM      5000000u    /* inside LARGE_SIZE, far past the sniff window */
 
 static harness_httpd *srv;
 
@@ -41,6 +42,16 @@ static const char static_config[] =
     "<Directory \"@DOCROOT@/nofn\">\n"
     "    NetExe On\n"
     "    NetExeFilename Off\n"
+    "</Directory>\n"
+    "<Directory \"@DOCROOT@/nosendfile\">\n"
+    "    NetExe On\n"
+    "    EnableSendfile Off\n"
+    "    EnableMMAP Off\n"
+    "</Directory>\n"
+    "<Directory \"@DOCROOT@/mmap\">\n"
+    "    NetExe On\n"
+    "    EnableSendfile Off\n"
+    "    EnableMMAP On\n"
     "</Directory>\n";
 
 static void write_pe(const char *rel, int pe32plus, int dll, int clr,
@@ -85,6 +96,8 @@ static void setup(void)
     write_pe("pe/tool.exe", 0, 0, 1, 0);
     write_pe("locpe/native.dll", 1, 1, 0, 0);
     write_pe("nofn/tool.exe", 0, 0, 1, 0);
+    write_pe("nosendfile/large.exe", 1, 0, 1, LARGE_SIZE);
+    write_pe("mmap/large.exe", 1, 0, 1, LARGE_SIZE);
     ck_assert_int_eq(harness_write_text(srv, "dl/page.html", html), 0);
     ck_assert_int_eq(harness_write_file(srv, "dl/archive.zip", zip, sizeof zip - 1), 0);
     ck_assert_int_eq(harness_write_text(srv, "dl/mz.txt", mztext), 0);
@@ -223,7 +236,8 @@ START_TEST(test_head_has_the_headers_of_get_and_no_body)
 END_TEST
 
 /* A Range request: 206, the header, and exactly the bytes asked for. */
-static void check_range(const char *path, size_t from, size_t len)
+static void check_range(const char *path, size_t from, size_t len,
+                        const char *want)
 {
     char range[64], want_cr[96];
     const char *hdrs[] = { range, NULL };
@@ -244,8 +258,7 @@ static void check_range(const char *path, size_t from, size_t len)
     q.headers = hdrs;
     harness_send(srv, &q, &r);
     HARNESS_ASSERT_STATUS(srv, &r, 206);
-    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
-                          "attachment; filename=\"padded.exe\"");
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition", want);
     HARNESS_ASSERT_HEADER(srv, &r, "Content-Range", want_cr);
     HARNESS_ASSERT_BODY(srv, &r, file + from, len);
     HARNESS_ASSERT(srv, r.content_length == (long long)len,
@@ -256,13 +269,47 @@ static void check_range(const char *path, size_t from, size_t len)
 
 START_TEST(test_range_from_zero_is_206_with_attachment_and_exact_bytes)
 {
-    check_range("/dl/padded.exe", 0, RANGE_HEAD_LEN);
+    check_range("/dl/padded.exe", 0, RANGE_HEAD_LEN,
+                "attachment; filename=\"padded.exe\"");
 }
 END_TEST
 
 START_TEST(test_range_in_the_middle_is_206_with_attachment_and_exact_bytes)
 {
-    check_range("/dl/padded.exe", RANGE_MID_FROM, RANGE_MID_LEN);
+    check_range("/dl/padded.exe", RANGE_MID_FROM, RANGE_MID_LEN,
+                "attachment; filename=\"padded.exe\"");
+}
+END_TEST
+
+START_TEST(test_range_far_into_a_large_file_is_206_with_attachment)
+{
+    check_range("/dl/large.exe", RANGE_FAR_FROM, RANGE_MID_LEN,
+                "attachment; filename=\"large.exe\"");
+}
+END_TEST
+
+/* Two ranges: httpd answers multipart/byteranges; the header is there. */
+START_TEST(test_multiple_ranges_are_206_multipart_with_attachment)
+{
+    static const char *const hdrs[] = { "Range: bytes=0-9,100-109", NULL };
+    harness_request q;
+    harness_response r;
+    const char *ct;
+
+    memset(&q, 0, sizeof q);
+    q.path = "/dl/padded.exe";
+    q.headers = hdrs;
+    harness_send(srv, &q, &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 206);
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
+                          "attachment; filename=\"padded.exe\"");
+    ct = harness_header_get(&r, "Content-Type");
+    HARNESS_ASSERT(srv, ct != NULL && strncmp(ct, "multipart/byteranges", 20) == 0,
+                   "Content-Type [%s]", ct ? ct : "(none)");
+    HARNESS_ASSERT(srv, harness_body_contains(&r, "bytes 0-9/10000")
+                   && harness_body_contains(&r, "bytes 100-109/10000"),
+                   "multipart body lacks its parts");
+    harness_response_free(&r);
 }
 END_TEST
 
@@ -291,9 +338,58 @@ START_TEST(test_not_modified_is_304_without_body_or_disposition)
 }
 END_TEST
 
+START_TEST(test_not_modified_by_etag_is_304_without_disposition)
+{
+    harness_response g, r;
+    harness_request q;
+    char inm[160];
+    const char *hdrs[] = { inm, NULL };
+    const char *etag;
+
+    harness_get(srv, "/dl/lib.dll", &g);
+    HARNESS_ASSERT_STATUS(srv, &g, 200);
+    etag = harness_header_get(&g, "ETag");
+    HARNESS_ASSERT(srv, etag != NULL, "no ETag on the first GET");
+    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+    memset(&q, 0, sizeof q);
+    q.path = "/dl/lib.dll";
+    q.headers = hdrs;
+    harness_send(srv, &q, &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 304);
+    HARNESS_ASSERT(srv, r.body_len == 0, "304 with %zu body bytes", r.body_len);
+    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    harness_response_free(&g);
+    harness_response_free(&r);
+}
+END_TEST
+
 START_TEST(test_large_clr_file_gets_attachment_and_identical_body)
 {
     check_get("/dl/large.exe", "attachment; filename=\"large.exe\"");
+}
+END_TEST
+
+/* The same file read through the bucket API (no sendfile), as heap or
+ * MMAP buckets. */
+START_TEST(test_large_clr_file_without_sendfile_is_identical)
+{
+    check_get("/nosendfile/large.exe", "attachment; filename=\"large.exe\"");
+    check_get("/mmap/large.exe", "attachment; filename=\"large.exe\"");
+}
+END_TEST
+
+START_TEST(test_head_of_large_file_has_length_and_attachment)
+{
+    harness_response r;
+
+    harness_head(srv, "/dl/large.exe", &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
+                          "attachment; filename=\"large.exe\"");
+    HARNESS_ASSERT(srv, r.content_length == (long long)LARGE_SIZE,
+                   "Content-Length %lld", r.content_length);
+    HARNESS_ASSERT(srv, r.body_len == 0, "HEAD returned %zu bytes", r.body_len);
+    harness_response_free(&r);
 }
 END_TEST
 
@@ -318,8 +414,13 @@ static Suite *static_suite(void)
     tcase_add_test(tc, test_head_has_the_headers_of_get_and_no_body);
     tcase_add_test(tc, test_range_from_zero_is_206_with_attachment_and_exact_bytes);
     tcase_add_test(tc, test_range_in_the_middle_is_206_with_attachment_and_exact_bytes);
+    tcase_add_test(tc, test_range_far_into_a_large_file_is_206_with_attachment);
+    tcase_add_test(tc, test_multiple_ranges_are_206_multipart_with_attachment);
     tcase_add_test(tc, test_not_modified_is_304_without_body_or_disposition);
+    tcase_add_test(tc, test_not_modified_by_etag_is_304_without_disposition);
     tcase_add_test(tc, test_large_clr_file_gets_attachment_and_identical_body);
+    tcase_add_test(tc, test_large_clr_file_without_sendfile_is_identical);
+    tcase_add_test(tc, test_head_of_large_file_has_length_and_attachment);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1301,6 +1301,18 @@ size_t harness_header_count(const harness_response *r, const char *name)
     return n;
 }
 
+int harness_body_contains(const harness_response *r, const char *needle)
+{
+    size_t n = strlen(needle), i;
+
+    if (n == 0)
+        return 1;
+    for (i = 0; r->body != NULL && i + n <= r->body_len; i++)
+        if (memcmp(r->body + i, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
 void harness_response_free(harness_response *r)
 {
     size_t i;

@@ -273,6 +273,10 @@ const char *harness_header_get(const harness_response *r, const char *name);
 /* How many headers called name the response had. */
 size_t harness_header_count(const harness_response *r, const char *name);
 
+/* 1 when the body holds the bytes of needle (NUL bytes in the body are
+ * fine: binary bodies are searched as bytes). */
+int harness_body_contains(const harness_response *r, const char *needle);
+
 void harness_response_free(harness_response *r);
 
 /* --- logs ------------------------------------------------------------- */
