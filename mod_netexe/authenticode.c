@@ -864,7 +864,7 @@ static int ac_sniff(const ac_source *src, pe_info *pe,
 }
 
 static int ac_check(const ac_source *src, const netexe_ac_roots *roots,
-                    netexe_ac_result *res)
+                    unsigned flags, netexe_ac_result *res)
 {
     ac_run run;
     unsigned char *head = NULL, *table_copy = NULL;
@@ -928,7 +928,7 @@ static int ac_check(const ac_source *src, const netexe_ac_roots *roots,
         res->state = NETEXE_AC_MALFORMED;
         res->reason = "no PKCS#7 signature in the certificate table";
     }
-    if (ac_compare_digests(&run, src) != 0)
+    if (!(flags & NETEXE_AC_NO_DIGEST) && ac_compare_digests(&run, src) != 0)
         goto done;
     for (i = 0; i < res->count; i++)
         res->state = ac_worse(res->state, res->sig[i].state);
@@ -942,7 +942,8 @@ done:
 }
 
 int netexe_ac_check_buffer(const unsigned char *buf, size_t len,
-                           const netexe_ac_roots *roots, netexe_ac_result *res)
+                           const netexe_ac_roots *roots, unsigned flags,
+                           netexe_ac_result *res)
 {
     static const unsigned char empty[1] = { 0 };
     ac_source src;
@@ -950,11 +951,11 @@ int netexe_ac_check_buffer(const unsigned char *buf, size_t len,
     src.mem = buf ? buf : empty;
     src.fd = -1;
     src.size = buf ? len : 0;
-    return ac_check(&src, roots, res);
+    return ac_check(&src, roots, flags, res);
 }
 
 int netexe_ac_check_fd(int fd, off_t size, const netexe_ac_roots *roots,
-                       netexe_ac_result *res)
+                       unsigned flags, netexe_ac_result *res)
 {
     ac_source src;
 
@@ -965,11 +966,11 @@ int netexe_ac_check_fd(int fd, off_t size, const netexe_ac_roots *roots,
     src.mem = NULL;
     src.fd = fd;
     src.size = (uint64_t)size;
-    return ac_check(&src, roots, res);
+    return ac_check(&src, roots, flags, res);
 }
 
 int netexe_ac_check_path(const char *path, const netexe_ac_roots *roots,
-                         netexe_ac_result *res)
+                         unsigned flags, netexe_ac_result *res)
 {
     struct stat st;
     int fd, rc, saved;
@@ -988,7 +989,7 @@ int netexe_ac_check_path(const char *path, const netexe_ac_roots *roots,
         errno = EINVAL;
         return -1;
     }
-    rc = netexe_ac_check_fd(fd, st.st_size, roots, res);
+    rc = netexe_ac_check_fd(fd, st.st_size, roots, flags, res);
     saved = errno;
     close(fd);
     errno = saved;

@@ -114,10 +114,19 @@ netexe_ac_roots *netexe_ac_roots_load(const char *pem_path,
 void netexe_ac_roots_free(netexe_ac_roots *roots);
 size_t netexe_ac_roots_count(const netexe_ac_roots *roots);
 
-/* Checks an image held in memory.  roots may be NULL.  Returns 0 with *res
- * filled, or -1 when memory ran out. */
+/* Flags of the checks below. */
+/* Skip the image hash: only the headers and the certificate table are
+ * read (a few KiB, whatever the file's size), for a server that checks on
+ * the request path.  The chain and the PKCS#7 signature over
+ * SpcIndirectDataContent are still checked; bad-digest then means only
+ * that this signature does not verify. */
+#define NETEXE_AC_NO_DIGEST         0x1u
+
+/* Checks an image held in memory.  roots may be NULL; flags is 0 or
+ * NETEXE_AC_NO_DIGEST.  Returns 0 with *res filled, or -1 when memory ran
+ * out. */
 int netexe_ac_check_buffer(const unsigned char *buf, size_t len,
-                           const netexe_ac_roots *roots,
+                           const netexe_ac_roots *roots, unsigned flags,
                            netexe_ac_result *res);
 
 /* Checks the file open on fd, size bytes long, reading with pread() only
@@ -126,12 +135,12 @@ int netexe_ac_check_buffer(const unsigned char *buf, size_t len,
  * The file offset of fd is not changed.  Returns 0 with *res filled, or
  * -1 with errno set on a read error or when memory ran out. */
 int netexe_ac_check_fd(int fd, off_t size, const netexe_ac_roots *roots,
-                       netexe_ac_result *res);
+                       unsigned flags, netexe_ac_result *res);
 
 /* Opens, checks and closes path.  -1 with errno set when it cannot be
  * opened or read, or is not a regular file (EINVAL). */
 int netexe_ac_check_path(const char *path, const netexe_ac_roots *roots,
-                         netexe_ac_result *res);
+                         unsigned flags, netexe_ac_result *res);
 
 /* The signature that decided res->state (the first of the worst), or NULL
  * when there is none: for a module that logs one line per file. */

@@ -265,7 +265,7 @@ static void scan_file(scan_opts *o, const char *path)
 {
     netexe_ac_result r;
 
-    if (netexe_ac_check_path(path, o->roots, &r) != 0) {
+    if (netexe_ac_check_path(path, o->roots, 0, &r) != 0) {
         scan_error(o, path, strerror(errno));
         return;
     }

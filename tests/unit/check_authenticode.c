@@ -85,11 +85,11 @@ static void check_both(const char *name, const netexe_ac_roots *roots,
     size_t len;
     unsigned i;
 
-    ck_assert_msg(netexe_ac_check_path(fx(name), roots, res) == 0,
+    ck_assert_msg(netexe_ac_check_path(fx(name), roots, 0, res) == 0,
                   "%s: %s", name, strerror(errno));
     img = sigfix_read(fx(name), &len);
     ck_assert_ptr_nonnull(img);
-    ck_assert_int_eq(netexe_ac_check_buffer(img, len, roots, &mem), 0);
+    ck_assert_int_eq(netexe_ac_check_buffer(img, len, roots, 0, &mem), 0);
     free(img);
     ck_assert_int_eq(mem.state, res->state);
     ck_assert_uint_eq(mem.count, res->count);
@@ -225,6 +225,33 @@ START_TEST(test_changed_section_byte_is_bad_digest)
 }
 END_TEST
 
+/* NETEXE_AC_NO_DIGEST: the chain is judged without hashing the image, and
+ * only the headers and the table are read: a size claimed far beyond the
+ * file's end is never noticed. */
+START_TEST(test_no_digest_skips_the_image_hash_and_reads_only_the_table)
+{
+    netexe_ac_result r;
+    struct stat st;
+    int fd;
+
+    ck_assert_int_eq(netexe_ac_check_path(fx("bad-digest.exe"), NULL,
+                                          NETEXE_AC_NO_DIGEST, &r), 0);
+    ck_assert_int_eq(r.state, NETEXE_AC_COMPLETE);
+    ck_assert_int_eq(netexe_ac_check_path(fx("leaf.exe"), NULL,
+                                          NETEXE_AC_NO_DIGEST, &r), 0);
+    ck_assert_int_eq(r.state, NETEXE_AC_INCOMPLETE);
+    ck_assert_str_eq(r.sig[0].missing_issuer, SIGFIX_INTER_DN);
+
+    fd = open(fx("full.exe"), O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(fstat(fd, &st), 0);
+    ck_assert_int_eq(netexe_ac_check_fd(fd, st.st_size + 4096, NULL,
+                                        NETEXE_AC_NO_DIGEST, &r), 0);
+    ck_assert_int_eq(r.state, NETEXE_AC_COMPLETE);
+    close(fd);
+}
+END_TEST
+
 /* Table-driven: our digest verdict against osslsigncode's on each file. */
 static const char *const digest_files[] = {
     "leaf.exe", "inter.exe", "full.exe", "nested.exe", "bad-digest.exe",
@@ -237,7 +264,7 @@ START_TEST(test_digest_verdict_agrees_with_osslsigncode)
     netexe_ac_result r;
     int ours, theirs;
 
-    ck_assert_int_eq(netexe_ac_check_path(fx(name), NULL, &r), 0);
+    ck_assert_int_eq(netexe_ac_check_path(fx(name), NULL, 0, &r), 0);
     ours = r.state != NETEXE_AC_BAD_DIGEST;
     theirs = osslsigncode_digest_ok(fx(name));
     ck_assert_msg(theirs >= 0, "%s: osslsigncode computed no digest", name);
@@ -303,7 +330,7 @@ START_TEST(test_every_cut_through_the_table_is_malformed)
     ck_assert_int_eq(netexe_ac_find_pkcs7(img, len, 0, &off, &blob),
                      NETEXE_AC_COMPLETE);
     for (cut = off - WIN_CERT_HEADER; cut < len; cut++) {
-        ck_assert_int_eq(netexe_ac_check_buffer(img, cut, NULL, &r), 0);
+        ck_assert_int_eq(netexe_ac_check_buffer(img, cut, NULL, 0, &r), 0);
         ck_assert_int_eq(r.state, NETEXE_AC_MALFORMED);
     }
     free(img);
@@ -330,7 +357,7 @@ START_TEST(test_entry_length_that_lies_is_malformed)
     hdr[1] = (unsigned char)(v >> 8);
     hdr[2] = (unsigned char)(v >> 16);
     hdr[3] = (unsigned char)(v >> 24);
-    ck_assert_int_eq(netexe_ac_check_buffer(img, len, NULL, &r), 0);
+    ck_assert_int_eq(netexe_ac_check_buffer(img, len, NULL, 0, &r), 0);
     ck_assert_int_eq(r.state, NETEXE_AC_MALFORMED);
     ck_assert_str_eq(r.reason, "certificate table entry length is outside the table");
     free(img);
@@ -360,10 +387,13 @@ START_TEST(test_broken_pkcs7_signature_is_bad_digest)
     der = (long)(p - (img + off));
     PKCS7_free(p7);
     img[off + (size_t)der - 10] ^= 0x01;
-    ck_assert_int_eq(netexe_ac_check_buffer(img, len, NULL, &r), 0);
+    ck_assert_int_eq(netexe_ac_check_buffer(img, len, NULL, 0, &r), 0);
     ck_assert_int_eq(r.state, NETEXE_AC_BAD_DIGEST);
     ck_assert_str_eq(r.sig[0].reason,
                      "PKCS#7 signature does not verify with the signer's certificate");
+    /* Not a question of the image hash: found without it too. */
+    ck_assert_int_eq(netexe_ac_check_buffer(img, len, NULL, NETEXE_AC_NO_DIGEST, &r), 0);
+    ck_assert_int_eq(r.state, NETEXE_AC_BAD_DIGEST);
     free(img);
 }
 END_TEST
@@ -395,11 +425,11 @@ START_TEST(test_not_pe_and_empty_inputs)
     netexe_ac_result r;
     static const unsigned char text[] = "MZ but nothing else";
 
-    ck_assert_int_eq(netexe_ac_check_buffer(NULL, 0, NULL, &r), 0);
+    ck_assert_int_eq(netexe_ac_check_buffer(NULL, 0, NULL, 0, &r), 0);
     ck_assert_int_eq(r.state, NETEXE_AC_NOT_PE);
-    ck_assert_int_eq(netexe_ac_check_buffer(text, sizeof text - 1, NULL, &r), 0);
+    ck_assert_int_eq(netexe_ac_check_buffer(text, sizeof text - 1, NULL, 0, &r), 0);
     ck_assert_int_eq(r.state, NETEXE_AC_NOT_PE);
-    ck_assert_int_eq(netexe_ac_check_path(fx("notes.txt"), NULL, &r), 0);
+    ck_assert_int_eq(netexe_ac_check_path(fx("notes.txt"), NULL, 0, &r), 0);
     ck_assert_int_eq(r.state, NETEXE_AC_NOT_PE);
 }
 END_TEST
@@ -409,9 +439,9 @@ START_TEST(test_unreadable_inputs_are_errors)
     netexe_ac_result r;
 
     errno = 0;
-    ck_assert_int_eq(netexe_ac_check_path(fx("no-such-file"), NULL, &r), -1);
+    ck_assert_int_eq(netexe_ac_check_path(fx("no-such-file"), NULL, 0, &r), -1);
     ck_assert_int_eq(errno, ENOENT);
-    ck_assert_int_eq(netexe_ac_check_path(fixdir, NULL, &r), -1);
+    ck_assert_int_eq(netexe_ac_check_path(fixdir, NULL, 0, &r), -1);
     ck_assert_int_eq(errno, EINVAL);
 }
 END_TEST
@@ -426,7 +456,7 @@ START_TEST(test_fd_shorter_than_claimed_is_an_error)
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(fstat(fd, &st), 0);
     errno = 0;
-    ck_assert_int_eq(netexe_ac_check_fd(fd, st.st_size + 4096, NULL, &r), -1);
+    ck_assert_int_eq(netexe_ac_check_fd(fd, st.st_size + 4096, NULL, 0, &r), -1);
     ck_assert_int_eq(errno, EIO);
     close(fd);
 }
@@ -516,7 +546,7 @@ START_TEST(test_debian_signed_images_agree_with_openssl)
                c->package, c->file, cache_dir());
         return;
     }
-    ck_assert_int_eq(netexe_ac_check_path(path, NULL, &r), 0);
+    ck_assert_int_eq(netexe_ac_check_path(path, NULL, 0, &r), 0);
     ck_assert_msg(r.state == NETEXE_AC_COMPLETE || r.state == NETEXE_AC_INCOMPLETE,
                   "%s: %s (%s)", path, netexe_ac_state_name(r.state),
                   r.reason ? r.reason : "");
@@ -560,6 +590,7 @@ static Suite *authenticode_suite(void)
     tcase_add_test(tc, test_chain_with_root_is_complete_without_roots);
     tcase_add_test(tc, test_pe32plus_dll_signature_is_complete);
     tcase_add_test(tc, test_changed_section_byte_is_bad_digest);
+    tcase_add_test(tc, test_no_digest_skips_the_image_hash_and_reads_only_the_table);
     tcase_add_loop_test(tc, test_digest_verdict_agrees_with_osslsigncode, 0,
                         (int)(sizeof digest_files / sizeof digest_files[0]));
     tcase_add_test(tc, test_nested_signatures_are_each_reported);
