@@ -393,6 +393,50 @@ START_TEST(test_head_of_large_file_has_length_and_attachment)
 }
 END_TEST
 
+/* Several responses on one kept-alive connection: each is decided on its
+ * own bytes, nothing carries over from the previous one. */
+START_TEST(test_kept_alive_connection_decides_each_response_afresh)
+{
+    static const struct {
+        const char *path;
+        const char *method;
+        const char *want;
+    } seq[] = {
+        { "/dl/tool.exe",   NULL,   "attachment; filename=\"tool.exe\"" },
+        { "/dl/native.exe", NULL,   NULL },
+        { "/dl/page.html",  NULL,   NULL },
+        { "/dl/lib.dll",    "HEAD", "attachment; filename=\"lib.dll\"" },
+        { "/dl/empty.exe",  NULL,   NULL },
+        { "/dl/tool.bin",   NULL,   "attachment; filename=\"tool.bin.exe\"" },
+    };
+    enum { N = sizeof seq / sizeof seq[0] };
+    harness_request q[N];
+    harness_response r[N];
+    size_t i;
+
+    memset(q, 0, sizeof q);
+    for (i = 0; i < N; i++) {
+        q[i].path = seq[i].path;
+        q[i].method = seq[i].method;
+    }
+    HARNESS_ASSERT(srv, harness_send_sequence(srv, q, r, N) == 0,
+                   "a request of the sequence failed");
+    for (i = 0; i < N; i++) {
+        HARNESS_ASSERT_STATUS(srv, &r[i], 200);
+        HARNESS_ASSERT(srv, i == 0 || r[i].new_connections == 0,
+                       "request %zu opened a new connection", i);
+        if (seq[i].want != NULL)
+            HARNESS_ASSERT_HEADER(srv, &r[i], "Content-Disposition", seq[i].want);
+        else
+            HARNESS_ASSERT_NO_HEADER(srv, &r[i], "Content-Disposition");
+        if (seq[i].method == NULL)
+            HARNESS_ASSERT_BODY_FILE(srv, &r[i], seq[i].path);
+    }
+    for (i = 0; i < N; i++)
+        harness_response_free(&r[i]);
+}
+END_TEST
+
 static Suite *static_suite(void)
 {
     Suite *s = suite_create("httpd_static");
@@ -421,6 +465,7 @@ static Suite *static_suite(void)
     tcase_add_test(tc, test_large_clr_file_gets_attachment_and_identical_body);
     tcase_add_test(tc, test_large_clr_file_without_sendfile_is_identical);
     tcase_add_test(tc, test_head_of_large_file_has_length_and_attachment);
+    tcase_add_test(tc, test_kept_alive_connection_decides_each_response_afresh);
     suite_add_tcase(s, tc);
     return s;
 }
