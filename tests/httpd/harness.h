@@ -24,7 +24,7 @@
  *                     "</Directory>\n";
  *         srv = harness_new(&o);
  *         ck_assert_msg(srv != NULL, "harness_new failed (see stderr)");
- *         harness_write_pe(srv, "dl/tool.exe", NULL);      a CLR EXE
+ *         harness_write_pe(srv, "dl/tool.exe", NULL, NULL);   a CLR EXE
  *         ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
  *     }
  *
@@ -50,9 +50,10 @@
  * /etc/mime.types), log_config (inside <IfModule !log_config_module>:
  * Debian builds it in), mod_netexe from $NETEXE_MODULE and o.modules,
  * DocumentRoot htdocs/ with "Require all granted" and AllowOverride None,
- * "Require all denied" for "/", EnableSendfile On, small MPM limits, and
- * with http2 loaded "Protocols h2c http/1.1".  The suite's snippet
- * o.config comes last, so it can override any of it.
+ * "Require all denied" for "/", EnableSendfile On (the path the module
+ * must not spoil), Timeout 20, KeepAlive On, small MPM limits, and with
+ * http2 loaded "Protocols h2c http/1.1".  The suite's snippet o.config
+ * comes last, so it can override any of it.  HARNESS_VERBOSE=1 prints it.
  *
  * Placeholders in o.config: @ROOT@ (server root), @DOCROOT@ (htdocs),
  * @PORT@ (the main port), @PORT1@ .. @PORT3@ (extra ports, each with its
@@ -69,9 +70,18 @@
  * HARNESS_MODDIR (default /usr/lib/apache2/modules), HARNESS_VERBOSE=1
  * (print the generated configuration).
  *
- * The functions are not thread-safe on one harness_httpd, except
- * harness_send() with distinct responses (libcurl easy handles are
- * per call).  No global state is kept besides libcurl's global init.
+ * Every request carries a header X-Harness-Id (pid-counter, unique across
+ * Check's forked tests) that the access log records, so a test finds its
+ * own log line (harness_log_find).
+ *
+ * harness_start() makes the calling process a child subreaper (prctl), so
+ * the daemonised apache2 is its child and is reaped when stopped, instead
+ * of lingering as a zombie under a PID 1 that does not reap.
+ *
+ * The functions are not thread-safe on one harness_httpd (requests update
+ * a counter and the error log mark): for concurrency use
+ * harness_request_parallel().  No global state is kept besides libcurl's
+ * global init.
  */
 #ifndef NETEXE_HARNESS_H
 #define NETEXE_HARNESS_H
@@ -206,7 +216,8 @@ typedef struct {
     const char *method;             /* NULL: GET; "HEAD" sends no body back */
     const char *path;               /* "/dl/tool.exe?x=1", sent as is */
     const char *const *headers;     /* NULL-terminated "Name: value" lines */
-    const void *body;               /* request body (with method "POST") */
+    const void *body;               /* request body: POST unless method
+                                       names another (e.g. "PUT") */
     size_t body_len;
     int http2;                      /* HTTP/2 with prior knowledge (h2c) */
     /* NULL: no Accept-Encoding.  Otherwise sent as Accept-Encoding; "" lets
@@ -241,7 +252,7 @@ typedef struct {
  * harness_response_free).  Returns 0 when a response arrived, -1 otherwise
  * (resp->error says why). */
 int harness_send(harness_httpd *h, const harness_request *req,
-                    harness_response *resp);
+                 harness_response *resp);
 
 /* GET and HEAD of path with no extra headers. */
 int harness_get(harness_httpd *h, const char *path, harness_response *resp);
@@ -299,7 +310,10 @@ int harness_log_find(harness_httpd *h, const harness_response *resp,
                      harness_log_entry *out);
 /* The last access log line whose request line is exactly request_line
  * ("GET /dl/tool.exe HTTP/1.1"), waiting up to HARNESS_LOG_WAIT_MS for one.
- * For requests not sent by harness_send (raw ones, other clients). */
+ * For requests not sent by harness_send (raw ones, other clients).  While
+ * the newest line is not written yet an earlier request's line with the
+ * same request line is found: give such requests distinct paths or query
+ * strings.  HTTP/2 requests are logged as "GET /path HTTP/2.0". */
 int harness_log_find_request(harness_httpd *h, const char *request_line,
                              harness_log_entry *out);
 void harness_log_entry_free(harness_log_entry *e);
@@ -309,7 +323,8 @@ void harness_log_entry_free(harness_log_entry *e);
 char *harness_access_log(const harness_httpd *h);
 char *harness_error_log(const harness_httpd *h);
 
-/* Waits up to timeout_ms for needle to appear in the error log. */
+/* Waits up to timeout_ms for needle to appear in the error log; 1 when it
+ * did, 0 otherwise. */
 int harness_error_log_wait(const harness_httpd *h, const char *needle,
                            long timeout_ms);
 
