@@ -22,7 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/pem.h>
 #include <openssl/pkcs7.h>
+#include <openssl/x509.h>
 
 #include "authenticode.h"
 #include "pebuild.h"
@@ -508,26 +510,99 @@ static const char *cache_dir(void)
     return c && *c ? c : DEFAULT_CACHE;
 }
 
-/* The subjects `openssl pkcs7 -print_certs` lists for a DER blob. */
-static int openssl_cert_count(const unsigned char *der, size_t len)
+/* The certificates `openssl pkcs7 -print_certs` finds in a DER blob, read
+ * back from its PEM output. */
+static STACK_OF(X509) *openssl_print_certs(const unsigned char *der, size_t len)
 {
-    char blob[PATH_BYTES], cmd[2 * PATH_BYTES], line[2048];
-    int count = 0;
+    char blob[PATH_BYTES], cmd[2 * PATH_BYTES], chunk[4096];
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    BIO *pem = BIO_new(BIO_s_mem());
+    X509 *x;
+    size_t n;
     FILE *p;
-    int n = snprintf(blob, sizeof blob, "%s/blob.der", fixdir);
+    int k = snprintf(blob, sizeof blob, "%s/blob.der", fixdir);
 
-    ck_assert(n > 0 && (size_t)n < sizeof blob);
+    ck_assert(k > 0 && (size_t)k < sizeof blob);
+    ck_assert_ptr_nonnull(certs);
+    ck_assert_ptr_nonnull(pem);
     ck_assert_int_eq(sigfix_write(blob, der, len), 0);
     snprintf(cmd, sizeof cmd,
-             "openssl pkcs7 -inform DER -in '%s' -print_certs -noout 2>&1", blob);
+             "openssl pkcs7 -inform DER -in '%s' -print_certs", blob);
     p = popen(cmd, "r");
     ck_assert_ptr_nonnull(p);
-    while (fgets(line, sizeof line, p))
-        if (strncmp(line, "subject=", 8) == 0)
-            count++;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        ck_assert_int_eq(BIO_write(pem, chunk, (int)n), (int)n);
     ck_assert_int_eq(pclose(p), 0);
-    return count;
+    while ((x = PEM_read_bio_X509(pem, NULL, NULL, NULL)) != NULL)
+        ck_assert_int_gt(sk_X509_push(certs, x), 0);
+    BIO_free(pem);
+    return certs;
 }
+
+/* A name as the checker prints it (RFC 2253). */
+static void rfc2253(const X509_NAME *name, char *out, size_t cap)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    char *data;
+    long n;
+
+    ck_assert_ptr_nonnull(b);
+    ck_assert_int_ge(X509_NAME_print_ex(b, name, 0,
+                                        XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB), 0);
+    n = BIO_get_mem_data(b, &data);
+    ck_assert_int_lt(n, (long)cap);
+    memcpy(out, data, (size_t)n);
+    out[n] = '\0';
+    BIO_free(b);
+}
+
+/* Which certificates openssl sees in the signature: as many as the
+ * checker counted, the signer among them; for an incomplete chain, the
+ * missing issuer is not among them but is the issuer of one of them. */
+static void agree_with_openssl(const netexe_ac_signature *sig,
+                               const unsigned char *der, size_t len)
+{
+    STACK_OF(X509) *certs = openssl_print_certs(der, len);
+    char name[NETEXE_AC_TEXT_MAX * 2];
+    int i, signer = 0, missing_subject = 0, missing_issuer = 0;
+
+    ck_assert_int_eq(sk_X509_num(certs), (int)sig->certificates);
+    for (i = 0; i < sk_X509_num(certs); i++) {
+        X509 *x = sk_X509_value(certs, i);
+        rfc2253(X509_get_subject_name(x), name, sizeof name);
+        signer |= strcmp(name, sig->signer) == 0;
+        missing_subject |= strcmp(name, sig->missing_issuer) == 0;
+        rfc2253(X509_get_issuer_name(x), name, sizeof name);
+        missing_issuer |= strcmp(name, sig->missing_issuer) == 0;
+    }
+    ck_assert_msg(signer, "signer %s not among openssl's certificates", sig->signer);
+    if (sig->state == NETEXE_AC_INCOMPLETE) {
+        ck_assert_msg(!missing_subject, "%s is embedded", sig->missing_issuer);
+        ck_assert_msg(missing_issuer, "%s issued nothing embedded", sig->missing_issuer);
+    }
+    sk_X509_pop_free(certs, X509_free);
+}
+
+static const char *const embedded_files[] = {
+    "leaf.exe", "inter.exe", "full.exe", "nested.exe", "native64.dll"
+};
+
+START_TEST(test_embedded_certificates_agree_with_openssl)
+{
+    const char *name = embedded_files[_i];
+    netexe_ac_result r;
+    unsigned char *img;
+    size_t len, off, blob;
+
+    check_both(name, NULL, &r);
+    img = sigfix_read(fx(name), &len);
+    ck_assert_ptr_nonnull(img);
+    ck_assert_int_eq(netexe_ac_find_pkcs7(img, len, 0, &off, &blob),
+                     NETEXE_AC_COMPLETE);
+    agree_with_openssl(&r.sig[0], img + off, blob);
+    free(img);
+}
+END_TEST
 
 START_TEST(test_debian_signed_images_agree_with_openssl)
 {
@@ -559,8 +634,7 @@ START_TEST(test_debian_signed_images_agree_with_openssl)
             continue;
         ck_assert_int_eq(netexe_ac_find_pkcs7(img, len, top, &off, &blob),
                          NETEXE_AC_COMPLETE);
-        ck_assert_int_eq(openssl_cert_count(img + off, blob),
-                         (int)r.sig[i].certificates);
+        agree_with_openssl(&r.sig[i], img + off, blob);
         top++;
     }
     ck_assert_uint_eq(top, (unsigned)c->top_level);
@@ -594,6 +668,8 @@ static Suite *authenticode_suite(void)
     tcase_add_loop_test(tc, test_digest_verdict_agrees_with_osslsigncode, 0,
                         (int)(sizeof digest_files / sizeof digest_files[0]));
     tcase_add_test(tc, test_nested_signatures_are_each_reported);
+    tcase_add_loop_test(tc, test_embedded_certificates_agree_with_openssl, 0,
+                        (int)(sizeof embedded_files / sizeof embedded_files[0]));
     tcase_add_test(tc, test_table_past_end_of_file_is_malformed);
     tcase_add_test(tc, test_truncated_pkcs7_is_malformed);
     tcase_add_test(tc, test_every_cut_through_the_table_is_malformed);
