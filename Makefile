@@ -79,12 +79,11 @@ install: $(MODULE)
 
 # Each test area adds its targets to CHECK_TARGETS (run in this order).
 CHECK_TARGETS :=
--include tests/unit/unit.mk
--include tests/httpd/httpd.mk
--include tests/fuzz/fuzz.mk
--include tests/bench/bench.mk
--include tests/bench/sniff.mk
--include $(sort $(wildcard build-aux/*.mk))
+# The fast suites come first; any other tests/*/*.mk and build-aux/*.mk
+# follow in name order.
+CORE_MK := tests/unit/unit.mk tests/httpd/httpd.mk tests/fuzz/fuzz.mk
+-include $(CORE_MK)
+-include $(filter-out $(CORE_MK),$(sort $(wildcard tests/*/*.mk build-aux/*.mk)))
 
 check: $(CHECK_TARGETS)
 	@echo "make check: all suites passed"

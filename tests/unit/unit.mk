@@ -35,7 +35,8 @@ $(B)/unit-san/%: tests/unit/%.c $(SUPPORT_SRCS) $(SUPPORT_HDRS) $(SAN_LIB) | dep
 	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(SUPPORT_SRCS) $(SAN_LIB) $(CHECK_LIBS) $(CRYPTO_LIBS)
 
 .PHONY: check-unit check-unit-san
-# CK_FORK=no under the sanitizers so that a report aborts the suite itself.
+# Under the sanitizers a report aborts the forked test, which Check counts
+# as an error, so the suite fails.
 check-unit: $(UNIT_BINS) $(SCANNER) fetch-fixtures
 	@set -e; for t in $(UNIT_BINS); do \
 	    echo "== $$t"; NETEXE_SCAN=$(abspath $(SCANNER)) FIXTURE_CACHE=$(FIXTURE_CACHE) $$t; done
