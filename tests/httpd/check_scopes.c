@@ -61,6 +61,36 @@ static const char scopes_config[] =
     "    NetExeOverride On\n"
     "    AddHandler send-as-is .asis\n"
     "</Directory>\n"
+    "<VirtualHost 127.0.0.1:@PORT2@>\n"
+    "    ServerName default.test\n"
+    "    DocumentRoot \"@DOCROOT@/early\"\n"
+    "</VirtualHost>\n"
+    "<VirtualHost 127.0.0.1:@PORT2@>\n"
+    "    ServerName out-keep.test\n"
+    "    DocumentRoot \"@DOCROOT@/early\"\n"
+    "    Header set Content-Disposition inline early\n"
+    "    NetExe On\n"
+    "</VirtualHost>\n"
+    "<VirtualHost 127.0.0.1:@PORT2@>\n"
+    "    ServerName out-replace.test\n"
+    "    DocumentRoot \"@DOCROOT@/early\"\n"
+    "    Header set Content-Disposition inline early\n"
+    "    NetExe On\n"
+    "    NetExeOverride On\n"
+    "</VirtualHost>\n"
+    "<VirtualHost 127.0.0.1:@PORT2@>\n"
+    "    ServerName err-keep.test\n"
+    "    DocumentRoot \"@DOCROOT@/early\"\n"
+    "    Header always set Content-Disposition inline early\n"
+    "    NetExe On\n"
+    "</VirtualHost>\n"
+    "<VirtualHost 127.0.0.1:@PORT2@>\n"
+    "    ServerName err-replace.test\n"
+    "    DocumentRoot \"@DOCROOT@/early\"\n"
+    "    Header always set Content-Disposition inline early\n"
+    "    NetExe On\n"
+    "    NetExeOverride On\n"
+    "</VirtualHost>\n"
     "<VirtualHost 127.0.0.1:@PORT1@>\n"
     "    ServerName vhost.test\n"
     "    DocumentRoot \"@DOCROOT@/vhost\"\n"
@@ -116,7 +146,7 @@ static void write_at_limit(const char *rel, size_t limit, size_t extra)
 
 static void setup(void)
 {
-    static const char *const mods[] = { "setenvif", "asis", NULL };
+    static const char *const mods[] = { "setenvif", "asis", "headers", NULL };
     harness_options o;
     pebuild_spec far, native;
     unsigned char *img;
@@ -125,7 +155,7 @@ static void setup(void)
     harness_options_init(&o);
     o.modules = mods;
     o.config = scopes_config;
-    o.extra_ports = 1;
+    o.extra_ports = 2;
     srv = harness_new(&o);
     ck_assert_msg(srv != NULL, "harness_new failed");
 
@@ -140,6 +170,7 @@ static void setup(void)
     ck_assert_int_eq(harness_write_pe(srv, "dl/nosniff/tool.exe", NULL, NULL), 0);
     ck_assert_int_eq(harness_write_pe(srv, "off/tool.exe", NULL, NULL), 0);
     ck_assert_int_eq(harness_write_pe(srv, "vhost/tool.exe", NULL, NULL), 0);
+    ck_assert_int_eq(harness_write_pe(srv, "early/tool.exe", NULL, NULL), 0);
     ck_assert_int_eq(harness_write_pe(srv, "vhost/sub/tool.exe", NULL, NULL), 0);
     ck_assert_int_eq(harness_write_pe(srv, "explicit/tool.exe", NULL, NULL), 0);
     ck_assert_int_eq(harness_write_pe(srv, "explicit/native.exe", &native, NULL), 0);
@@ -346,6 +377,37 @@ START_TEST(test_existing_disposition_replaced_with_override_on)
 }
 END_TEST
 
+/* Content-Disposition set before the handler by mod_headers' "early" mode,
+ * in headers_out ("Header set") or err_headers_out ("Header always set"):
+ * kept with NetExeOverride Off, replaced with On, and never sent twice. */
+static const struct {
+    const char *host;
+    const char *want;
+} early[] = {
+    { "Host: out-keep.test",    "inline" },
+    { "Host: out-replace.test", "attachment; filename=\"tool.exe\"" },
+    { "Host: err-keep.test",    "inline" },
+    { "Host: err-replace.test", "attachment; filename=\"tool.exe\"" },
+};
+
+START_TEST(test_early_header_is_kept_or_replaced_and_sent_once)
+{
+    const char *hdrs[] = { early[_i].host, NULL };
+    harness_request q;
+    harness_response r;
+
+    memset(&q, 0, sizeof q);
+    q.path = "/tool.exe";
+    q.port = harness_extra_port(srv, 1);
+    q.headers = hdrs;
+    harness_send(srv, &q, &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition", early[_i].want);
+    HARNESS_ASSERT_BODY_FILE(srv, &r, "early/tool.exe");
+    harness_response_free(&r);
+}
+END_TEST
+
 static Suite *scopes_suite(void)
 {
     Suite *s = suite_create("httpd_scopes");
@@ -370,6 +432,8 @@ static Suite *scopes_suite(void)
     tcase_add_test(tc, test_asis_body_without_disposition_gets_attachment);
     tcase_add_test(tc, test_existing_disposition_kept_with_override_off);
     tcase_add_test(tc, test_existing_disposition_replaced_with_override_on);
+    tcase_add_loop_test(tc, test_early_header_is_kept_or_replaced_and_sent_once, 0,
+                        (int)(sizeof early / sizeof early[0]));
     suite_add_tcase(s, tc);
     return s;
 }
