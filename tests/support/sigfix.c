@@ -28,6 +28,11 @@
 /* How far before the end of the unsigned image the damaged byte sits:
  * inside the last section. */
 #define SIGFIX_DAMAGE_FROM_END  100u
+/* big.exe: several blocks of the streamed hash, and not a multiple of
+ * any block size. */
+#define SIGFIX_BIG_SIZE         (5u * 65536u + 12345u)
+/* big-bad-digest.exe: a byte in the middle of it. */
+#define SIGFIX_BIG_DAMAGE_AT    200000u
 /* past-end.exe: a certificate table size no file here reaches. */
 #define SIGFIX_HUGE_TABLE       0x7FFFFFF0u
 /* truncated.exe: keep the WIN_CERTIFICATE header and this much PKCS#7. */
@@ -171,6 +176,17 @@ static int sigfix_damage_section(unsigned char *img, size_t *len,
     return 0;
 }
 
+static int sigfix_damage_middle(unsigned char *img, size_t *len,
+                                const pebuild_spec *spec, size_t unsigned_len)
+{
+    (void)spec;
+    (void)unsigned_len;
+    if (*len <= SIGFIX_BIG_DAMAGE_AT)
+        return -1;
+    img[SIGFIX_BIG_DAMAGE_AT] ^= 0x01;
+    return 0;
+}
+
 static int sigfix_table_past_end(unsigned char *img, size_t *len,
                                  const pebuild_spec *spec, size_t unsigned_len)
 {
@@ -205,7 +221,7 @@ int sigfix_build(const char *dir, char *err, size_t errlen)
 {
     const char *src = getenv("NETEXE_SRCDIR");
     char path[SIGFIX_PATH_MAX];
-    pebuild_spec spec, dll;
+    pebuild_spec spec, dll, big;
     unsigned char *img;
     size_t unsigned_len;
     static const char notes[] = "MZ is not enough to make a PE file.\n";
@@ -234,7 +250,14 @@ int sigfix_build(const char *dir, char *err, size_t errlen)
     if (pebuild_write_file(path, &dll) != 0)
         return sigfix_fail(err, errlen, "writing native64-unsigned.dll");
 
+    big = spec;
+    big.total_size = SIGFIX_BIG_SIZE;
+    snprintf(path, sizeof path, "%s/big-unsigned.exe", dir);
+    if (pebuild_write_file(path, &big) != 0)
+        return sigfix_fail(err, errlen, "writing big-unsigned.exe");
+
     if (sigfix_sign(dir, "unsigned.exe", "leaf.exe", "chain1.pem", "sha256", 0) ||
+        sigfix_sign(dir, "big-unsigned.exe", "big.exe", "chain3.pem", "sha256", 0) ||
         sigfix_sign(dir, "unsigned.exe", "inter.exe", "chain2.pem", "sha256", 0) ||
         sigfix_sign(dir, "unsigned.exe", "full.exe", "chain3.pem", "sha256", 0) ||
         sigfix_sign(dir, "inter.exe", "nested.exe", "chain1.pem", "sha1", 1) ||
@@ -242,7 +265,8 @@ int sigfix_build(const char *dir, char *err, size_t errlen)
                     "sha256", 0))
         return sigfix_fail(err, errlen, "osslsigncode sign failed "
                            "(see osslsigncode.log in the fixture directory)");
-    if (sigfix_run("rm -f '%s/native64-unsigned.dll'", dir) != 0)
+    if (sigfix_run("rm -f '%s/native64-unsigned.dll' '%s/big-unsigned.exe'",
+                   dir, dir) != 0)
         return sigfix_fail(err, errlen, "rm failed");
 
     if (sigfix_derive(dir, "full.exe", "bad-digest.exe", &spec, unsigned_len,
@@ -250,7 +274,9 @@ int sigfix_build(const char *dir, char *err, size_t errlen)
         sigfix_derive(dir, "full.exe", "past-end.exe", &spec, unsigned_len,
                       sigfix_table_past_end) != 0 ||
         sigfix_derive(dir, "full.exe", "truncated.exe", &spec, unsigned_len,
-                      sigfix_truncate_pkcs7) != 0)
+                      sigfix_truncate_pkcs7) != 0 ||
+        sigfix_derive(dir, "big.exe", "big-bad-digest.exe", &spec, unsigned_len,
+                      sigfix_damage_middle) != 0)
         return sigfix_fail(err, errlen, "damaging a copy of full.exe failed");
 
     snprintf(path, sizeof path, "%s/notes.txt", dir);

@@ -20,6 +20,9 @@
  *                       leaf only (osslsigncode sign -nest)
  *   bad-digest.exe      full.exe with one byte of its last section changed
  *   native64.dll        a native PE32+ x64 DLL, signed like full.exe
+ *   big.exe             unsigned.exe padded to 340 KiB, signed like full.exe
+ *                       (the image hash spans several read blocks)
+ *   big-bad-digest.exe  big.exe with one byte in the middle changed
  *   past-end.exe        full.exe whose directory 4 size runs past the file
  *   truncated.exe       full.exe cut inside its PKCS#7, table and directory
  *                       4 shortened to match

@@ -227,6 +227,20 @@ START_TEST(test_changed_section_byte_is_bad_digest)
 }
 END_TEST
 
+/* The hash of a file longer than one read block is streamed: the same
+ * answer from pread() blocks as from memory (check_both), and a byte in
+ * the middle counts. */
+START_TEST(test_big_image_is_hashed_across_blocks)
+{
+    netexe_ac_result r;
+
+    check_both("big.exe", NULL, &r);
+    ck_assert_int_eq(r.state, NETEXE_AC_COMPLETE);
+    check_both("big-bad-digest.exe", NULL, &r);
+    ck_assert_int_eq(r.state, NETEXE_AC_BAD_DIGEST);
+}
+END_TEST
+
 /* NETEXE_AC_NO_DIGEST: the chain is judged without hashing the image, and
  * only the headers and the table are read: a size claimed far beyond the
  * file's end is never noticed. */
@@ -257,7 +271,7 @@ END_TEST
 /* Table-driven: our digest verdict against osslsigncode's on each file. */
 static const char *const digest_files[] = {
     "leaf.exe", "inter.exe", "full.exe", "nested.exe", "bad-digest.exe",
-    "native64.dll"
+    "native64.dll", "big.exe", "big-bad-digest.exe"
 };
 
 START_TEST(test_digest_verdict_agrees_with_osslsigncode)
@@ -665,6 +679,7 @@ static Suite *authenticode_suite(void)
     tcase_add_test(tc, test_pe32plus_dll_signature_is_complete);
     tcase_add_test(tc, test_changed_section_byte_is_bad_digest);
     tcase_add_test(tc, test_no_digest_skips_the_image_hash_and_reads_only_the_table);
+    tcase_add_test(tc, test_big_image_is_hashed_across_blocks);
     tcase_add_loop_test(tc, test_digest_verdict_agrees_with_osslsigncode, 0,
                         (int)(sizeof digest_files / sizeof digest_files[0]));
     tcase_add_test(tc, test_nested_signatures_are_each_reported);

@@ -128,6 +128,8 @@ typedef struct {
 
 static const json_case json_cases[] = {
     { "bad-digest.exe", "signed:bad-digest" },
+    { "big-bad-digest.exe", "signed:bad-digest" },
+    { "big.exe",        "signed:complete" },
     { "full.exe",       "signed:complete" },
     { "inter.exe",      "signed:incomplete" },
     { "leaf.exe",       "signed:incomplete" },
