@@ -380,6 +380,86 @@ START_TEST(test_entry_length_that_lies_is_malformed)
 }
 END_TEST
 
+/* Damage to data directory 4 or the first WIN_CERTIFICATE header of
+ * full.exe, and the reason the checker gives. */
+typedef struct {
+    int field;          /* 0: dir 4 VirtualAddress, 1: dir 4 Size,
+                           2: wRevision, 3: wCertificateType */
+    uint32_t value;
+    netexe_ac_state state;
+    const char *reason;
+} table_damage;
+
+static const table_damage damages[] = {
+    { 0, 0, NETEXE_AC_MALFORMED,
+      "certificate table entry has only an offset or only a size" },
+    { 1, 0, NETEXE_AC_MALFORMED,
+      "certificate table entry has only an offset or only a size" },
+    { 0, 0x40, NETEXE_AC_MALFORMED, "certificate table overlaps the PE headers" },
+    { 1, 4, NETEXE_AC_MALFORMED, "certificate table is shorter than one entry" },
+    { 0, 0xFFFFFFF8u, NETEXE_AC_MALFORMED,
+      "certificate table extends past the end of the file" },
+    { 2, 0x0100, NETEXE_AC_MALFORMED,
+      "PKCS#7 entry with an unknown WIN_CERTIFICATE revision" },
+    { 3, 0x0001, NETEXE_AC_MALFORMED,
+      "no PKCS#7 signature in the certificate table" },
+};
+
+START_TEST(test_damaged_table_is_malformed_with_its_reason)
+{
+    const table_damage *d = &damages[_i];
+    pebuild_spec spec;
+    unsigned char *img, *at;
+    size_t len, off, blob, dir4;
+    netexe_ac_result r;
+
+    pebuild_spec_init(&spec);
+    dir4 = pebuild_dir_offset(&spec, 4);
+    img = sigfix_read(fx("full.exe"), &len);
+    ck_assert_ptr_nonnull(img);
+    ck_assert_int_eq(netexe_ac_find_pkcs7(img, len, 0, &off, &blob),
+                     NETEXE_AC_COMPLETE);
+    switch (d->field) {
+    case 0:  at = img + dir4; break;
+    case 1:  at = img + dir4 + 4; break;
+    case 2:  at = img + off - WIN_CERT_HEADER + 4; break;
+    default: at = img + off - WIN_CERT_HEADER + 6; break;
+    }
+    at[0] = (unsigned char)d->value;
+    at[1] = (unsigned char)(d->value >> 8);
+    if (d->field < 2) {
+        at[2] = (unsigned char)(d->value >> 16);
+        at[3] = (unsigned char)(d->value >> 24);
+    }
+    ck_assert_int_eq(netexe_ac_check_buffer(img, len, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.state, d->state);
+    ck_assert_str_eq(r.reason, d->reason);
+    free(img);
+}
+END_TEST
+
+/* Bytes appended behind the certificate table are not covered by the
+ * signature: the image hash includes them, so they show. */
+START_TEST(test_bytes_after_the_table_are_hashed)
+{
+    unsigned char *img, *longer;
+    size_t len;
+    netexe_ac_result r;
+
+    img = sigfix_read(fx("full.exe"), &len);
+    ck_assert_ptr_nonnull(img);
+    longer = calloc(1, len + 8);
+    ck_assert_ptr_nonnull(longer);
+    memcpy(longer, img, len);
+    ck_assert_int_eq(netexe_ac_check_buffer(longer, len, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.state, NETEXE_AC_COMPLETE);
+    ck_assert_int_eq(netexe_ac_check_buffer(longer, len + 8, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.state, NETEXE_AC_BAD_DIGEST);
+    free(longer);
+    free(img);
+}
+END_TEST
+
 /* A broken RSA signature over intact content: the signed bytes do not
  * verify, which the checker reports as bad-digest. */
 START_TEST(test_broken_pkcs7_signature_is_bad_digest)
@@ -690,6 +770,9 @@ static Suite *authenticode_suite(void)
     tcase_add_test(tc, test_every_cut_through_the_table_is_malformed);
     tcase_add_loop_test(tc, test_entry_length_that_lies_is_malformed, 0,
                         (int)(sizeof lying_lengths / sizeof lying_lengths[0]));
+    tcase_add_loop_test(tc, test_damaged_table_is_malformed_with_its_reason, 0,
+                        (int)(sizeof damages / sizeof damages[0]));
+    tcase_add_test(tc, test_bytes_after_the_table_are_hashed);
     tcase_add_test(tc, test_broken_pkcs7_signature_is_bad_digest);
     tcase_add_test(tc, test_locator_finds_the_pkcs7_blob);
     tcase_add_test(tc, test_not_pe_and_empty_inputs);
