@@ -48,6 +48,7 @@
 #define HARNESS_DIR_MODE        0755
 #define HARNESS_FILE_MODE       0644
 #define HARNESS_ACCESS_FIELDS   6       /* fields of HARNESS_LOG_FORMAT */
+#define HARNESS_CLOSE_FDS_MAX   1024    /* descriptors closed before exec */
 
 struct harness_httpd {
     harness_options opts;
@@ -354,6 +355,10 @@ static int hx_run(char *const argv[], const char *out_path, long timeout_ms)
         dup2(nul, STDIN_FILENO);
         dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);
+        /* The daemon must not keep the test runner's descriptors (Check's
+         * message files, libcurl's sockets) open for its whole life. */
+        for (fd = STDERR_FILENO + 1; fd < HARNESS_CLOSE_FDS_MAX; fd++)
+            close(fd);
         execv(argv[0], argv);
         _exit(127);
     }

@@ -274,7 +274,9 @@ size_t harness_send_sequence(harness_httpd *h, const harness_request *reqs,
 /* Sends raw bytes on a fresh connection to the port (0: main) and reads
  * until the server closes it or timeout_ms passes.  Returns the bytes
  * received (malloc'd, NUL-terminated; *len their count) or NULL when the
- * connection failed.  For requests libcurl refuses to send. */
+ * connection failed.  For requests libcurl refuses to send.  Send
+ * HTTP/1.0 or "Connection: close", or the read lasts until the server's
+ * KeepAliveTimeout (5 s). */
 unsigned char *harness_raw_exchange(harness_httpd *h, int port,
                                     const void *req, size_t req_len,
                                     long timeout_ms, size_t *len);
