@@ -1,0 +1,280 @@
+/* Copyright 2026 The mod_netexe Authors.
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may
+ * not use this file except in compliance with the License.  You may obtain
+ * a copy of the License at http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * check_proxy.c -- a reverse proxy in front of the files (DESIGN.md
+ * section 5): mod_proxy_http on the main port forwards /px/ to a backend
+ * virtual host on an extra port of the same apache2.  NetExe is On in the
+ * front end's <Location> only and Off in the backend, so every header seen
+ * comes from the front end sniffing a proxied socket.  The backend also
+ * sets its own Content-Disposition (mod_headers), answers a Range request
+ * with 206, and compresses with mod_deflate: the front end keeps or
+ * replaces the first by NetExeOverride and steps aside for the others.
+ *
+ * Debian's /etc/mime.types (the harness's TypesConfig) maps .exe to
+ * application/x-msdos-program, not Apache's application/x-msdownload:
+ * the compressing directory sets the latter with AddType.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "pebuild.h"
+
+#define TEST_TIMEOUT_S      30
+#define PADDED_SIZE         20000u
+#define RANGE_FROM          100u
+#define RANGE_LEN           1000u
+#define RANGE_ZERO_LEN      1024u
+
+static harness_httpd *srv;
+
+static const char proxy_config[] =
+    "<VirtualHost 127.0.0.1:@PORT1@>\n"
+    "    ServerName backend.test\n"
+    "    DocumentRoot \"@DOCROOT@/backend\"\n"
+    "    NetExe Off\n"
+    "    <Directory \"@DOCROOT@/backend/inline\">\n"
+    "        Header set Content-Disposition inline\n"
+    "    </Directory>\n"
+    "    <Directory \"@DOCROOT@/backend/gz\">\n"
+    "        AddType application/x-msdownload .exe .dll\n"
+    "        AddOutputFilterByType DEFLATE application/x-msdownload "
+    "application/octet-stream\n"
+    "    </Directory>\n"
+    "</VirtualHost>\n"
+    "<Location \"/px/\">\n"
+    "    ProxyPass \"http://127.0.0.1:@PORT1@/\"\n"
+    "    NetExe On\n"
+    "</Location>\n"
+    "<Location \"/pxo/\">\n"
+    "    ProxyPass \"http://127.0.0.1:@PORT1@/\"\n"
+    "    NetExe On\n"
+    "    NetExeOverride On\n"
+    "</Location>\n"
+    "<Location \"/pxoff/\">\n"
+    "    ProxyPass \"http://127.0.0.1:@PORT1@/\"\n"
+    "</Location>\n";
+
+static void write_image(const char *rel, int clr, size_t total)
+{
+    pebuild_spec s;
+
+    pebuild_spec_init(&s);
+    s.clr = clr;
+    s.total_size = total;
+    ck_assert_msg(harness_write_pe(srv, rel, &s, NULL) == 0, "writing %s", rel);
+}
+
+static void setup(void)
+{
+    static const char *const mods[] = {
+        "proxy", "proxy_http", "headers", "filter", "deflate", NULL
+    };
+    harness_options o;
+
+    harness_options_init(&o);
+    o.modules = mods;
+    o.config = proxy_config;
+    o.extra_ports = 1;
+    srv = harness_new(&o);
+    ck_assert_msg(srv != NULL, "harness_new failed");
+
+    write_image("backend/tool.exe", 1, 0);
+    write_image("backend/native.exe", 0, 0);
+    write_image("backend/big.exe", 1, PADDED_SIZE);
+    write_image("backend/inline/tool.exe", 1, 0);
+    write_image("backend/gz/tool.exe", 1, PADDED_SIZE);
+
+    ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
+}
+
+static void teardown(void)
+{
+    harness_free(srv);
+    srv = NULL;
+}
+
+/* GET path (on port, 0: the front end) with the extra request headers:
+ * status 200, Content-Disposition exactly want (NULL: none), and the
+ * fixture's bytes and size. */
+static void check_get(int port, const char *path, const char *const *headers,
+                      const char *want, const char *fixture)
+{
+    harness_request q;
+    harness_response r;
+
+    memset(&q, 0, sizeof q);
+    q.path = path;
+    q.port = port;
+    q.headers = headers;
+    harness_send(srv, &q, &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    if (want != NULL)
+        HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition", want);
+    else
+        HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    HARNESS_ASSERT_BODY_FILE(srv, &r, fixture);
+    harness_response_free(&r);
+}
+
+START_TEST(test_backend_alone_sends_no_disposition)
+{
+    check_get(harness_extra_port(srv, 0), "/tool.exe", NULL, NULL,
+              "backend/tool.exe");
+}
+END_TEST
+
+START_TEST(test_clr_exe_behind_proxy_gets_attachment)
+{
+    check_get(0, "/px/tool.exe", NULL, "attachment; filename=\"tool.exe\"",
+              "backend/tool.exe");
+    check_get(0, "/px/big.exe", NULL, "attachment; filename=\"big.exe\"",
+              "backend/big.exe");
+}
+END_TEST
+
+START_TEST(test_native_exe_behind_proxy_gets_nothing)
+{
+    check_get(0, "/px/native.exe", NULL, NULL, "backend/native.exe");
+}
+END_TEST
+
+START_TEST(test_proxy_location_without_netexe_is_untouched)
+{
+    check_get(0, "/pxoff/tool.exe", NULL, NULL, "backend/tool.exe");
+}
+END_TEST
+
+START_TEST(test_backend_disposition_kept_with_override_off)
+{
+    check_get(0, "/px/inline/tool.exe", NULL, "inline",
+              "backend/inline/tool.exe");
+}
+END_TEST
+
+START_TEST(test_backend_disposition_replaced_with_override_on)
+{
+    check_get(0, "/pxo/inline/tool.exe", NULL,
+              "attachment; filename=\"tool.exe\"", "backend/inline/tool.exe");
+}
+END_TEST
+
+/* The backend's 206 goes through untouched: the body does not start at
+ * byte 0 of the image, so the front end cannot and must not judge it. */
+static void check_range(size_t from, size_t len)
+{
+    static const char *fixture = "backend/big.exe";
+    char range[64], want_cr[64];
+    const char *hdrs[] = { range, NULL };
+    unsigned char *img;
+    size_t img_len = 0;
+    char *path = harness_path(srv, fixture);
+    harness_request q;
+    harness_response r;
+
+    ck_assert_ptr_nonnull(path);
+    img = harness_read_file(path, &img_len);
+    free(path);
+    ck_assert_ptr_nonnull(img);
+    ck_assert_uint_ge(img_len, from + len);
+    snprintf(range, sizeof range, "Range: bytes=%zu-%zu", from, from + len - 1);
+    snprintf(want_cr, sizeof want_cr, "bytes %zu-%zu/%zu", from,
+             from + len - 1, img_len);
+
+    memset(&q, 0, sizeof q);
+    q.path = "/px/big.exe";
+    q.headers = hdrs;
+    harness_send(srv, &q, &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 206);
+    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Range", want_cr);
+    HARNESS_ASSERT(srv, r.content_length == (long long)len,
+                   "Content-Length %lld, expected %zu", r.content_length, len);
+    HARNESS_ASSERT_BODY(srv, &r, img + from, len);
+    HARNESS_ASSERT_NOTE(srv, &r, "skipped");
+    harness_response_free(&r);
+    free(img);
+}
+
+START_TEST(test_backend_206_passes_untouched)
+{
+    check_range(RANGE_FROM, RANGE_LEN);
+}
+END_TEST
+
+START_TEST(test_backend_206_from_byte_zero_passes_untouched)
+{
+    check_range(0, RANGE_ZERO_LEN);
+}
+END_TEST
+
+START_TEST(test_gzip_from_backend_makes_the_front_step_aside)
+{
+    harness_request q;
+    harness_response r;
+    char want[65];
+    size_t want_len = 0;
+
+    memset(&q, 0, sizeof q);
+    q.path = "/px/gz/tool.exe";
+    q.accept_encoding = "gzip";
+    q.decode = 1;
+    harness_send(srv, &q, &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Encoding", "gzip");
+    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    /* libcurl decoded it: the image comes out whole. */
+    ck_assert_int_eq(harness_file_sha256(srv, "backend/gz/tool.exe", want,
+                                         &want_len), 0);
+    HARNESS_ASSERT(srv, r.body_len == want_len
+                   && strcmp(r.body_sha256, want) == 0,
+                   "decoded body %zu bytes %s, expected %zu bytes %s",
+                   r.body_len, r.body_sha256, want_len, want);
+    HARNESS_ASSERT_NOTE(srv, &r, "skipped");
+    harness_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_uncompressed_answer_of_a_deflate_backend_gets_attachment)
+{
+    check_get(0, "/px/gz/tool.exe", NULL, "attachment; filename=\"tool.exe\"",
+              "backend/gz/tool.exe");
+}
+END_TEST
+
+static Suite *proxy_suite(void)
+{
+    Suite *s = suite_create("httpd_proxy");
+    TCase *tc = tcase_create("proxy");
+
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, TEST_TIMEOUT_S);
+    tcase_add_test(tc, test_backend_alone_sends_no_disposition);
+    tcase_add_test(tc, test_clr_exe_behind_proxy_gets_attachment);
+    tcase_add_test(tc, test_native_exe_behind_proxy_gets_nothing);
+    tcase_add_test(tc, test_proxy_location_without_netexe_is_untouched);
+    tcase_add_test(tc, test_backend_disposition_kept_with_override_off);
+    tcase_add_test(tc, test_backend_disposition_replaced_with_override_on);
+    tcase_add_test(tc, test_backend_206_passes_untouched);
+    tcase_add_test(tc, test_backend_206_from_byte_zero_passes_untouched);
+    tcase_add_test(tc, test_gzip_from_backend_makes_the_front_step_aside);
+    tcase_add_test(tc, test_uncompressed_answer_of_a_deflate_backend_gets_attachment);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(proxy_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
