@@ -54,6 +54,10 @@
  * must not spoil), Timeout 20, KeepAlive On, small MPM limits, and with
  * http2 loaded "Protocols h2c http/1.1".  The suite's snippet o.config
  * comes last, so it can override any of it.  HARNESS_VERBOSE=1 prints it.
+ * Note that Debian's /etc/mime.types serves .exe and .dll as
+ * application/x-msdos-program (Apache's own mime.types says
+ * application/x-msdownload): add "AddType application/x-msdownload .exe"
+ * to the snippet where a test depends on the type.
  *
  * Placeholders in o.config: @ROOT@ (server root), @DOCROOT@ (htdocs),
  * @PORT@ (the main port), @PORT1@ .. @PORT3@ (extra ports, each with its
