@@ -14,8 +14,8 @@ $(B)/httpd/%: tests/httpd/%.c $(HTTPD_HARNESS) $(wildcard tests/httpd/*.h) $(SUP
 
 .PHONY: check-httpd
 check-httpd: $(HTTPD_BINS) $(MODULE) $(SCANNER)
-	@set -e; for t in $(HTTPD_BINS); do echo "== $$t"; \
-	    NETEXE_MODULE=$(abspath $(MODULE)) NETEXE_SCAN=$(abspath $(SCANNER)) \
-	    NETEXE_SRCDIR=$(CURDIR) FIXTURE_CACHE=$(FIXTURE_CACHE) $$t; done
+	@NETEXE_MODULE=$(abspath $(MODULE)) NETEXE_SCAN=$(abspath $(SCANNER)) \
+	    NETEXE_SRCDIR=$(CURDIR) FIXTURE_CACHE=$(FIXTURE_CACHE) \
+	    build-aux/run-suites.sh "" $(HTTPD_BINS)
 
 CHECK_TARGETS += check-httpd

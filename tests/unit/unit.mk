@@ -38,13 +38,12 @@ $(B)/unit-san/%: tests/unit/%.c $(SUPPORT_SRCS) $(SUPPORT_HDRS) $(SAN_LIB) | dep
 # Under the sanitizers a report aborts the forked test, which Check counts
 # as an error, so the suite fails.
 check-unit: $(UNIT_BINS) $(SCANNER) fetch-fixtures
-	@set -e; for t in $(UNIT_BINS); do \
-	    echo "== $$t"; NETEXE_SCAN=$(abspath $(SCANNER)) FIXTURE_CACHE=$(FIXTURE_CACHE) $$t; done
+	@NETEXE_SCAN=$(abspath $(SCANNER)) FIXTURE_CACHE=$(FIXTURE_CACHE) \
+	    build-aux/run-suites.sh "" $(UNIT_BINS)
 
 check-unit-san: $(UNIT_SAN_BINS) $(SCANNER) fetch-fixtures
-	@set -e; for t in $(UNIT_SAN_BINS); do \
-	    echo "== $$t (ASan+UBSan)"; \
-	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	    NETEXE_SCAN=$(abspath $(SCANNER)) FIXTURE_CACHE=$(FIXTURE_CACHE) $$t; done
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    NETEXE_SCAN=$(abspath $(SCANNER)) FIXTURE_CACHE=$(FIXTURE_CACHE) \
+	    build-aux/run-suites.sh "ASan+UBSan" $(UNIT_SAN_BINS)
 
 CHECK_TARGETS += check-unit check-unit-san
