@@ -14,8 +14,8 @@
  *      against the file size;
  *   2. the certificate table is read and its WIN_CERTIFICATE entries are
  *      walked; each PKCS_SIGNED_DATA entry, and each signature nested in
- *      one, is decoded by OpenSSL and checked on its own: SpcIndirectDataContent,
- *      the PKCS#7 signature over it, the certificate chain;
+ *      one, is decoded by OpenSSL and checked on its own:
+ *      SpcIndirectDataContent, the PKCS#7 signature over it, the chain;
  *   3. the image hash is computed once per algorithm the signatures name,
  *      in one streamed pass over the file;
  *   4. each signature's state is the worst of its findings, the file's the
@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <openssl/asn1.h>
@@ -427,7 +428,8 @@ static int ac_next_entry(const unsigned char *table, size_t len, size_t *pos,
     e->blob_len = length - AC_WIN_CERT_HEADER;
     /* length <= len <= NETEXE_AC_TABLE_MAX: the rounding cannot wrap.  The
      * last entry may end unpadded at the end of the table. */
-    step = ((size_t)length + AC_WIN_CERT_ALIGN - 1) & ~(size_t)(AC_WIN_CERT_ALIGN - 1);
+    step = ((size_t)length + AC_WIN_CERT_ALIGN - 1) /
+           AC_WIN_CERT_ALIGN * AC_WIN_CERT_ALIGN;
     *pos = step > len - at ? len : at + step;
     return 1;
 }
@@ -954,18 +956,14 @@ int netexe_ac_check_buffer(const unsigned char *buf, size_t len,
     return ac_check(&src, roots, flags, res);
 }
 
-int netexe_ac_check_fd(int fd, off_t size, const netexe_ac_roots *roots,
+int netexe_ac_check_fd(int fd, uint64_t size, const netexe_ac_roots *roots,
                        unsigned flags, netexe_ac_result *res)
 {
     ac_source src;
 
-    if (size < 0) {
-        errno = EINVAL;
-        return -1;
-    }
     src.mem = NULL;
     src.fd = fd;
-    src.size = (uint64_t)size;
+    src.size = size;
     return ac_check(&src, roots, flags, res);
 }
 
@@ -989,7 +987,7 @@ int netexe_ac_check_path(const char *path, const netexe_ac_roots *roots,
         errno = EINVAL;
         return -1;
     }
-    rc = netexe_ac_check_fd(fd, st.st_size, roots, flags, res);
+    rc = netexe_ac_check_fd(fd, (uint64_t)st.st_size, roots, flags, res);
     saved = errno;
     close(fd);
     errno = saved;

@@ -52,7 +52,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "pe.h"
 
@@ -132,9 +131,11 @@ int netexe_ac_check_buffer(const unsigned char *buf, size_t len,
 /* Checks the file open on fd, size bytes long, reading with pread() only
  * the headers, the certificate table and, streamed in small blocks, the
  * bytes the image hash covers (and only when a signature needs them).
- * The file offset of fd is not changed.  Returns 0 with *res filled, or
- * -1 with errno set on a read error or when memory ran out. */
-int netexe_ac_check_fd(int fd, off_t size, const netexe_ac_roots *roots,
+ * The file offset of fd is not changed.  size is a fixed-width type so
+ * that the module (APR, large-file off_t) and the library always agree.
+ * Returns 0 with *res filled, or -1 with errno set on a read error (EIO
+ * when the file is shorter than size) or when memory ran out. */
+int netexe_ac_check_fd(int fd, uint64_t size, const netexe_ac_roots *roots,
                        unsigned flags, netexe_ac_result *res);
 
 /* Opens, checks and closes path.  -1 with errno set when it cannot be

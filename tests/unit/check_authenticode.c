@@ -261,7 +261,7 @@ START_TEST(test_no_digest_skips_the_image_hash_and_reads_only_the_table)
     fd = open(fx("full.exe"), O_RDONLY);
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(fstat(fd, &st), 0);
-    ck_assert_int_eq(netexe_ac_check_fd(fd, st.st_size + 4096, NULL,
+    ck_assert_int_eq(netexe_ac_check_fd(fd, (uint64_t)st.st_size + 4096, NULL,
                                         NETEXE_AC_NO_DIGEST, &r), 0);
     ck_assert_int_eq(r.state, NETEXE_AC_COMPLETE);
     close(fd);
@@ -552,7 +552,7 @@ START_TEST(test_fd_shorter_than_claimed_is_an_error)
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(fstat(fd, &st), 0);
     errno = 0;
-    ck_assert_int_eq(netexe_ac_check_fd(fd, st.st_size + 4096, NULL, 0, &r), -1);
+    ck_assert_int_eq(netexe_ac_check_fd(fd, (uint64_t)st.st_size + 4096, NULL, 0, &r), -1);
     ck_assert_int_eq(errno, EIO);
     close(fd);
 }
