@@ -16,6 +16,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -570,6 +571,54 @@ START_TEST(test_roots_load_reports_errors)
 }
 END_TEST
 
+/* Threads share one roots object and check files at the same time, as
+ * httpd's workers do; every answer is the single-threaded one. */
+#define THREADS             4
+#define CHECKS_PER_THREAD   25
+
+typedef struct {
+    const netexe_ac_roots *roots;
+    char path[PATH_BYTES];
+    int wrong;
+} thread_job;
+
+static void *check_repeatedly(void *arg)
+{
+    thread_job *job = arg;
+    netexe_ac_result r;
+    int i;
+
+    for (i = 0; i < CHECKS_PER_THREAD; i++) {
+        if (netexe_ac_check_path(job->path, job->roots, 0, &r) != 0 ||
+            r.state != NETEXE_AC_INCOMPLETE || r.count != 2 ||
+            r.sig[0].state != NETEXE_AC_COMPLETE ||
+            strcmp(r.sig[1].missing_issuer, SIGFIX_INTER_DN) != 0)
+            job->wrong++;
+    }
+    return NULL;
+}
+
+START_TEST(test_threads_share_roots)
+{
+    netexe_ac_roots *roots = load_root();
+    pthread_t tid[THREADS];
+    thread_job jobs[THREADS];
+    int i;
+
+    for (i = 0; i < THREADS; i++) {
+        jobs[i].roots = roots;
+        jobs[i].wrong = 0;
+        snprintf(jobs[i].path, sizeof jobs[i].path, "%s", fx("nested.exe"));
+        ck_assert_int_eq(pthread_create(&tid[i], NULL, check_repeatedly, &jobs[i]), 0);
+    }
+    for (i = 0; i < THREADS; i++) {
+        ck_assert_int_eq(pthread_join(tid[i], NULL), 0);
+        ck_assert_int_eq(jobs[i].wrong, 0);
+    }
+    netexe_ac_roots_free(roots);
+}
+END_TEST
+
 START_TEST(test_state_names)
 {
     ck_assert_str_eq(netexe_ac_state_name(NETEXE_AC_NOT_PE), "not-pe");
@@ -779,6 +828,7 @@ static Suite *authenticode_suite(void)
     tcase_add_test(tc, test_unreadable_inputs_are_errors);
     tcase_add_test(tc, test_fd_shorter_than_claimed_is_an_error);
     tcase_add_test(tc, test_roots_load_reports_errors);
+    tcase_add_test(tc, test_threads_share_roots);
     tcase_add_test(tc, test_state_names);
     suite_add_tcase(s, tc);
 
