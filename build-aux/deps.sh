@@ -26,6 +26,12 @@ for g in "$@"; do want="$want $(pkgs_for "$g")"; done
 missing=""
 for p in $want; do
     case " $missing " in *" $p "*) continue ;; esac
+    # A Node.js installed from elsewhere (NodeSource's nodejs bundles npm
+    # and conflicts with Debian's npm package) serves as well as Debian's.
+    case "$p" in
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm)    command -v npm >/dev/null 2>&1 && continue ;;
+    esac
     if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
         missing="$missing $p"
     fi
