@@ -49,6 +49,8 @@
 #define HARNESS_FILE_MODE       0644
 #define HARNESS_ACCESS_FIELDS   6       /* fields of HARNESS_LOG_FORMAT */
 #define HARNESS_CLOSE_FDS_MAX   1024    /* descriptors closed before exec */
+#define HARNESS_WRAPPER_MAX     64      /* words of HARNESS_WRAPPER */
+#define HARNESS_TIME_SCALE_MAX  1000
 
 struct harness_httpd {
     harness_options opts;
@@ -59,6 +61,7 @@ struct harness_httpd {
     int port;
     int extra[HARNESS_EXTRA_PORTS_MAX];
     pid_t pid;                          /* the parent httpd, 0 when stopped */
+    int single;                         /* started as "apache2 -X" (our child) */
     long errlog_mark;                   /* error log size at the last request */
     unsigned long next_id;
 };
@@ -165,6 +168,50 @@ static const char *hx_env(const char *name, const char *dflt)
 {
     const char *v = getenv(name);
     return (v != NULL && *v != '\0') ? v : dflt;
+}
+
+/* Every bound of harness.h times HARNESS_TIME_SCALE (default 1), for an
+ * apache2 slowed down by its wrapper (valgrind runs it ~50 times slower). */
+static long hx_ms(long ms)
+{
+    long scale = strtol(hx_env("HARNESS_TIME_SCALE", "1"), NULL, 10);
+
+    if (scale < 1 || scale > HARNESS_TIME_SCALE_MAX)
+        scale = 1;
+    return ms * scale;
+}
+
+/* 1 when HARNESS_SINGLE asks for "apache2 -X" as a child of the suite. */
+static int hx_single(void)
+{
+    return strcmp(hx_env("HARNESS_SINGLE", "0"), "0") != 0;
+}
+
+/* argv with the words of HARNESS_WRAPPER (split at blanks, no quoting) in
+ * front, in one malloc'd block (the pointers, then a copy of the words):
+ * one free() releases it.  Built before fork(). */
+static char **hx_wrap_argv(char *const argv[])
+{
+    const char *w = hx_env("HARNESS_WRAPPER", "");
+    size_t nw = 0, na = 0, slots, i;
+    char **out, *words, *tok, *save = NULL;
+
+    while (argv[na] != NULL)
+        na++;
+    slots = HARNESS_WRAPPER_MAX + na + 1;
+    out = malloc(slots * sizeof *out + strlen(w) + 1);
+    if (out == NULL)
+        abort();
+    words = (char *)(out + slots);
+    memcpy(words, w, strlen(w) + 1);
+    for (tok = strtok_r(words, " \t", &save);
+         tok != NULL && nw < HARNESS_WRAPPER_MAX;
+         tok = strtok_r(NULL, " \t", &save))
+        out[nw++] = tok;
+    for (i = 0; i < na; i++)
+        out[nw + i] = argv[i];
+    out[nw + na] = NULL;
+    return out;
 }
 
 unsigned char *harness_read_file(const char *path, size_t *len)
@@ -335,18 +382,19 @@ static int hx_check_ancestors(const char *dir)
     return rc;
 }
 
-/* Runs argv with stdout and stderr to out_path; waits up to timeout_ms.
- * Returns the exit status, or -1 (not run, killed, timed out). */
-static int hx_run(char *const argv[], const char *out_path, long timeout_ms)
+/* Starts argv (behind HARNESS_WRAPPER) with stdout and stderr appended to
+ * out_path and stdin from /dev/null.  Returns its pid, or -1. */
+static pid_t hx_spawn(char *const argv[], const char *out_path)
 {
-    long deadline = hx_now_ms() + timeout_ms;
     pid_t pid;
-    int status;
+    char **wargv = hx_wrap_argv(argv);
 
     fflush(NULL);
     pid = fork();
-    if (pid < 0)
+    if (pid < 0) {
+        free(wargv);
         return -1;
+    }
     if (pid == 0) {
         int fd = open(out_path, O_WRONLY | O_CREAT | O_APPEND, HARNESS_FILE_MODE);
         int nul = open("/dev/null", O_RDONLY);
@@ -359,9 +407,23 @@ static int hx_run(char *const argv[], const char *out_path, long timeout_ms)
          * message files, libcurl's sockets) open for its whole life. */
         for (fd = STDERR_FILENO + 1; fd < HARNESS_CLOSE_FDS_MAX; fd++)
             close(fd);
-        execv(argv[0], argv);
+        execvp(wargv[0], wargv);
         _exit(127);
     }
+    free(wargv);
+    return pid;
+}
+
+/* Runs argv with stdout and stderr to out_path; waits up to timeout_ms.
+ * Returns the exit status, or -1 (not run, killed, timed out). */
+static int hx_run(char *const argv[], const char *out_path, long timeout_ms)
+{
+    long deadline = hx_now_ms() + timeout_ms;
+    pid_t pid = hx_spawn(argv, out_path);
+    int status;
+
+    if (pid < 0)
+        return -1;
     for (;;) {
         pid_t w = waitpid(pid, &status, WNOHANG);
         if (w == pid)
@@ -700,7 +762,7 @@ static int hx_probe(harness_httpd *h)
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     curl_easy_setopt(c, CURLOPT_PROXY, "");
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)HARNESS_PROBE_MS);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, hx_ms(HARNESS_PROBE_MS));
     rc = curl_easy_perform(c);
     if (rc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
@@ -722,18 +784,32 @@ static int hx_start_once(harness_httpd *h)
 {
     char *argv[] = { h->apache2, (char *)"-f", h->conf, (char *)"-k",
                      (char *)"start", NULL };
-    long deadline = hx_now_ms() + HARNESS_START_MS;
+    char *argv_single[] = { h->apache2, (char *)"-X", (char *)"-f", h->conf,
+                            NULL };
+    long deadline = hx_now_ms() + hx_ms(HARNESS_START_MS);
     int rc;
 
     unlink(h->pidfile);
     if (hx_write_config(h) != 0)
         return -1;
-    rc = hx_run(argv, h->startlog, HARNESS_START_MS);
-    if (rc != 0) {
-        fprintf(stderr, "harness: apache2 -k start exited with %d\n", rc);
-        return -1;
+    h->single = hx_single();
+    if (h->single) {
+        /* One process in the foreground, our child: a wrapper such as
+         * valgrind sees every request, and its pid is the server's. */
+        h->pid = hx_spawn(argv_single, h->startlog);
+        if (h->pid < 0) {
+            h->pid = 0;
+            fprintf(stderr, "harness: cannot run apache2 -X\n");
+            return -1;
+        }
+    } else {
+        rc = hx_run(argv, h->startlog, hx_ms(HARNESS_START_MS));
+        if (rc != 0) {
+            fprintf(stderr, "harness: apache2 -k start exited with %d\n", rc);
+            return -1;
+        }
     }
-    while ((h->pid = hx_read_pidfile(h->pidfile)) == 0) {
+    while (!h->single && (h->pid = hx_read_pidfile(h->pidfile)) == 0) {
         if (hx_now_ms() > deadline) {
             fprintf(stderr, "harness: no PidFile %s\n", h->pidfile);
             return -1;
@@ -794,8 +870,11 @@ int harness_stop(harness_httpd *h)
         h->pid = 0;
         return 0;
     }
-    hx_run(argv, h->startlog, HARNESS_STOP_MS);
-    deadline = hx_now_ms() + HARNESS_STOP_MS;
+    if (h->single)
+        kill(pid, SIGTERM);     /* -X: SIGTERM is the graceless stop */
+    else
+        hx_run(argv, h->startlog, hx_ms(HARNESS_STOP_MS));
+    deadline = hx_now_ms() + hx_ms(HARNESS_STOP_MS);
     while (hx_alive(pid)) {
         if (hx_now_ms() > deadline) {
             fprintf(stderr, "harness: apache2 pid %ld did not stop; killing it\n",
@@ -853,7 +932,7 @@ int harness_config_test(const harness_options *o, char **output)
     argv[2] = (char *)"-f";
     argv[3] = h->conf;
     argv[4] = NULL;
-    rc = hx_run(argv, h->startlog, HARNESS_CONFIGTEST_MS);
+    rc = hx_run(argv, h->startlog, hx_ms(HARNESS_CONFIGTEST_MS));
     if (output != NULL) {
         *output = (char *)harness_read_file(h->startlog, NULL);
         if (*output == NULL)
@@ -1043,7 +1122,7 @@ static CURL *hx_easy(harness_httpd *h, CURL *reuse, const harness_request *req,
     CURL *c = reuse != NULL ? reuse : curl_easy_init();
     const char *const *hp;
     char *url, *idh;
-    long timeout = req->timeout_ms > 0 ? req->timeout_ms : HARNESS_REQUEST_MS;
+    long timeout = hx_ms(req->timeout_ms > 0 ? req->timeout_ms : HARNESS_REQUEST_MS);
 
     memset(r, 0, sizeof *r);
     r->content_length = -1;
@@ -1175,7 +1254,7 @@ size_t harness_request_parallel(harness_httpd *h, const harness_request *reqs,
     CURL **easy = calloc(n ? n : 1, sizeof *easy);
     hx_xfer *x = calloc(n ? n : 1, sizeof *x);
     struct curl_slist **lists = calloc(n ? n : 1, sizeof *lists);
-    long deadline = hx_now_ms() + HARNESS_REQUEST_MS;
+    long deadline = hx_now_ms() + hx_ms(HARNESS_REQUEST_MS);
     size_t i, failed = 0;
     int running = 0;
     CURLMsg *msg;
@@ -1237,7 +1316,7 @@ unsigned char *harness_raw_exchange(harness_httpd *h, int port,
 {
     struct sockaddr_in sa;
     int fd;
-    long deadline = hx_now_ms() + (timeout_ms > 0 ? timeout_ms : HARNESS_REQUEST_MS);
+    long deadline = hx_now_ms() + hx_ms(timeout_ms > 0 ? timeout_ms : HARNESS_REQUEST_MS);
     const unsigned char *p = req;
     hx_buf b = { NULL, 0, 0 };
 
@@ -1386,7 +1465,7 @@ static int hx_parse_entry(const char *line, size_t len, harness_log_entry *e)
 static int hx_log_search(harness_httpd *h, int by_id, const char *want,
                          harness_log_entry *out)
 {
-    long deadline = hx_now_ms() + HARNESS_LOG_WAIT_MS;
+    long deadline = hx_now_ms() + hx_ms(HARNESS_LOG_WAIT_MS);
 
     memset(out, 0, sizeof *out);
     for (;;) {
@@ -1445,7 +1524,7 @@ void harness_log_entry_free(harness_log_entry *e)
 int harness_error_log_wait(const harness_httpd *h, const char *needle,
                            long timeout_ms)
 {
-    long deadline = hx_now_ms() + timeout_ms;
+    long deadline = hx_now_ms() + hx_ms(timeout_ms);
 
     for (;;) {
         char *e = harness_error_log(h);

@@ -74,6 +74,16 @@
  * HARNESS_MODDIR (default /usr/lib/apache2/modules), HARNESS_VERBOSE=1
  * (print the generated configuration).
  *
+ * Running apache2 under a tool (tests/httpd/memcheck.mk does):
+ * HARNESS_WRAPPER="valgrind --log-file=..." puts those words (split at
+ * blanks, no quoting; looked up in PATH) in front of every apache2 command
+ * line (start, stop, -t).  HARNESS_SINGLE=1 runs "apache2 -X -f CONF" as a
+ * child of the suite instead of "-k start" (one process, in the
+ * foreground; stopped with SIGTERM), so that the wrapper sees every
+ * request.  HARNESS_TIME_SCALE=N multiplies every bound below (start,
+ * stop, requests, log waits, harness_error_log_wait) by N for a slowed
+ * down server.
+ *
  * Every request carries a header X-Harness-Id (pid-counter, unique across
  * Check's forked tests) that the access log records, so a test finds its
  * own log line (harness_log_find).
