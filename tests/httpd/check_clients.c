@@ -1,0 +1,315 @@
+/* Copyright 2026 The mod_netexe Authors.
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may
+ * not use this file except in compliance with the License.  You may obtain
+ * a copy of the License at http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * check_clients.c -- what real download tools make of the header
+ * (DESIGN.md section 5): the curl command line with -OJ and wget with
+ * --content-disposition, each run in an empty directory of its own
+ * against a CGI URL with a query string, must save one file named as the
+ * header says, with the image's bytes.
+ *
+ * Non-ASCII names: curl 7.88's -J reads only the quoted filename=
+ * parameter (its manual: it "does not yet support the filename* field"),
+ * so it saves the ASCII fallback, one '_' per character.  wget 1.21 reads
+ * filename* and saves the UTF-8 name itself (in the C locale as well).
+ * Both are asserted as they behave, so a change in either client shows.
+ *
+ * The clients run with no proxy from the environment (--noproxy,
+ * --no-proxy) and a fixed locale, with their own time limits, and the
+ * wait for them is bounded as well.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "pebuild.h"
+
+#define TEST_TIMEOUT_S      30
+#define CLIENT_WAIT_MS      25000
+#define CLIENT_TIMEOUT_S    "20"
+#define POLL_MS             20
+#define PATH_MAX_LEN        4096
+#define SCRIPT_MAX          1024
+#define URL_MAX             512
+#define CLR_REL             "img/clr.exe"
+#define CURL_BIN            "curl"
+#define WGET_BIN            "wget"
+#define CLIENT_LOCALE       "LC_ALL=C.UTF-8"
+
+/* привет.exe, percent-encoded in the URL and as saved by wget. */
+#define PRIVET_URL          "/h/%D0%BF%D1%80%D0%B8%D0%B2%D0%B5%D1%82.exe"
+#define PRIVET_UTF8         "\xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82.exe"
+
+static harness_httpd *srv;
+
+static const char clients_config[] =
+    "ScriptAlias /cgi-bin/ \"@DOCROOT@/cgi/\"\n"
+    "<Directory \"@DOCROOT@/cgi\">\n"
+    "    Options +ExecCGI\n"
+    "</Directory>\n"
+    "<Location \"/cgi-bin/\">\n"
+    "    NetExe On\n"
+    "</Location>\n"
+    "AliasMatch \"^/h/\" \"@DOCROOT@/" CLR_REL "\"\n"
+    "<Location \"/h/\">\n"
+    "    NetExe On\n"
+    "</Location>\n";
+
+/* A CGI script that writes the image, its path the %s. */
+static const char script_fmt[] =
+    "#!/usr/bin/perl\n"
+    "open(my $fh, '<', '%s') or die \"cannot open image: $!\";\n"
+    "binmode $fh;\n"
+    "my $img = do { local $/; <$fh> };\n"
+    "binmode STDOUT;\n"
+    "print \"Content-Type: application/x-msdownload\\r\\n\\r\\n\", $img;\n";
+
+static void setup(void)
+{
+    static const char *const mods[] = { "alias", "cgid", NULL };
+    char script[SCRIPT_MAX];
+    harness_options o;
+    char *image;
+    int n;
+
+    harness_options_init(&o);
+    o.modules = mods;
+    o.config = clients_config;
+    srv = harness_new(&o);
+    ck_assert_msg(srv != NULL, "harness_new failed");
+    ck_assert_int_eq(harness_write_pe(srv, CLR_REL, NULL, NULL), 0);
+    image = harness_path(srv, CLR_REL);
+    ck_assert_ptr_nonnull(image);
+    n = snprintf(script, sizeof script, script_fmt, image);
+    free(image);
+    ck_assert(n > 0 && (size_t)n < sizeof script);
+    ck_assert_int_eq(harness_write_file_mode(srv, "cgi/get", script,
+                                             (size_t)n, 0755), 0);
+    ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
+}
+
+static void teardown(void)
+{
+    harness_free(srv);
+    srv = NULL;
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Runs argv in dir with CLIENT_LOCALE and no proxy variables; returns its
+ * exit status, or -1 when it could not run or outlived CLIENT_WAIT_MS. */
+static int run_in(const char *dir, char *const argv[])
+{
+    static const char *const proxy_vars[] = {
+        "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+        "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY", NULL
+    };
+    long deadline = now_ms() + CLIENT_WAIT_MS;
+    pid_t pid = fork();
+    int status;
+
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        const char *const *v;
+
+        for (v = proxy_vars; *v != NULL; v++)
+            unsetenv(*v);
+        putenv((char *)CLIENT_LOCALE);
+        if (chdir(dir) != 0)
+            _exit(126);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    for (;;) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+
+        if (w == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        if (w < 0 && errno != EINTR)
+            return -1;
+        if (now_ms() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -1;
+        }
+        usleep(POLL_MS * 1000);
+    }
+}
+
+/* The names in dir (not . and ..), sorted, as one string joined by '/'
+ * (a character no saved name can contain). */
+static char *list_dir(const char *dir)
+{
+    struct dirent **ents;
+    size_t cap = 1, len = 0;
+    char *out;
+    int n, i;
+
+    n = scandir(dir, &ents, NULL, alphasort);
+    ck_assert_int_ge(n, 0);
+    for (i = 0; i < n; i++)
+        cap += strlen(ents[i]->d_name) + 1;
+    out = calloc(1, cap);
+    ck_assert_ptr_nonnull(out);
+    for (i = 0; i < n; i++) {
+        const char *d = ents[i]->d_name;
+
+        if (strcmp(d, ".") != 0 && strcmp(d, "..") != 0) {
+            if (len > 0)
+                out[len++] = '/';
+            memcpy(out + len, d, strlen(d));
+            len += strlen(d);
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    return out;
+}
+
+/* Removes dir and the files in it. */
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    if (d != NULL) {
+        while ((e = readdir(d)) != NULL) {
+            char path[PATH_MAX_LEN];
+
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* Runs the client (argv with the URL last but one before NULL, filled in
+ * here) in an empty directory; asserts it succeeded, saved exactly one file
+ * called want_name, and that file is the image. */
+static void check_client(char **argv, size_t url_index, const char *path,
+                         const char *want_name)
+{
+    char dir[] = "/tmp/netexe-client-XXXXXX";
+    char url[URL_MAX], file[PATH_MAX_LEN], want_sha[65], got_sha[65];
+    unsigned char *data;
+    size_t len = 0, want_len = 0;
+    char *names;
+    int rc, saved;
+
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", harness_port(srv), path);
+    argv[url_index] = url;
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    rc = run_in(dir, argv);
+    names = list_dir(dir);
+    snprintf(file, sizeof file, "%s/%s", dir, want_name);
+    data = harness_read_file(file, &len);
+    saved = data != NULL;
+    if (saved)
+        harness_sha256_hex(data, len, got_sha);
+    free(data);
+    remove_dir(dir);
+
+    HARNESS_ASSERT(srv, rc == 0, "%s exited with %d for %s", argv[0], rc, url);
+    HARNESS_ASSERT(srv, strcmp(names, want_name) == 0,
+                   "%s saved [%s], expected [%s]", argv[0], names, want_name);
+    free(names);
+    HARNESS_ASSERT(srv, saved, "cannot read %s", want_name);
+    ck_assert_int_eq(harness_file_sha256(srv, CLR_REL, want_sha, &want_len), 0);
+    HARNESS_ASSERT(srv, len == want_len && strcmp(got_sha, want_sha) == 0,
+                   "%s: %zu bytes %s, expected %zu bytes %s", want_name, len,
+                   got_sha, want_len, want_sha);
+}
+
+static void check_curl(const char *path, const char *want_name)
+{
+    char *argv[] = {
+        CURL_BIN, "-sS", "-OJ", "--noproxy", "*", "--max-time",
+        CLIENT_TIMEOUT_S, NULL, NULL
+    };
+
+    check_client(argv, 7, path, want_name);
+}
+
+static void check_wget(const char *path, const char *want_name)
+{
+    char *argv[] = {
+        WGET_BIN, "-q", "--content-disposition", "--no-proxy", "--tries=1",
+        "--timeout=" CLIENT_TIMEOUT_S, NULL, NULL
+    };
+
+    check_client(argv, 6, path, want_name);
+}
+
+START_TEST(test_curl_oj_saves_the_cgi_download_as_get_exe)
+{
+    check_curl("/cgi-bin/get?id=1", "get.exe");
+}
+END_TEST
+
+START_TEST(test_wget_content_disposition_saves_the_cgi_download_as_get_exe)
+{
+    check_wget("/cgi-bin/get?id=1", "get.exe");
+}
+END_TEST
+
+/* curl -J ignores filename*: the saved name is the quoted ASCII form. */
+START_TEST(test_curl_oj_saves_a_utf8_name_as_its_ascii_fallback)
+{
+    check_curl(PRIVET_URL, "______.exe");
+}
+END_TEST
+
+START_TEST(test_wget_saves_a_utf8_name_from_filename_star)
+{
+    check_wget(PRIVET_URL, PRIVET_UTF8);
+}
+END_TEST
+
+static Suite *clients_suite(void)
+{
+    Suite *s = suite_create("httpd_clients");
+    TCase *tc = tcase_create("clients");
+
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, TEST_TIMEOUT_S);
+    tcase_add_test(tc, test_curl_oj_saves_the_cgi_download_as_get_exe);
+    tcase_add_test(tc, test_wget_content_disposition_saves_the_cgi_download_as_get_exe);
+    tcase_add_test(tc, test_curl_oj_saves_a_utf8_name_as_its_ascii_fallback);
+    tcase_add_test(tc, test_wget_saves_a_utf8_name_from_filename_star);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(clients_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
