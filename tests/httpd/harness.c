@@ -889,6 +889,18 @@ int harness_stop(harness_httpd *h)
     return hx_alive(pid) ? -1 : 0;
 }
 
+int harness_graceful(harness_httpd *h)
+{
+    char *argv[] = { h->apache2, (char *)"-f", h->conf, (char *)"-k",
+                     (char *)"graceful", NULL };
+
+    if (h->pid == 0 || !hx_alive(h->pid))
+        return -1;
+    if (h->single)
+        return kill(h->pid, SIGUSR1) == 0 ? 0 : -1;
+    return hx_run(argv, h->startlog, hx_ms(HARNESS_STOP_MS)) == 0 ? 0 : -1;
+}
+
 void harness_free(harness_httpd *h)
 {
     char **m;

@@ -172,6 +172,13 @@ int harness_start(harness_httpd *h);
  * after HARNESS_STOP_MS.  0 when it is gone.  Safe to call twice. */
 int harness_stop(harness_httpd *h);
 
+/* "apache2 -k graceful" (SIGUSR1 under HARNESS_SINGLE): the parent
+ * re-reads the configuration and replaces its children, which finish the
+ * requests they are serving first.  0 when the signal was sent; the new
+ * generation answers a moment later ("resuming normal operations" appears
+ * once more in the error log). */
+int harness_graceful(harness_httpd *h);
+
 /* Stops the server when running and removes its directory (unless
  * HARNESS_KEEP=1).  NULL is fine. */
 void harness_free(harness_httpd *h);
