@@ -8,9 +8,10 @@
  * check_cgi.c -- images written by CGI scripts (mod_cgid), whose bodies
  * reach the filter as a pipe of unknown length (DESIGN.md section 5):
  * written one byte per write(2) with pauses, with a long pause after "MZ",
- * a native image, a Content-Disposition set by the script itself (kept or
- * replaced by NetExeOverride), and a script URL with a query string, whose
- * name comes from the path alone.
+ * a native image, a 64-bit DLL, a body shorter than the decision, a status
+ * other than 200, a Content-Encoding or a Content-Disposition set by the
+ * script itself (the last kept or replaced by NetExeOverride), HEAD, and
+ * a script URL with a query string, whose name comes from the path alone.
  *
  * The scripts are Perl (perl-base is always there on Debian): syswrite()
  * is one write(2) each, so the bytes leave the script exactly in the
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "harness.h"
 #include "pebuild.h"
@@ -29,6 +31,14 @@
 #define SCRIPT_MAX          2048
 #define CLR_REL             "img/clr.exe"
 #define NATIVE_REL          "img/native.exe"
+#define DLL_REL             "img/lib.dll"
+#define LARGE_REL           "img/large.exe"
+#define FAR_REL             "img/far.exe"
+#define GZIP_REL            "img/clr.exe.gz"
+#define LARGE_SIZE          (1024u * 1024u)
+#define FAR_LFANEW          0x1000u     /* decision needs > SMALL_LIMIT */
+#define SMALL_LIMIT         "512"
+#define SHORT_LEN           100         /* bytes of the image a script cuts to */
 /* The 1-byte writer pauses after each of the first bytes, past the
  * sniffer's decision point (e_lfanew 0x80 + 0xF0), so that they really
  * arrive one by one; the rest still goes one byte per write. */
@@ -51,6 +61,16 @@ static const char cgi_config[] =
     "<Location \"/cgi-override/\">\n"
     "    NetExe On\n"
     "    NetExeOverride On\n"
+    "</Location>\n"
+    "ScriptAlias /cgi-small/ \"@DOCROOT@/cgi/\"\n"
+    "<Location \"/cgi-small/\">\n"
+    "    NetExe On\n"
+    "    NetExeSniffLimit " SMALL_LIMIT "\n"
+    "</Location>\n"
+    "ScriptAlias /cgi-pe/ \"@DOCROOT@/cgi/\"\n"
+    "<Location \"/cgi-pe/\">\n"
+    "    NetExe On\n"
+    "    NetExeMatch pe\n"
     "</Location>\n";
 
 /* Each script reads the image at the path given as the first %s and
@@ -80,6 +100,9 @@ static const char body_mz_pause[] =
     "select(undef, undef, undef, " MZ_PAUSE_S ");\n"
     "syswrite(STDOUT, substr($img, 2));\n";
 
+static const char body_short[] =
+    "syswrite(STDOUT, substr($img, 0, %d));\n";
+
 static void write_script(const char *name, const char *image_rel,
                          const char *headers, const char *body)
 {
@@ -98,12 +121,30 @@ static void write_script(const char *name, const char *image_rel,
     free(image);
 }
 
+/* docroot/to = gzip of docroot/from, by the gzip program (-n: no name or
+ * time in the header, so the bytes are the same every run). */
+static void write_gzip(const char *from, const char *to)
+{
+    char *src = harness_path(srv, from), *dst = harness_path(srv, to);
+    char cmd[1024];
+    int n;
+
+    ck_assert_ptr_nonnull(src);
+    ck_assert_ptr_nonnull(dst);
+    n = snprintf(cmd, sizeof cmd, "gzip -n -c '%s' > '%s'", src, dst);
+    ck_assert(n > 0 && (size_t)n < sizeof cmd);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(chmod(dst, 0644), 0);
+    free(src);
+    free(dst);
+}
+
 static void setup(void)
 {
     static const char *const mods[] = { "alias", "cgid", NULL };
-    char trickle[256];
+    char trickle[256], cut[128];
     harness_options o;
-    pebuild_spec native;
+    pebuild_spec native, dll, large, far;
 
     harness_options_init(&o);
     o.modules = mods;
@@ -113,8 +154,20 @@ static void setup(void)
 
     pebuild_spec_init(&native);
     native.clr = 0;
+    pebuild_spec_init(&dll);
+    dll.pe32plus = 1;
+    dll.dll = 1;
+    dll.machine = PEBUILD_MACHINE_AMD64;
+    pebuild_spec_init(&large);
+    large.total_size = LARGE_SIZE;
+    pebuild_spec_init(&far);
+    far.e_lfanew = FAR_LFANEW;
     ck_assert_int_eq(harness_write_pe(srv, CLR_REL, NULL, NULL), 0);
     ck_assert_int_eq(harness_write_pe(srv, NATIVE_REL, &native, NULL), 0);
+    ck_assert_int_eq(harness_write_pe(srv, DLL_REL, &dll, NULL), 0);
+    ck_assert_int_eq(harness_write_pe(srv, LARGE_REL, &large, NULL), 0);
+    ck_assert_int_eq(harness_write_pe(srv, FAR_REL, &far, NULL), 0);
+    write_gzip(CLR_REL, GZIP_REL);
     ck_assert_int_eq(harness_mkdir(srv, "cgi"), 0);
 
     snprintf(trickle, sizeof trickle, body_trickle, TRICKLE_PAUSED);
@@ -124,6 +177,15 @@ static void setup(void)
     write_script("native", NATIVE_REL, "", body_whole);
     write_script("inline", CLR_REL, "Content-Disposition: inline\\r\\n",
                  body_whole);
+    write_script("lib", DLL_REL, "", trickle);
+    write_script("large", LARGE_REL, "", body_whole);
+    write_script("far", FAR_REL, "", body_whole);
+    write_script("missing", CLR_REL, "Status: 404 Not Found\\r\\n", body_whole);
+    write_script("encoded", GZIP_REL, "Content-Encoding: gzip\\r\\n",
+                 body_whole);
+    snprintf(cut, sizeof cut, body_short, SHORT_LEN);
+    write_script("short", CLR_REL, "", cut);
+    write_script("empty", CLR_REL, "", "");
 
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
@@ -209,6 +271,115 @@ START_TEST(test_cgi_outside_netexe_scope_is_untouched)
 }
 END_TEST
 
+START_TEST(test_dll_written_one_byte_per_write_gets_dll_extension)
+{
+    check_cgi("/cgi-bin/lib", "attachment; filename=\"lib.dll\"", "clr",
+              DLL_REL);
+}
+END_TEST
+
+START_TEST(test_native_image_from_cgi_gets_attachment_with_match_pe)
+{
+    check_cgi("/cgi-pe/native", "attachment; filename=\"native.exe\"",
+              "native", NATIVE_REL);
+}
+END_TEST
+
+START_TEST(test_large_clr_from_cgi_gets_attachment_and_identical_body)
+{
+    check_cgi("/cgi-bin/large", "attachment; filename=\"large.exe\"", "clr",
+              LARGE_REL);
+}
+END_TEST
+
+START_TEST(test_cgi_header_beyond_sniff_limit_is_unknown)
+{
+    check_cgi("/cgi-small/far", NULL, "unknown", FAR_REL);
+    check_cgi("/cgi-bin/far", "attachment; filename=\"far.exe\"", "clr",
+              FAR_REL);
+}
+END_TEST
+
+/* The script ends before the decision point: whatever came is sent. */
+START_TEST(test_cgi_body_shorter_than_the_decision_is_sent_untouched)
+{
+    unsigned char *img;
+    size_t len = 0;
+    char *path = harness_path(srv, CLR_REL);
+    harness_response r;
+
+    ck_assert_ptr_nonnull(path);
+    img = harness_read_file(path, &len);
+    free(path);
+    ck_assert_ptr_nonnull(img);
+    ck_assert_uint_ge(len, SHORT_LEN);
+    harness_get(srv, "/cgi-bin/short", &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    HARNESS_ASSERT_BODY(srv, &r, img, SHORT_LEN);
+    HARNESS_ASSERT_NOTE(srv, &r, "not-pe");
+    harness_response_free(&r);
+    free(img);
+}
+END_TEST
+
+START_TEST(test_cgi_with_empty_body_is_not_pe)
+{
+    harness_response r;
+
+    harness_get(srv, "/cgi-bin/empty", &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    HARNESS_ASSERT(srv, r.body_len == 0, "body of %zu bytes", r.body_len);
+    HARNESS_ASSERT_NOTE(srv, &r, "not-pe");
+    harness_response_free(&r);
+}
+END_TEST
+
+/* A script's own status other than 200 is left alone. */
+START_TEST(test_cgi_status_404_with_clr_body_gets_nothing)
+{
+    harness_response r;
+
+    harness_get(srv, "/cgi-bin/missing", &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 404);
+    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    HARNESS_ASSERT_BODY_FILE(srv, &r, CLR_REL);
+    HARNESS_ASSERT_NOTE(srv, &r, "skipped");
+    harness_response_free(&r);
+}
+END_TEST
+
+/* A script sending a gzip'd image says so with Content-Encoding: the
+ * body is not the image as such, and the filter steps aside. */
+START_TEST(test_cgi_content_encoding_makes_it_step_aside)
+{
+    harness_response r;
+
+    harness_get(srv, "/cgi-bin/encoded", &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Encoding", "gzip");
+    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    HARNESS_ASSERT_BODY_FILE(srv, &r, GZIP_REL);
+    HARNESS_ASSERT_NOTE(srv, &r, "skipped");
+    harness_response_free(&r);
+}
+END_TEST
+
+/* HEAD runs the script too; the answer has the headers GET has. */
+START_TEST(test_head_on_cgi_has_the_header_of_get)
+{
+    harness_response r;
+
+    harness_head(srv, "/cgi-bin/get?id=1", &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
+                          "attachment; filename=\"get.exe\"");
+    HARNESS_ASSERT(srv, r.body_len == 0, "HEAD body of %zu bytes", r.body_len);
+    harness_response_free(&r);
+}
+END_TEST
+
 static Suite *cgi_suite(void)
 {
     Suite *s = suite_create("httpd_cgi");
@@ -224,6 +395,15 @@ static Suite *cgi_suite(void)
     tcase_add_test(tc, test_script_disposition_replaced_with_override_on);
     tcase_add_test(tc, test_query_string_never_names_the_file);
     tcase_add_test(tc, test_cgi_outside_netexe_scope_is_untouched);
+    tcase_add_test(tc, test_dll_written_one_byte_per_write_gets_dll_extension);
+    tcase_add_test(tc, test_native_image_from_cgi_gets_attachment_with_match_pe);
+    tcase_add_test(tc, test_large_clr_from_cgi_gets_attachment_and_identical_body);
+    tcase_add_test(tc, test_cgi_header_beyond_sniff_limit_is_unknown);
+    tcase_add_test(tc, test_cgi_body_shorter_than_the_decision_is_sent_untouched);
+    tcase_add_test(tc, test_cgi_with_empty_body_is_not_pe);
+    tcase_add_test(tc, test_cgi_status_404_with_clr_body_gets_nothing);
+    tcase_add_test(tc, test_cgi_content_encoding_makes_it_step_aside);
+    tcase_add_test(tc, test_head_on_cgi_has_the_header_of_get);
     suite_add_tcase(s, tc);
     return s;
 }
