@@ -434,6 +434,7 @@ static void netexe_apply(request_rec *r, netexe_ctx *ctx,
 {
     const char *verdict;
     const char *value = NULL;
+    const char *why = "";
     int match = 0;
 
     if (ctx->unknown) {
@@ -473,13 +474,17 @@ static void netexe_apply(request_rec *r, netexe_ctx *ctx,
         }
     }
 
+    if (ctx->unknown) {
+        why = ctx->want > ctx->limit ? " (sniff limit)" : " (peek failed)";
+    }
+    else if (ctx->info.reason != PE_REASON_NONE) {
+        why = apr_pstrcat(r->pool, " (", pe_reason_name(ctx->info.reason),
+                          ")", NULL);
+    }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                  "mod_netexe: %s: %s (%s), %" APR_SIZE_T_FMT
-                  " bytes examined, %s%s", r->uri, verdict,
-                  ctx->unknown ? (ctx->want > ctx->limit ? "sniff limit"
-                                                         : "peek failed")
-                               : pe_reason_name(ctx->info.reason),
-                  ctx->len, value ? "Content-Disposition: " : "no header",
+                  "mod_netexe: %s: %s%s, %" APR_SIZE_T_FMT
+                  " bytes examined, %s%s", r->uri, verdict, why, ctx->len,
+                  value ? "Content-Disposition: " : "no header",
                   value ? value : "");
 }
 
