@@ -10,9 +10,13 @@
  * virtual host on an extra port of the same apache2.  NetExe is On in the
  * front end's <Location> only and Off in the backend, so every header seen
  * comes from the front end sniffing a proxied socket.  The backend also
- * sets its own Content-Disposition (mod_headers), answers a Range request
- * with 206, and compresses with mod_deflate: the front end keeps or
- * replaces the first by NetExeOverride and steps aside for the others.
+ * runs a CGI script that writes the image one byte at a time (mod_proxy
+ * then passes FLUSH buckets between the pieces), sets its own
+ * Content-Disposition (mod_headers), answers a Range request with 206 and
+ * a conditional one with 304, and compresses with mod_deflate: the front
+ * end keeps or replaces the existing header by NetExeOverride and steps
+ * aside for the others.  A front end that compresses itself still sends
+ * the header.
  *
  * Debian's /etc/mime.types (the harness's TypesConfig) maps .exe to
  * application/x-msdos-program, not Apache's application/x-msdownload:
@@ -30,6 +34,9 @@
 #define RANGE_FROM          100u
 #define RANGE_LEN           1000u
 #define RANGE_ZERO_LEN      1024u
+#define TRICKLE_PAUSED      512
+#define SCRIPT_MAX          1024
+#define HEADER_MAX          256
 
 static harness_httpd *srv;
 
@@ -37,9 +44,17 @@ static const char proxy_config[] =
     "<VirtualHost 127.0.0.1:@PORT1@>\n"
     "    ServerName backend.test\n"
     "    DocumentRoot \"@DOCROOT@/backend\"\n"
+    "    CustomLog \"@ROOT@/logs/backend.log\" harness\n"
     "    NetExe Off\n"
     "    <Directory \"@DOCROOT@/backend/inline\">\n"
     "        Header set Content-Disposition inline\n"
+    "    </Directory>\n"
+    "    <Directory \"@DOCROOT@/backend/named\">\n"
+    "        Header set Content-Disposition \"attachment; filename=\\\"other.exe\\\"\"\n"
+    "    </Directory>\n"
+    "    ScriptAlias /cgi/ \"@DOCROOT@/backend-cgi/\"\n"
+    "    <Directory \"@DOCROOT@/backend-cgi\">\n"
+    "        Options +ExecCGI\n"
     "    </Directory>\n"
     "    <Directory \"@DOCROOT@/backend/gz\">\n"
     "        AddType application/x-msdownload .exe .dll\n"
@@ -58,7 +73,26 @@ static const char proxy_config[] =
     "</Location>\n"
     "<Location \"/pxoff/\">\n"
     "    ProxyPass \"http://127.0.0.1:@PORT1@/\"\n"
+    "</Location>\n"
+    "<Location \"/pxgz/\">\n"
+    "    ProxyPass \"http://127.0.0.1:@PORT1@/\"\n"
+    "    NetExe On\n"
+    "    SetOutputFilter DEFLATE\n"
     "</Location>\n";
+
+/* Writes the image at the path %s one byte per write(2), pausing after
+ * each of the first %d bytes so that they cross the proxy one by one. */
+static const char trickle_script[] =
+    "#!/usr/bin/perl\n"
+    "open(my $fh, '<', '%s') or die \"cannot open image: $!\";\n"
+    "binmode $fh;\n"
+    "my $img = do { local $/; <$fh> };\n"
+    "binmode STDOUT;\n"
+    "syswrite(STDOUT, \"Content-Type: application/x-msdownload\\r\\n\\r\\n\");\n"
+    "for my $i (0 .. length($img) - 1) {\n"
+    "    syswrite(STDOUT, substr($img, $i, 1));\n"
+    "    select(undef, undef, undef, 0.001) if $i < %d;\n"
+    "}\n";
 
 static void write_image(const char *rel, int clr, size_t total)
 {
@@ -73,9 +107,13 @@ static void write_image(const char *rel, int clr, size_t total)
 static void setup(void)
 {
     static const char *const mods[] = {
-        "proxy", "proxy_http", "headers", "filter", "deflate", NULL
+        "proxy", "proxy_http", "headers", "filter", "deflate", "alias", "cgid",
+        NULL
     };
+    char script[SCRIPT_MAX];
     harness_options o;
+    char *image;
+    int n;
 
     harness_options_init(&o);
     o.modules = mods;
@@ -89,6 +127,16 @@ static void setup(void)
     write_image("backend/big.exe", 1, PADDED_SIZE);
     write_image("backend/inline/tool.exe", 1, 0);
     write_image("backend/gz/tool.exe", 1, PADDED_SIZE);
+    write_image("backend/named/tool.exe", 1, 0);
+    write_image("backend/img/clr.exe", 1, 0);
+
+    image = harness_path(srv, "backend/img/clr.exe");
+    ck_assert_ptr_nonnull(image);
+    n = snprintf(script, sizeof script, trickle_script, image, TRICKLE_PAUSED);
+    free(image);
+    ck_assert(n > 0 && (size_t)n < sizeof script);
+    ck_assert_int_eq(harness_write_file_mode(srv, "backend-cgi/trickle", script,
+                                             (size_t)n, 0755), 0);
 
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
@@ -247,6 +295,80 @@ START_TEST(test_uncompressed_answer_of_a_deflate_backend_gets_attachment)
 }
 END_TEST
 
+START_TEST(test_backend_cgi_trickling_through_the_proxy_gets_attachment)
+{
+    check_get(0, "/px/cgi/trickle?id=1", NULL,
+              "attachment; filename=\"trickle.exe\"", "backend/img/clr.exe");
+}
+END_TEST
+
+START_TEST(test_backend_attachment_replaced_by_exactly_one_with_override_on)
+{
+    check_get(0, "/pxo/named/tool.exe", NULL,
+              "attachment; filename=\"tool.exe\"", "backend/named/tool.exe");
+    check_get(0, "/px/named/tool.exe", NULL,
+              "attachment; filename=\"other.exe\"", "backend/named/tool.exe");
+}
+END_TEST
+
+/* A 304 from the backend (If-None-Match with the ETag the first answer
+ * carried) has no body to judge and no header to get. */
+START_TEST(test_backend_304_passes_untouched)
+{
+    char inm[HEADER_MAX];
+    const char *hdrs[] = { inm, NULL };
+    const char *etag;
+    harness_request q;
+    harness_response r;
+
+    harness_get(srv, "/px/tool.exe", &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    etag = harness_header_get(&r, "ETag");
+    HARNESS_ASSERT(srv, etag != NULL, "no ETag from the backend");
+    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+    harness_response_free(&r);
+
+    memset(&q, 0, sizeof q);
+    q.path = "/px/tool.exe";
+    q.headers = hdrs;
+    harness_send(srv, &q, &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 304);
+    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    HARNESS_ASSERT(srv, r.body_len == 0, "304 body of %zu bytes", r.body_len);
+    HARNESS_ASSERT_NOTE(srv, &r, "skipped");
+    harness_response_free(&r);
+}
+END_TEST
+
+/* The front end compresses what it proxied: the header is set on the
+ * image as it came, then DEFLATE compresses it. */
+START_TEST(test_front_end_deflate_compresses_after_the_header_is_set)
+{
+    harness_request q;
+    harness_response r;
+    char want[65];
+    size_t want_len = 0;
+
+    memset(&q, 0, sizeof q);
+    q.path = "/pxgz/big.exe";
+    q.accept_encoding = "gzip";
+    q.decode = 1;
+    harness_send(srv, &q, &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Encoding", "gzip");
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
+                          "attachment; filename=\"big.exe\"");
+    ck_assert_int_eq(harness_file_sha256(srv, "backend/big.exe", want,
+                                         &want_len), 0);
+    HARNESS_ASSERT(srv, r.body_len == want_len
+                   && strcmp(r.body_sha256, want) == 0,
+                   "decoded body %zu bytes %s, expected %zu bytes %s",
+                   r.body_len, r.body_sha256, want_len, want);
+    HARNESS_ASSERT_NOTE(srv, &r, "clr");
+    harness_response_free(&r);
+}
+END_TEST
+
 static Suite *proxy_suite(void)
 {
     Suite *s = suite_create("httpd_proxy");
@@ -264,6 +386,10 @@ static Suite *proxy_suite(void)
     tcase_add_test(tc, test_backend_206_from_byte_zero_passes_untouched);
     tcase_add_test(tc, test_gzip_from_backend_makes_the_front_step_aside);
     tcase_add_test(tc, test_uncompressed_answer_of_a_deflate_backend_gets_attachment);
+    tcase_add_test(tc, test_backend_cgi_trickling_through_the_proxy_gets_attachment);
+    tcase_add_test(tc, test_backend_attachment_replaced_by_exactly_one_with_override_on);
+    tcase_add_test(tc, test_backend_304_passes_untouched);
+    tcase_add_test(tc, test_front_end_deflate_compresses_after_the_header_is_set);
     suite_add_tcase(s, tc);
     return s;
 }
