@@ -241,6 +241,9 @@ static apr_status_t netexe_step_aside(ap_filter_t *f, apr_bucket_brigade *bb,
         apr_table_setn(r->notes, NETEXE_NOTE, NETEXE_VERDICT_SKIPPED);
     }
     ap_remove_output_filter(f);
+    if (APR_BRIGADE_EMPTY(bb)) {
+        return APR_SUCCESS;
+    }
     return ap_pass_brigade(f->next, bb);
 }
 
