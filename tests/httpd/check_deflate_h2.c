@@ -10,7 +10,9 @@
  * AddOutputFilterByType (mod_filter) or by SetOutputFilter, must run after
  * NETEXE, so the image is judged uncompressed and still gets its header;
  * and HTTP/2 in cleartext (mod_http2, h2c with prior knowledge), where
- * the response headers are sent as HPACK frames by another path.
+ * the response headers are sent as HPACK frames by another path: static
+ * files, a Range from byte 0, HEAD, and a CGI script whose body streams
+ * in one byte at a time.
  *
  * Debian's /etc/mime.types maps .exe to application/x-msdos-program; the
  * compressing directories use Apache's own type, application/x-msdownload,
@@ -29,6 +31,10 @@
 #define GZIP_MAGIC1         0x8Bu
 #define HTTP_VERSION_2      20L
 #define HTTP_VERSION_1_1    11L
+#define TRICKLE_PAUSED      512
+#define SCRIPT_MAX          1024
+#define RANGE_LEN           100u
+#define CGI_IMAGE_REL       "img/clr.exe"
 
 static harness_httpd *srv;
 
@@ -45,7 +51,28 @@ static const char deflate_h2_config[] =
     "</Directory>\n"
     "<Directory \"@DOCROOT@/dl\">\n"
     "    NetExe On\n"
-    "</Directory>\n";
+    "</Directory>\n"
+    "ScriptAlias /cgi-bin/ \"@DOCROOT@/cgi/\"\n"
+    "<Directory \"@DOCROOT@/cgi\">\n"
+    "    Options +ExecCGI\n"
+    "</Directory>\n"
+    "<Location \"/cgi-bin/\">\n"
+    "    NetExe On\n"
+    "</Location>\n";
+
+/* Writes the image at the path %s one byte per write(2), pausing after
+ * each of the first %d bytes. */
+static const char trickle_script[] =
+    "#!/usr/bin/perl\n"
+    "open(my $fh, '<', '%s') or die \"cannot open image: $!\";\n"
+    "binmode $fh;\n"
+    "my $img = do { local $/; <$fh> };\n"
+    "binmode STDOUT;\n"
+    "syswrite(STDOUT, \"Content-Type: application/x-msdownload\\r\\n\\r\\n\");\n"
+    "for my $i (0 .. length($img) - 1) {\n"
+    "    syswrite(STDOUT, substr($img, $i, 1));\n"
+    "    select(undef, undef, undef, 0.001) if $i < %d;\n"
+    "}\n";
 
 static void write_image(const char *rel, int clr, int dll)
 {
@@ -60,8 +87,13 @@ static void write_image(const char *rel, int clr, int dll)
 
 static void setup(void)
 {
-    static const char *const mods[] = { "filter", "deflate", "http2", NULL };
+    static const char *const mods[] = {
+        "filter", "deflate", "http2", "alias", "cgid", NULL
+    };
+    char script[SCRIPT_MAX];
     harness_options o;
+    char *image;
+    int n;
 
     harness_options_init(&o);
     o.modules = mods;
@@ -76,6 +108,15 @@ static void setup(void)
     write_image("setfilter/tool.exe", 1, 0);
     write_image("dl/tool.exe", 1, 0);
     write_image("dl/native.exe", 0, 0);
+    ck_assert_int_eq(harness_write_pe(srv, CGI_IMAGE_REL, NULL, NULL), 0);
+
+    image = harness_path(srv, CGI_IMAGE_REL);
+    ck_assert_ptr_nonnull(image);
+    n = snprintf(script, sizeof script, trickle_script, image, TRICKLE_PAUSED);
+    free(image);
+    ck_assert(n > 0 && (size_t)n < sizeof script);
+    ck_assert_int_eq(harness_write_file_mode(srv, "cgi/trickle", script,
+                                             (size_t)n, 0755), 0);
 
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
@@ -256,6 +297,57 @@ START_TEST(test_h2c_head_has_the_header_and_no_body)
 }
 END_TEST
 
+START_TEST(test_h2c_cgi_streamed_byte_by_byte_gets_attachment)
+{
+    harness_request q;
+    harness_response r;
+
+    memset(&q, 0, sizeof q);
+    q.path = "/cgi-bin/trickle?id=1";
+    q.http2 = 1;
+    harness_send(srv, &q, &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT(srv, r.http_version == HTTP_VERSION_2, "HTTP version %ld",
+                   r.http_version);
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
+                          "attachment; filename=\"trickle.exe\"");
+    HARNESS_ASSERT_BODY_FILE(srv, &r, CGI_IMAGE_REL);
+    HARNESS_ASSERT_NOTE(srv, &r, "clr");
+    harness_response_free(&r);
+}
+END_TEST
+
+/* As over HTTP/1.1: the byterange filter runs after NETEXE, which saw the
+ * file from byte 0. */
+START_TEST(test_h2c_range_from_zero_is_206_with_attachment)
+{
+    static const char *const hdrs[] = { "Range: bytes=0-99", NULL };
+    unsigned char *img;
+    size_t len = 0;
+    char *path = harness_path(srv, "dl/tool.exe");
+    harness_request q;
+    harness_response r;
+
+    ck_assert_ptr_nonnull(path);
+    img = harness_read_file(path, &len);
+    free(path);
+    ck_assert_ptr_nonnull(img);
+    memset(&q, 0, sizeof q);
+    q.path = "/dl/tool.exe";
+    q.http2 = 1;
+    q.headers = hdrs;
+    harness_send(srv, &q, &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 206);
+    HARNESS_ASSERT(srv, r.http_version == HTTP_VERSION_2, "HTTP version %ld",
+                   r.http_version);
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
+                          "attachment; filename=\"tool.exe\"");
+    HARNESS_ASSERT_BODY(srv, &r, img, RANGE_LEN);
+    harness_response_free(&r);
+    free(img);
+}
+END_TEST
+
 static Suite *deflate_h2_suite(void)
 {
     Suite *s = suite_create("httpd_deflate_h2");
@@ -273,6 +365,8 @@ static Suite *deflate_h2_suite(void)
     tcase_add_test(tc, test_h2c_native_exe_gets_nothing);
     tcase_add_test(tc, test_h2c_with_deflate_gets_attachment_and_gzip);
     tcase_add_test(tc, test_h2c_head_has_the_header_and_no_body);
+    tcase_add_test(tc, test_h2c_cgi_streamed_byte_by_byte_gets_attachment);
+    tcase_add_test(tc, test_h2c_range_from_zero_is_206_with_attachment);
     suite_add_tcase(s, tc);
     return s;
 }

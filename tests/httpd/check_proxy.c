@@ -369,6 +369,26 @@ START_TEST(test_front_end_deflate_compresses_after_the_header_is_set)
 }
 END_TEST
 
+/* HEAD is forwarded as HEAD: no body comes back, so there is nothing to
+ * judge; the front end must not invent a header, and the backend's
+ * Content-Length goes through. */
+START_TEST(test_proxied_head_gets_no_header_and_keeps_content_length)
+{
+    harness_response r;
+    char d[65];
+    size_t len = 0;
+
+    ck_assert_int_eq(harness_file_sha256(srv, "backend/tool.exe", d, &len), 0);
+    harness_head(srv, "/px/tool.exe", &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    HARNESS_ASSERT(srv, r.content_length == (long long)len,
+                   "Content-Length %lld, expected %zu", r.content_length, len);
+    HARNESS_ASSERT(srv, r.body_len == 0, "HEAD body of %zu bytes", r.body_len);
+    harness_response_free(&r);
+}
+END_TEST
+
 static Suite *proxy_suite(void)
 {
     Suite *s = suite_create("httpd_proxy");
@@ -390,6 +410,7 @@ static Suite *proxy_suite(void)
     tcase_add_test(tc, test_backend_attachment_replaced_by_exactly_one_with_override_on);
     tcase_add_test(tc, test_backend_304_passes_untouched);
     tcase_add_test(tc, test_front_end_deflate_compresses_after_the_header_is_set);
+    tcase_add_test(tc, test_proxied_head_gets_no_header_and_keeps_content_length);
     suite_add_tcase(s, tc);
     return s;
 }
