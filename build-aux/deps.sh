@@ -11,7 +11,7 @@ pkgs_for() {
     build)   echo "build-essential apache2-dev libssl-dev pkg-config" ;;
     check)   echo "apache2 apache2-utils check libcurl4-openssl-dev curl wget file openssl osslsigncode clang libclang-rt-14-dev" ;;
     fuzz)    echo "clang libclang-rt-14-dev" ;;
-    bench)   echo "apache2 apache2-utils wrk valgrind strace libmagic-dev" ;;
+    bench)   echo "apache2 apache2-utils wrk valgrind strace libmagic-dev curl python3" ;;
     # dh-apache2 (dh_apache2) is a virtual package provided by apache2-dev,
     # which dpkg-query cannot report as installed.
     deb)     echo "dpkg-dev debhelper apache2-dev fakeroot" ;;
