@@ -91,6 +91,23 @@ static const hostile_case cases[] = {
       "attachment; filename=\"__.exe\"; filename*=UTF-8''%E4%B8%8B%E8%BD%BD.exe" },
     { "/h/caf%C3%A9",
       "attachment; filename=\"caf_.exe\"; filename*=UTF-8''caf%C3%A9.exe" },
+    /* Path parameters and double encoding are name bytes like others. */
+    { "/h/a.exe;jsessionid=x",
+      "attachment; filename=\"a.exe_jsessionid=x.exe\"; "
+      "filename*=UTF-8''a.exe%3Bjsessionid%3Dx.exe" },
+    { "/h/%252e%252e",
+      "attachment; filename=\"_2e_2e.exe\"; filename*=UTF-8''%252e%252e.exe" },
+    { "/h/a.exe/", "attachment; filename=\"download.exe\"" },
+    { "/h/setup%20%20", "attachment; filename=\"setup.exe\"" },
+    { "/h/x.DLL", "attachment; filename=\"x.DLL\"" },
+    /* C1 controls and invisible direction marks become '_'; other
+     * characters outside ASCII are kept in filename*. */
+    { "/h/a%C2%85b.exe", "attachment; filename=\"a_b.exe\"" },
+    { "/h/a%E2%80%8Eb.exe", "attachment; filename=\"a_b.exe\"" },
+    { "/h/a%C2%A0b.exe",
+      "attachment; filename=\"a_b.exe\"; filename*=UTF-8''a%C2%A0b.exe" },
+    { "/h/%F0%9F%98%80.exe",
+      "attachment; filename=\"_.exe\"; filename*=UTF-8''%F0%9F%98%80.exe" },
     /* The query string is never part of the name. */
     { "/h/get?x=%0d%0aX-Injected:%20yes",
       "attachment; filename=\"get.exe\"" },
