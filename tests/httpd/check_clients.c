@@ -14,8 +14,10 @@
  * Non-ASCII names: curl 7.88's -J reads only the quoted filename=
  * parameter (its manual: it "does not yet support the filename* field"),
  * so it saves the ASCII fallback, one '_' per character.  wget 1.21 reads
- * filename* and saves the UTF-8 name itself (in the C locale as well).
- * Both are asserted as they behave, so a change in either client shows.
+ * filename* and saves the UTF-8 name itself (in the C locale as well),
+ * quotes included: say"hi".exe, where curl saves say_hi_.exe.  Both are
+ * asserted as they behave, so a change in either client shows.  Names
+ * made of backslashes and dots stay inside the download directory.
  *
  * The clients run with no proxy from the environment (--noproxy,
  * --no-proxy) and a fixed locale, with their own time limits, and the
@@ -288,6 +290,34 @@ START_TEST(test_wget_saves_a_utf8_name_from_filename_star)
 }
 END_TEST
 
+/* Hostile names as the clients save them: always one file, inside the
+ * directory, named from the header. */
+typedef struct {
+    const char *path;
+    const char *curl_name;
+    const char *wget_name;
+} client_case;
+
+static const client_case hostile_cases[] = {
+    { "/h/..%5c..%5cevil.exe", "_.._evil.exe", "_.._evil.exe" },
+    { "/h/a%0d%0aX-Injected:%20yes.exe", "a__X-Injected: yes.exe",
+      "a__X-Injected: yes.exe" },
+    { "/h/say%22hi%22.exe", "say_hi_.exe", "say\"hi\".exe" },
+    { "/h/..%2e", "download.exe", "download.exe" },
+};
+
+START_TEST(test_curl_oj_saves_hostile_names_inside_its_directory)
+{
+    check_curl(hostile_cases[_i].path, hostile_cases[_i].curl_name);
+}
+END_TEST
+
+START_TEST(test_wget_saves_hostile_names_inside_its_directory)
+{
+    check_wget(hostile_cases[_i].path, hostile_cases[_i].wget_name);
+}
+END_TEST
+
 static Suite *clients_suite(void)
 {
     Suite *s = suite_create("httpd_clients");
@@ -299,6 +329,10 @@ static Suite *clients_suite(void)
     tcase_add_test(tc, test_wget_content_disposition_saves_the_cgi_download_as_get_exe);
     tcase_add_test(tc, test_curl_oj_saves_a_utf8_name_as_its_ascii_fallback);
     tcase_add_test(tc, test_wget_saves_a_utf8_name_from_filename_star);
+    tcase_add_loop_test(tc, test_curl_oj_saves_hostile_names_inside_its_directory,
+                        0, (int)(sizeof hostile_cases / sizeof hostile_cases[0]));
+    tcase_add_loop_test(tc, test_wget_saves_hostile_names_inside_its_directory,
+                        0, (int)(sizeof hostile_cases / sizeof hostile_cases[0]));
     suite_add_tcase(s, tc);
     return s;
 }
