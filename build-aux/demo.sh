@@ -76,7 +76,7 @@ CONF
 }
 
 start() {
-    local i url
+    local i url out d
     : "${NETEXE_MODULE:?}" "${DEMO_SAMPLES:?}"
     if server_pid >/dev/null; then
         echo "demo: already running; stopping it first"
@@ -101,7 +101,10 @@ HTML
         d=$(dirname "$d")
     done
 
-    "$APACHE2" -t -f "$CONF" >/dev/null
+    if ! out=$("$APACHE2" -t -f "$CONF" 2>&1); then
+        echo "$out" >&2
+        exit 1
+    fi
     "$APACHE2" -f "$CONF" -k start
     # -k start returns before the server answers.
     for ((i = 0; i < WAIT_TENTHS; i++)); do
