@@ -254,6 +254,18 @@ static const char *netexe_header(request_rec *r, const char *name)
     return v ? v : apr_table_get(r->err_headers_out, name);
 }
 
+/* Whether the body is encoded, so that its first bytes are not the
+ * image's.  "identity" is no encoding (mod_deflate reads it so too). */
+static int netexe_encoded(request_rec *r)
+{
+    const char *enc = r->content_encoding;
+
+    if (!enc) {
+        enc = netexe_header(r, "Content-Encoding");
+    }
+    return enc && *enc && strcasecmp(enc, "identity") != 0;
+}
+
 /* The reason to leave this response alone, or NULL to examine it. */
 static const char *netexe_skip_reason(ap_filter_t *f,
                                       const netexe_dir_conf *conf)
@@ -275,7 +287,7 @@ static const char *netexe_skip_reason(ap_filter_t *f,
     if (apr_table_get(r->subprocess_env, NETEXE_ENV_OFF)) {
         return "no-netexe is set";
     }
-    if (r->content_encoding || netexe_header(r, "Content-Encoding")) {
+    if (netexe_encoded(r)) {
         return "Content-Encoding is set";
     }
     if (netexe_header(r, "Content-Range")) {
