@@ -44,12 +44,26 @@
 #define OFF_MAGIC           0x98u
 #define OFF_DIR14           0x168u
 
+/* A PE header far into the file, decided only after many pieces.  0x1000
+ * would put 0x10 into e_lfanew; 0x1100 has no delimiter byte. */
+#define FAR_LFANEW          0x1100u
+#define SMALL_LIMIT         "512"
+#define SHORT_LEN           200u        /* stops inside the optional header */
+
 static harness_httpd *srv;
 
 static const char split_config[] =
     "<Directory \"@DOCROOT@/split\">\n"
     "    ForceType text/plain\n"
     "    SetOutputFilter BUCKETEER;NETEXE\n"
+    "</Directory>\n"
+    "<Directory \"@DOCROOT@/split-small\">\n"
+    "    ForceType text/plain\n"
+    "    NetExeSniffLimit " SMALL_LIMIT "\n"
+    "    SetOutputFilter BUCKETEER;NETEXE\n"
+    "</Directory>\n"
+    "<Directory \"@DOCROOT@/whole\">\n"
+    "    NetExe On\n"
     "</Directory>\n"
     "<Directory \"@DOCROOT@/split-on\">\n"
     "    ForceType text/plain\n"
@@ -99,50 +113,60 @@ static const split_point field_cuts[] = {
     { 0x400, BUCKETEER_FLUSH },
 };
 
-static unsigned char *clean_img;
-static size_t clean_len;
-static size_t decision_end;
+/* An image without delimiter bytes, and how far its decision reaches. */
+typedef struct {
+    unsigned char *img;
+    size_t len;
+    size_t decision_end;
+} clean_image;
 
-/* The CLR image with every bucketeer delimiter replaced by SAFE_BYTE. */
-static void build_clean_image(void)
+static clean_image clean, far_clean;
+
+/* A CLR image (e_lfanew as given) with every bucketeer delimiter replaced
+ * by SAFE_BYTE; none of them is in a field the sniffer reads. */
+static void build_clean_image(clean_image *c, uint32_t e_lfanew)
 {
     pebuild_spec s;
     size_t i;
 
     pebuild_spec_init(&s);
     s.number_of_rva_and_sizes = CLR_DIRECTORIES;
-    clean_img = pebuild(&s, &clean_len);
-    ck_assert_ptr_nonnull(clean_img);
-    decision_end = pebuild_decision_end(&s);
-    ck_assert_uint_eq(decision_end, OFF_DIR14 + 8);
-    for (i = 0; i < clean_len; i++) {
-        if (clean_img[i] == BUCKETEER_SPLIT || clean_img[i] == BUCKETEER_FLUSH
-            || clean_img[i] == BUCKETEER_PASS)
-            clean_img[i] = SAFE_BYTE;
+    s.e_lfanew = e_lfanew;
+    c->img = pebuild(&s, &c->len);
+    ck_assert_ptr_nonnull(c->img);
+    c->decision_end = pebuild_decision_end(&s);
+    for (i = 0; i < c->len; i++) {
+        if (c->img[i] == BUCKETEER_SPLIT || c->img[i] == BUCKETEER_FLUSH
+            || c->img[i] == BUCKETEER_PASS)
+            c->img[i] = SAFE_BYTE;
     }
 }
 
-/* Writes the clean image with the n delimiters of cuts inserted. */
-static void write_cut(const char *rel, const split_point *cuts, size_t n)
+/* Writes the first len bytes of the clean image with the n delimiters of
+ * cuts inserted. */
+static void write_cut(const char *rel, const clean_image *c, size_t len,
+                      const split_point *cuts, size_t n)
 {
-    unsigned char *buf = malloc(clean_len + n);
+    unsigned char *buf = malloc(len + n);
     size_t i, k = 0, o = 0;
 
     ck_assert_ptr_nonnull(buf);
-    for (i = 0; i <= clean_len; i++) {
+    ck_assert_uint_le(len, c->len);
+    for (i = 0; i <= len; i++) {
         while (k < n && cuts[k].at == i)
             buf[o++] = cuts[k++].delim;
-        if (i < clean_len)
-            buf[o++] = clean_img[i];
+        if (i < len)
+            buf[o++] = c->img[i];
     }
     ck_assert_uint_eq(k, n);
     ck_assert_int_eq(harness_write_file(srv, rel, buf, o), 0);
     free(buf);
 }
 
-/* The clean image with delim before each of its first `count` bytes. */
-static void write_every_byte(const char *rel, unsigned char delim,
-                             size_t count)
+/* The first len bytes of the clean image with delim before each of its
+ * first `count` bytes. */
+static void write_every_byte(const char *rel, const clean_image *c,
+                             size_t len, unsigned char delim, size_t count)
 {
     split_point *cuts = malloc(count * sizeof *cuts);
     size_t i;
@@ -152,7 +176,7 @@ static void write_every_byte(const char *rel, unsigned char delim,
         cuts[i].at = i;
         cuts[i].delim = delim;
     }
-    write_cut(rel, cuts, count);
+    write_cut(rel, c, len, cuts, count);
     free(cuts);
 }
 
@@ -169,11 +193,23 @@ static void setup(void)
     srv = harness_new(&o);
     ck_assert_msg(srv != NULL, "harness_new failed");
 
-    build_clean_image();
-    write_cut("split/fields.exe", field_cuts, n);
-    write_every_byte("split/passes.exe", BUCKETEER_PASS, decision_end + 1);
-    write_every_byte("split/flushes.exe", BUCKETEER_FLUSH, decision_end + 1);
-    write_cut("split-on/fields.exe", field_cuts, n);
+    build_clean_image(&clean, 0x80u);
+    ck_assert_uint_eq(clean.decision_end, OFF_DIR14 + 8);
+    build_clean_image(&far_clean, FAR_LFANEW);
+    write_cut("split/fields.exe", &clean, clean.len, field_cuts, n);
+    write_every_byte("split/passes.exe", &clean, clean.len, BUCKETEER_PASS,
+                     clean.decision_end + 1);
+    write_every_byte("split/flushes.exe", &clean, clean.len, BUCKETEER_FLUSH,
+                     clean.decision_end + 1);
+    write_cut("split-on/fields.exe", &clean, clean.len, field_cuts, n);
+    write_every_byte("split/far.exe", &far_clean, far_clean.len,
+                     BUCKETEER_PASS, far_clean.decision_end + 1);
+    write_every_byte("split-small/far.exe", &far_clean, far_clean.len,
+                     BUCKETEER_PASS, far_clean.decision_end + 1);
+    write_every_byte("split/short.exe", &clean, SHORT_LEN, BUCKETEER_PASS,
+                     SHORT_LEN);
+    ck_assert_int_eq(harness_write_file(srv, "whole/short.exe", clean.img,
+                                        SHORT_LEN), 0);
 
     pebuild_spec_init(&native);
     native.clr = 0;
@@ -193,26 +229,37 @@ static void teardown(void)
 {
     harness_free(srv);
     srv = NULL;
-    free(clean_img);
-    clean_img = NULL;
+    free(clean.img);
+    free(far_clean.img);
+    memset(&clean, 0, sizeof clean);
+    memset(&far_clean, 0, sizeof far_clean);
 }
 
-/* GET of a bucketeer fixture: 200, want, and the clean image as body
- * (bucketeer drops Content-Length; one computed later must match). */
-static void check_split(const char *path, const char *want)
+/* GET of a bucketeer fixture: 200, want (NULL: none), note, and the
+ * first len bytes of the clean image c as body (bucketeer drops
+ * Content-Length; one computed later must match). */
+static void check_split_of(const char *path, const char *want,
+                           const char *note, const clean_image *c, size_t len)
 {
     harness_response r;
 
     harness_get(srv, path, &r);
     HARNESS_ASSERT_STATUS(srv, &r, 200);
-    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition", want);
-    HARNESS_ASSERT_BODY(srv, &r, clean_img, clean_len);
+    if (want != NULL)
+        HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition", want);
+    else
+        HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    HARNESS_ASSERT_BODY(srv, &r, c->img, len);
     HARNESS_ASSERT(srv, r.content_length < 0
-                   || r.content_length == (long long)clean_len,
-                   "Content-Length %lld, body %zu", r.content_length,
-                   clean_len);
-    HARNESS_ASSERT_NOTE(srv, &r, "clr");
+                   || r.content_length == (long long)len,
+                   "Content-Length %lld, body %zu", r.content_length, len);
+    HARNESS_ASSERT_NOTE(srv, &r, note);
     harness_response_free(&r);
+}
+
+static void check_split(const char *path, const char *want)
+{
+    check_split_of(path, want, "clr", &clean, clean.len);
 }
 
 /* GET of a plain fixture: 200, want (NULL: none), the note, the file. */
@@ -252,6 +299,44 @@ END_TEST
 START_TEST(test_split_body_with_netexe_on_gets_attachment)
 {
     check_split("/split-on/fields.exe", "attachment; filename=\"fields.exe\"");
+}
+END_TEST
+
+START_TEST(test_far_header_passed_one_byte_per_call_gets_attachment)
+{
+    check_split_of("/split/far.exe", "attachment; filename=\"far.exe\"",
+                   "clr", &far_clean, far_clean.len);
+}
+END_TEST
+
+START_TEST(test_far_header_in_pieces_beyond_sniff_limit_is_unknown)
+{
+    check_split_of("/split-small/far.exe", NULL, "unknown", &far_clean,
+                   far_clean.len);
+}
+END_TEST
+
+/* A body that ends before the decision point, one byte per call, gets the
+ * verdict the same bytes get when served whole. */
+START_TEST(test_short_body_in_pieces_gets_the_verdict_of_the_whole_file)
+{
+    harness_response r;
+    harness_log_entry e;
+    char whole_note[32];
+
+    harness_get(srv, "/whole/short.exe", &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    HARNESS_ASSERT(srv, harness_log_find(srv, &r, &e) == 0, "no log line");
+    snprintf(whole_note, sizeof whole_note, "%s", e.note);
+    harness_log_entry_free(&e);
+    harness_response_free(&r);
+    HARNESS_ASSERT(srv, strcmp(whole_note, "clr") != 0
+                   && strcmp(whole_note, "-") != 0
+                   && strcmp(whole_note, "skipped") != 0,
+                   "note of the whole short file: %s", whole_note);
+
+    check_split_of("/split/short.exe", NULL, whole_note, &clean, SHORT_LEN);
 }
 END_TEST
 
@@ -313,6 +398,9 @@ static Suite *split_suite(void)
     tcase_add_test(tc, test_image_passed_one_byte_per_call_gets_attachment);
     tcase_add_test(tc, test_image_with_flush_after_every_byte_gets_attachment);
     tcase_add_test(tc, test_split_body_with_netexe_on_gets_attachment);
+    tcase_add_test(tc, test_far_header_passed_one_byte_per_call_gets_attachment);
+    tcase_add_test(tc, test_far_header_in_pieces_beyond_sniff_limit_is_unknown);
+    tcase_add_test(tc, test_short_body_in_pieces_gets_the_verdict_of_the_whole_file);
     tcase_add_test(tc, test_addoutputfilter_by_extension_works_without_netexe_on);
     tcase_add_test(tc, test_addoutputfilter_leaves_other_extensions_alone);
     tcase_add_test(tc, test_addoutputfilter_with_netexe_on_sends_one_header);
