@@ -380,6 +380,49 @@ START_TEST(test_head_on_cgi_has_the_header_of_get)
 }
 END_TEST
 
+/* Streams of several scripts at once, interleaved in the same server
+ * process: each response gets its own verdict. */
+START_TEST(test_parallel_cgi_streams_each_get_their_own_verdict)
+{
+    static const struct {
+        const char *path;
+        const char *want;
+        const char *image;
+    } mix[] = {
+        { "/cgi-bin/trickle", "attachment; filename=\"trickle.exe\"", CLR_REL },
+        { "/cgi-bin/native", NULL, NATIVE_REL },
+        { "/cgi-bin/lib", "attachment; filename=\"lib.dll\"", DLL_REL },
+        { "/cgi-bin/mzpause", "attachment; filename=\"mzpause.exe\"", CLR_REL },
+        { "/cgi-bin/inline", "inline", CLR_REL },
+        { "/cgi-bin/get?id=2", "attachment; filename=\"get.exe\"", CLR_REL },
+        { "/cgi-off/trickle", NULL, CLR_REL },
+        { "/cgi-override/inline", "attachment; filename=\"inline.exe\"",
+          CLR_REL },
+    };
+    enum { N = sizeof mix / sizeof mix[0] };
+    harness_request q[N];
+    harness_response r[N];
+    size_t i;
+
+    memset(q, 0, sizeof q);
+    for (i = 0; i < N; i++)
+        q[i].path = mix[i].path;
+    HARNESS_ASSERT(srv, harness_request_parallel(srv, q, r, N) == 0,
+                   "some parallel requests got no answer");
+    for (i = 0; i < N; i++) {
+        HARNESS_ASSERT_STATUS(srv, &r[i], 200);
+        if (mix[i].want != NULL)
+            HARNESS_ASSERT_HEADER(srv, &r[i], "Content-Disposition",
+                                  mix[i].want);
+        else
+            HARNESS_ASSERT_NO_HEADER(srv, &r[i], "Content-Disposition");
+        HARNESS_ASSERT_BODY_FILE(srv, &r[i], mix[i].image);
+    }
+    for (i = 0; i < N; i++)
+        harness_response_free(&r[i]);
+}
+END_TEST
+
 static Suite *cgi_suite(void)
 {
     Suite *s = suite_create("httpd_cgi");
@@ -404,6 +447,7 @@ static Suite *cgi_suite(void)
     tcase_add_test(tc, test_cgi_status_404_with_clr_body_gets_nothing);
     tcase_add_test(tc, test_cgi_content_encoding_makes_it_step_aside);
     tcase_add_test(tc, test_head_on_cgi_has_the_header_of_get);
+    tcase_add_test(tc, test_parallel_cgi_streams_each_get_their_own_verdict);
     suite_add_tcase(s, tc);
     return s;
 }
