@@ -21,11 +21,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "disposition.h"
 #include "harness.h"
 #include "pebuild.h"
 
 #define TEST_TIMEOUT_S      30
-#define NAME_MAX_BYTES      200         /* NETEXE_NAME_MAX in disposition.h */
+#define NAME_MAX_BYTES      NETEXE_NAME_MAX
 #define EXT_BYTES           4
 #define LONG_SEGMENT        4000        /* fits in LimitRequestLine */
 #define HUGE_SEGMENT        8192        /* does not: 8190 bytes by default */
@@ -36,6 +37,9 @@
 
 static harness_httpd *srv;
 
+/* Every path under /h/ is the image.  The pattern is a bare prefix:
+ * "^/h/(.*)$" would not match a path whose decoded form holds a line feed,
+ * as '.' does not match one. */
 static const char hostile_config[] =
     "AliasMatch \"^/h/\" \"@DOCROOT@/img/clr.exe\"\n"
     "<Location \"/h/\">\n"
