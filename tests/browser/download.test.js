@@ -14,6 +14,14 @@
 // Each case asserts the saved name, that nothing else was saved, and that
 // the saved bytes are the image served (SHA-256).
 //
+// What Chromium (156, Debian 12) does here: it prefers filename* to the
+// ASCII filename ("________.exe" is what a client without RFC 8187 would
+// save); without Content-Disposition it names the file after the URL's
+// last segment, query string dropped, adding no extension for
+// application/octet-stream; and it saves .exe and .dll files from
+// http://127.0.0.1 without holding them back as dangerous, headless with
+// downloads allowed over DevTools, so the native EXE case runs as well.
+//
 // Environment (set by tests/browser/browser.mk): NETEXE_MODULE (the built
 // mod_netexe.so, for the server), NETEXE_BROWSER_SERVER (the built
 // browser_server), CHROMIUM (default /usr/bin/chromium), BROWSER_KEEP=1
