@@ -26,6 +26,12 @@
  * words, an entry documented twice, and an entry for a directive that
  * does not exist, each fail the suite with a line saying which.
  *
+ * Context and Override must also say what the code does: the entry's
+ * fourth argument, req_override (httpd's RSRC_CONF, ACCESS_CONF and OR_*
+ * constants joined by '|', through the source's own #define names), gives
+ * the contexts httpd accepts the directive in and the AllowOverride class
+ * it needs in .htaccess ("None" or "not applicable" when it has none).
+ *
  * The files are read from NETEXE_SRCDIR (default: the current directory,
  * which is the top of the tree under make).  The parsers are also run on
  * small inline samples, so that each kind of failure is shown to be found.
@@ -36,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MODULE_SOURCE       "mod_netexe/mod_netexe.c"
 #define README              "README.md"
@@ -68,10 +75,65 @@ static const char *const known_contexts[] = {
     "server config", "virtual host", "directory", ".htaccess"
 };
 #define N_KNOWN_CONTEXTS (sizeof known_contexts / sizeof known_contexts[0])
+/* Bits of docs_entry.contexts, in the order of known_contexts. */
+#define CTX_SERVER          (1u << 0)
+#define CTX_VHOST           (1u << 1)
+#define CTX_DIRECTORY       (1u << 2)
+#define CTX_HTACCESS        (1u << 3)
+
+/* httpd's req_override bits, as http_config.h defines them (the unit
+ * suites build without httpd's headers); the table's fourth argument is
+ * resolved from the module's source text to these. */
+#define HTTPD_OR_NONE       0x00u
+#define HTTPD_OR_LIMIT      0x01u
+#define HTTPD_OR_OPTIONS    0x02u
+#define HTTPD_OR_FILEINFO   0x04u
+#define HTTPD_OR_AUTHCFG    0x08u
+#define HTTPD_OR_INDEXES    0x10u
+#define HTTPD_OR_ALL        (HTTPD_OR_LIMIT | HTTPD_OR_OPTIONS | HTTPD_OR_FILEINFO \
+                             | HTTPD_OR_AUTHCFG | HTTPD_OR_INDEXES)
+#define HTTPD_ACCESS_CONF   0x40u
+#define HTTPD_RSRC_CONF     0x80u
+#define HTTPD_EXEC_ON_READ  0x100u
 
 typedef struct {
-    char   name[DOCS_MAX_DIRECTIVES][DOCS_NAME_MAX];
-    size_t n;
+    const char *name;
+    unsigned    bits;
+} docs_constant;
+
+static const docs_constant httpd_constants[] = {
+    { "OR_NONE", HTTPD_OR_NONE },         { "OR_LIMIT", HTTPD_OR_LIMIT },
+    { "OR_OPTIONS", HTTPD_OR_OPTIONS },   { "OR_FILEINFO", HTTPD_OR_FILEINFO },
+    { "OR_AUTHCFG", HTTPD_OR_AUTHCFG },   { "OR_INDEXES", HTTPD_OR_INDEXES },
+    { "OR_ALL", HTTPD_OR_ALL },           { "ACCESS_CONF", HTTPD_ACCESS_CONF },
+    { "RSRC_CONF", HTTPD_RSRC_CONF },     { "EXEC_ON_READ", HTTPD_EXEC_ON_READ },
+};
+#define N_HTTPD_CONSTANTS (sizeof httpd_constants / sizeof httpd_constants[0])
+
+/* The AllowOverride word of each OR_* bit, as the manual's "Override:"
+ * line gives it; "All" stands for every one. */
+static const docs_constant override_words[] = {
+    { "Limit", HTTPD_OR_LIMIT },          { "Options", HTTPD_OR_OPTIONS },
+    { "FileInfo", HTTPD_OR_FILEINFO },    { "AuthConfig", HTTPD_OR_AUTHCFG },
+    { "Indexes", HTTPD_OR_INDEXES },      { "All", HTTPD_OR_ALL },
+};
+#define N_OVERRIDE_WORDS (sizeof override_words / sizeof override_words[0])
+/* What "Override:" says of a directive that .htaccess cannot hold. */
+static const char *const no_override_words[] = { "None", "not applicable" };
+#define N_NO_OVERRIDE_WORDS (sizeof no_override_words / sizeof no_override_words[0])
+
+/* How deep #define names are followed in a req_override expression. */
+#define DEFINE_DEPTH_MAX    4
+/* AP_INIT_*(name, func, mconfig, req_override, errmsg) */
+#define INIT_ARGS           5
+#define INIT_ARG_NAME       0
+#define INIT_ARG_OVERRIDE   3
+
+typedef struct {
+    char     name[DOCS_MAX_DIRECTIVES][DOCS_NAME_MAX];
+    unsigned req[DOCS_MAX_DIRECTIVES];      /* req_override */
+    int      req_known[DOCS_MAX_DIRECTIVES];
+    size_t   n;
 } docs_names;
 
 typedef struct {
@@ -79,6 +141,8 @@ typedef struct {
     unsigned fields;            /* bit per FIELD_* present with a value */
     int      syntax_ok;         /* Syntax: starts with the name */
     char     bad_context[DOCS_NAME_MAX];    /* first unknown context */
+    unsigned contexts;          /* bit i: known_contexts[i] listed */
+    char     override_text[DOCS_NAME_MAX];  /* the Override: value */
 } docs_entry;
 
 typedef struct {
@@ -169,14 +233,17 @@ static const char *read_ident(const char *p, const char *end, char *buf,
     return p;
 }
 
-/* The names of the AP_INIT_* entries between the braces at p (p at '{'),
- * appended to out.  Returns just past the closing brace. */
-static const char *parse_table_body(const char *p, const char *end,
-                                    docs_names *out, docs_report *r)
+/* p just past the '(' of a macro call: fills the top-level arguments'
+ * ranges (at most max) and returns just past the matching ')', or end.
+ * *n gets the number of arguments seen. */
+static const char *split_args(const char *p, const char *end,
+                              const char **as, const char **ae, size_t max,
+                              size_t *n)
 {
     int depth = 0;
-    char ident[DOCS_NAME_MAX];
+    const char *arg = p;
 
+    *n = 0;
     while (p < end) {
         const char *q = skip_trivia(p, end);
         if (q != p) {
@@ -185,46 +252,184 @@ static const char *parse_table_body(const char *p, const char *end,
         }
         if (*p == '"' || *p == '\'') {
             p = skip_literal(p, end);
-        } else if (*p == '{' || *p == '(') {
+            continue;
+        }
+        if (*p == '(' || *p == '{') {
+            depth++;
+        } else if ((*p == ')' || *p == '}') && depth > 0) {
+            depth--;
+        } else if ((*p == ',' && depth == 0) || *p == ')') {
+            if (*n < max) {
+                as[*n] = arg;
+                ae[*n] = p;
+            }
+            (*n)++;
+            if (*p == ')')
+                return p + 1;
+            arg = p + 1;
+        }
+        p++;
+    }
+    return end;
+}
+
+/* The replacement text of "#define name" in src, on [*s, *e); 0 when src
+ * has no such object-like macro. */
+static int find_define(const char *src, const char *name, const char **s,
+                       const char **e)
+{
+    const char *end = src + strlen(src), *p = src;
+    size_t len = strlen(name);
+
+    while (p < end) {
+        const char *line = p, *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl != NULL ? nl : end;
+
+        p = nl != NULL ? nl + 1 : end;
+        while (line < le && (*line == ' ' || *line == '\t'))
+            line++;
+        if (line == le || *line != '#')
+            continue;
+        line++;
+        while (line < le && (*line == ' ' || *line == '\t'))
+            line++;
+        if ((size_t)(le - line) < strlen("define")
+            || memcmp(line, "define", strlen("define")) != 0)
+            continue;
+        line += strlen("define");
+        while (line < le && (*line == ' ' || *line == '\t'))
+            line++;
+        if ((size_t)(le - line) < len || memcmp(line, name, len) != 0
+            || (line + len < le && (is_ident_char(line[len]) || line[len] == '(')))
+            continue;
+        *s = line + len;
+        /* A replacement continued over lines with backslashes. */
+        while (le < end && le > *s && le[-1] == '\\') {
+            nl = memchr(le + 1, '\n', (size_t)(end - le - 1));
+            le = nl != NULL ? nl : end;
+        }
+        *e = le;
+        return 1;
+    }
+    return 0;
+}
+
+/* Evaluates a req_override expression: httpd's constants and the
+ * source's own #define names joined by '|'.  0 on success. */
+static int eval_override(const char *src, const char *s, const char *e,
+                         unsigned *bits, int depth)
+{
+    char ident[DOCS_NAME_MAX];
+
+    if (depth > DEFINE_DEPTH_MAX)
+        return -1;
+    while (s < e) {
+        const char *q = skip_trivia(s, e);
+        size_t i;
+
+        if (q != s) {
+            s = q;
+        } else if (*s == '|' || *s == '(' || *s == ')'
+                   || (*s == '\\' && s + 1 < e && s[1] == '\n')) {
+            s += *s == '\\' ? 2 : 1;
+        } else if (is_ident_char(*s) && !isdigit((unsigned char)*s)) {
+            const char *ds, *de;
+
+            s = read_ident(s, e, ident, sizeof ident);
+            for (i = 0; i < N_HTTPD_CONSTANTS; i++)
+                if (strcmp(ident, httpd_constants[i].name) == 0)
+                    break;
+            if (i < N_HTTPD_CONSTANTS)
+                *bits |= httpd_constants[i].bits;
+            else if (!find_define(src, ident, &ds, &de)
+                     || eval_override(src, ds, de, bits, depth + 1) != 0)
+                return -1;
+        } else {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The AP_INIT_* entries between the braces at p (p at '{'): names and
+ * req_override, appended to out.  Returns just past the closing brace. */
+static const char *parse_table_body(const char *src, const char *p,
+                                    const char *end, docs_names *out,
+                                    docs_report *r)
+{
+    int depth = 0;
+    char ident[DOCS_NAME_MAX];
+
+    while (p < end) {
+        const char *q = skip_trivia(p, end);
+        const char *as[INIT_ARGS], *ae[INIT_ARGS], *ns, *ne;
+        size_t nargs, len;
+        unsigned bits = 0;
+
+        if (q != p) {
+            p = q;
+            continue;
+        }
+        if (*p == '"' || *p == '\'') {
+            p = skip_literal(p, end);
+            continue;
+        }
+        if (*p == '{' || *p == '(') {
             depth++;
             p++;
-        } else if (*p == '}' || *p == ')') {
+            continue;
+        }
+        if (*p == '}' || *p == ')') {
             depth--;
             p++;
             if (depth == 0)
                 return p;
-        } else if (is_ident_char(*p)) {
-            p = read_ident(p, end, ident, sizeof ident);
-            if (strncmp(ident, TABLE_ENTRY_PREFIX,
-                        strlen(TABLE_ENTRY_PREFIX)) != 0)
-                continue;
-            q = skip_trivia(p, end);
-            if (q >= end || *q != '(')
-                continue;
-            q = skip_trivia(q + 1, end);
-            if (q >= end || *q != '"') {
-                report(r, "%s: an %s entry whose name is not a string literal",
-                       MODULE_SOURCE, ident);
-                continue;
-            }
-            {
-                const char *close = skip_literal(q, end);
-                size_t len = (size_t)(close - q) - 2;
-                if (close >= end || len == 0 || len >= DOCS_NAME_MAX
-                    || memchr(q + 1, '\\', len) != NULL) {
-                    report(r, "%s: a directive name that cannot be read",
-                           MODULE_SOURCE);
-                } else if (out->n == DOCS_MAX_DIRECTIVES) {
-                    report(r, "%s: more than %d directives", MODULE_SOURCE,
-                           DOCS_MAX_DIRECTIVES);
-                } else {
-                    memcpy(out->name[out->n], q + 1, len);
-                    out->name[out->n++][len] = '\0';
-                }
-            }
-        } else {
-            p++;
+            continue;
         }
+        if (!is_ident_char(*p)) {
+            p++;
+            continue;
+        }
+        p = read_ident(p, end, ident, sizeof ident);
+        if (strncmp(ident, TABLE_ENTRY_PREFIX, strlen(TABLE_ENTRY_PREFIX)) != 0)
+            continue;
+        q = skip_trivia(p, end);
+        if (q >= end || *q != '(')
+            continue;
+        p = split_args(q + 1, end, as, ae, INIT_ARGS, &nargs);
+        if (nargs != INIT_ARGS) {
+            report(r, "%s: an %s entry with %zu arguments, not %d",
+                   MODULE_SOURCE, ident, nargs, INIT_ARGS);
+            continue;
+        }
+        ns = skip_trivia(as[INIT_ARG_NAME], ae[INIT_ARG_NAME]);
+        ne = ae[INIT_ARG_NAME];
+        while (ne > ns && isspace((unsigned char)ne[-1]))
+            ne--;
+        len = ne - ns >= 2 ? (size_t)(ne - ns) - 2 : 0;
+        if (ne - ns < 2 || *ns != '"' || ne[-1] != '"'
+            || skip_literal(ns, ne) != ne || len == 0
+            || len >= DOCS_NAME_MAX || memchr(ns + 1, '\\', len) != NULL) {
+            report(r, "%s: an %s entry whose name is not a plain string "
+                   "literal", MODULE_SOURCE, ident);
+            continue;
+        }
+        if (out->n == DOCS_MAX_DIRECTIVES) {
+            report(r, "%s: more than %d directives", MODULE_SOURCE,
+                   DOCS_MAX_DIRECTIVES);
+            continue;
+        }
+        memcpy(out->name[out->n], ns + 1, len);
+        out->name[out->n][len] = '\0';
+        out->req_known[out->n] = eval_override(src, as[INIT_ARG_OVERRIDE],
+                                               ae[INIT_ARG_OVERRIDE], &bits,
+                                               0) == 0;
+        out->req[out->n] = bits;
+        if (!out->req_known[out->n])
+            report(r, "%s: cannot resolve the req_override of %s (httpd's "
+                   "constants and #define names joined by '|')",
+                   MODULE_SOURCE, out->name[out->n]);
+        out->n++;
     }
     return end;
 }
@@ -274,7 +479,7 @@ static size_t parse_command_tables(const char *src, docs_names *out,
         if (q >= end || *q != '{')
             continue;
         tables++;
-        p = parse_table_body(q, end, out, r);
+        p = parse_table_body(src, q, end, out, r);
     }
     return tables;
 }
@@ -313,7 +518,9 @@ static void check_contexts(docs_entry *d, const char *s, const char *e)
         for (i = 0; i < N_KNOWN_CONTEXTS; i++)
             if (equals(is, ie, known_contexts[i]))
                 break;
-        if (i == N_KNOWN_CONTEXTS && d->bad_context[0] == '\0') {
+        if (i < N_KNOWN_CONTEXTS)
+            d->contexts |= 1u << i;
+        else if (d->bad_context[0] == '\0') {
             size_t len = (size_t)(ie - is);
             if (len == 0) {
                 snprintf(d->bad_context, sizeof d->bad_context, "(empty)");
@@ -350,6 +557,12 @@ static void parse_entry_line(docs_entry *d, const char *s, const char *e)
                                    || isspace((unsigned char)v[n]));
             } else if (f == FIELD_CONTEXT) {
                 check_contexts(d, v, ve);
+            } else if (f == FIELD_OVERRIDE) {
+                size_t len = (size_t)(ve - v);
+                if (len >= sizeof d->override_text)
+                    len = sizeof d->override_text - 1;
+                memcpy(d->override_text, v, len);
+                d->override_text[len] = '\0';
             }
             return;
         }
@@ -422,6 +635,129 @@ static void parse_readme(const char *md, docs_readme *out, docs_report *r)
 
 /* --- the check -------------------------------------------------------- */
 
+/* Where httpd accepts a directive with this req_override (the manual's
+ * directive dictionary): RSRC_CONF is the server config and virtual
+ * hosts, ACCESS_CONF <Directory> and <Location>; an OR_* bit adds
+ * .htaccess, and those of OR_OPTIONS, OR_FILEINFO and OR_INDEXES are
+ * also valid anywhere in the configuration files. */
+static unsigned expected_contexts(unsigned req)
+{
+    unsigned c = 0;
+
+    if ((req & HTTPD_RSRC_CONF)
+        || (req & (HTTPD_OR_OPTIONS | HTTPD_OR_FILEINFO | HTTPD_OR_INDEXES)))
+        c |= CTX_SERVER | CTX_VHOST;
+    if ((req & HTTPD_ACCESS_CONF) || (req & HTTPD_OR_ALL))
+        c |= CTX_DIRECTORY;
+    if (req & HTTPD_OR_ALL)
+        c |= CTX_HTACCESS;
+    return c;
+}
+
+static void format_contexts(unsigned c, char *buf, size_t cap)
+{
+    size_t i, len = 0;
+
+    buf[0] = '\0';
+    for (i = 0; i < N_KNOWN_CONTEXTS && len < cap; i++)
+        if (c & (1u << i)) {
+            int n = snprintf(buf + len, cap - len, "%s%s", len ? ", " : "",
+                             known_contexts[i]);
+            if (n > 0)
+                len += (size_t)n;
+        }
+    if (buf[0] == '\0')
+        snprintf(buf, cap, "(nowhere)");
+}
+
+static void format_override(unsigned bits, char *buf, size_t cap)
+{
+    size_t i, len = 0;
+
+    bits &= HTTPD_OR_ALL;
+    if (bits == HTTPD_OR_NONE || bits == HTTPD_OR_ALL) {
+        snprintf(buf, cap, "%s", bits == HTTPD_OR_ALL ? "All"
+                                                       : no_override_words[0]);
+        return;
+    }
+    buf[0] = '\0';
+    for (i = 0; i < N_OVERRIDE_WORDS && len < cap; i++)
+        if (override_words[i].bits != HTTPD_OR_ALL
+            && (bits & override_words[i].bits)) {
+            int n = snprintf(buf + len, cap - len, "%s%s", len ? ", " : "",
+                             override_words[i].name);
+            if (n > 0)
+                len += (size_t)n;
+        }
+}
+
+/* The OR_* bits an "Override:" value names: "None" or "not applicable",
+ * or AllowOverride words separated by commas or blanks.  -1 for a word
+ * httpd does not know. */
+static int parse_override(const char *text, unsigned *bits)
+{
+    const char *p = text;
+    size_t i;
+
+    *bits = HTTPD_OR_NONE;
+    for (i = 0; i < N_NO_OVERRIDE_WORDS; i++)
+        if (strcasecmp(text, no_override_words[i]) == 0)
+            return 0;
+    while (*p != '\0') {
+        size_t len;
+
+        while (*p == ',' || isspace((unsigned char)*p))
+            p++;
+        len = strcspn(p, ", \t");
+        if (len == 0)
+            break;
+        for (i = 0; i < N_OVERRIDE_WORDS; i++)
+            if (strlen(override_words[i].name) == len
+                && memcmp(override_words[i].name, p, len) == 0)
+                break;
+        if (i == N_OVERRIDE_WORDS)
+            return -1;
+        *bits |= override_words[i].bits;
+        p += len;
+    }
+    return 0;
+}
+
+/* An entry's Context: and Override: against the directive's
+ * req_override in the command table. */
+static void check_against_table(const docs_entry *d, unsigned req,
+                                docs_report *r)
+{
+    char want[DOCS_NAME_MAX * 2], got[DOCS_NAME_MAX * 2];
+    unsigned bits;
+
+    if ((d->fields & (1u << FIELD_CONTEXT)) && d->bad_context[0] == '\0'
+        && d->contexts != expected_contexts(req)) {
+        format_contexts(d->contexts, got, sizeof got);
+        format_contexts(expected_contexts(req), want, sizeof want);
+        report(r, "%s: \"Context: %s\" in %s, but its req_override in the "
+               "command table allows: %s", d->name, got, README, want);
+    }
+    if ((d->fields & (1u << FIELD_OVERRIDE))
+        && (parse_override(d->override_text, &bits) != 0
+            || bits != (req & HTTPD_OR_ALL))) {
+        format_override(req, want, sizeof want);
+        report(r, "%s: \"Override: %s\" in %s, but its req_override in the "
+               "command table gives: %s", d->name, d->override_text, README,
+               want);
+    }
+}
+
+static size_t table_index(const docs_names *t, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < t->n; i++)
+        if (strcmp(t->name[i], name) == 0)
+            break;
+    return i;
+}
+
 static const docs_entry *find_entry(const docs_readme *d, const char *name)
 {
     size_t i;
@@ -448,7 +784,7 @@ static size_t docs_check(const char *src, const char *md, docs_report *r)
 {
     docs_names table;
     docs_readme readme;
-    size_t i, j;
+    size_t i, j, k;
     unsigned f;
 
     memset(r, 0, sizeof *r);
@@ -476,9 +812,12 @@ static size_t docs_check(const char *src, const char *md, docs_report *r)
             report(r, "%s: documented twice in %s", d->name, README);
             continue;
         }
-        if (!table_has(&table, d->name))
+        k = table_index(&table, d->name);
+        if (k == table.n)
             report(r, "%s: documented in %s but not a directive of %s",
                    d->name, README, MODULE_SOURCE);
+        else if (table.req_known[k])
+            check_against_table(d, table.req[k], r);
         for (f = 0; f < FIELD_COUNT; f++) {
             if (d->fields & (1u << f))
                 continue;
@@ -563,8 +902,11 @@ END_TEST
 static const char sample_src[] =
     "/* A comment naming AP_INIT_FLAG(\"NotADirective\", ...) */\n"
     "static const char *ignored = \"AP_INIT_TAKE1(\\\"NorThis\\\"\";\n"
+    "#define SAMPLE_CONTEXT (RSRC_CONF | ACCESS_CONF \\\n"
+    "                        | SAMPLE_HTACCESS)\n"
+    "  #  define SAMPLE_HTACCESS OR_FILEINFO /* FileInfo */\n"
     "static const command_rec sample_cmds[] = {\n"
-    "    AP_INIT_FLAG(\"SampleOn\", set_on, NULL, OR_FILEINFO,\n"
+    "    AP_INIT_FLAG(\"SampleOn\", set_on, NULL, SAMPLE_CONTEXT,\n"
     "                 \"On: { a brace in a string }\"),\n"
     "    // AP_INIT_TAKE1(\"SampleOld\", set_old, NULL, OR_ALL, \"gone\"),\n"
     "    AP_INIT_TAKE1 ( /* spaced */ \"SampleLimit\", set_limit, NULL,\n"
@@ -640,6 +982,29 @@ static const sample_case sample_cases[] = {
     { "entry twice", "### SampleLimit", "### SampleOn", 2,
       "SampleOn: documented twice in README.md" },
     { "heading in backquotes", "### SampleOn", "### `SampleOn`", 0, NULL },
+    { ".htaccess for a server-only directive", "server config, virtual host\n",
+      "server config, virtual host, directory, .htaccess\n", 1,
+      "SampleLimit: \"Context: server config, virtual host, directory, "
+      ".htaccess\" in README.md, but its req_override in the command table "
+      "allows: server config, virtual host" },
+    { "context missing from the list", "Context:     server config, virtual "
+      "host, directory, .htaccess", "Context:     directory, .htaccess", 1,
+      "SampleOn: \"Context: directory, .htaccess\" in README.md, but its "
+      "req_override in the command table allows: server config, virtual "
+      "host, directory, .htaccess" },
+    { "Override for a server-only directive", "Override:    not applicable",
+      "Override:    FileInfo", 1,
+      "SampleLimit: \"Override: FileInfo\" in README.md, but its "
+      "req_override in the command table gives: None" },
+    { "Override of another class", "Override:    FileInfo",
+      "Override:    Options", 1,
+      "SampleOn: \"Override: Options\" in README.md, but its req_override "
+      "in the command table gives: FileInfo" },
+    { "Override word httpd does not know", "Override:    FileInfo",
+      "Override:    FileInformation", 1,
+      "SampleOn: \"Override: FileInformation\" in README.md" },
+    { "None for a server-only directive", "Override:    not applicable",
+      "Override:    None", 0, NULL },
 };
 #define N_CASES(a) (sizeof (a) / sizeof (a)[0])
 
@@ -693,6 +1058,33 @@ START_TEST(test_sample_table_names_skip_comments_and_strings)
     ck_assert_uint_eq(table.n, 2);
     ck_assert_str_eq(table.name[0], "SampleOn");
     ck_assert_str_eq(table.name[1], "SampleLimit");
+    /* Through two #define names, one continued over two lines. */
+    ck_assert(table.req_known[0] && table.req_known[1]);
+    ck_assert_uint_eq(table.req[0],
+                      HTTPD_RSRC_CONF | HTTPD_ACCESS_CONF | HTTPD_OR_FILEINFO);
+    ck_assert_uint_eq(table.req[1], HTTPD_RSRC_CONF);
+}
+END_TEST
+
+START_TEST(test_unresolvable_req_override_is_reported)
+{
+    static const char src[] =
+        "static const command_rec cmds[] = {\n"
+        "    AP_INIT_FLAG(\"SampleOn\", set_on, NULL, 0x84, \"on\"),\n"
+        "    AP_INIT_FLAG(\"SampleOff\", set_off, NULL, SOMEWHERE, \"off\"),\n"
+        "    AP_INIT_FLAG(\"SampleShort\", set_short, NULL),\n"
+        "    {NULL}\n"
+        "};\n";
+    docs_names table;
+    docs_report r;
+
+    memset(&r, 0, sizeof r);
+    ck_assert_uint_eq(parse_command_tables(src, &table, &r), 1);
+    ck_assert_uint_eq(r.count, 3);
+    ck_assert_ptr_nonnull(strstr(r.text, "cannot resolve the req_override of SampleOn"));
+    ck_assert_ptr_nonnull(strstr(r.text, "cannot resolve the req_override of SampleOff"));
+    ck_assert_ptr_nonnull(strstr(r.text, "an AP_INIT_FLAG entry with 3 arguments, not 5"));
+    ck_assert_uint_eq(table.n, 2);
 }
 END_TEST
 
@@ -720,6 +1112,7 @@ static Suite *docs_suite(void)
     tcase_add_test(tc, test_sample_table_names_skip_comments_and_strings);
     tcase_add_loop_test(tc, test_sample_problem_is_reported, 0,
                         N_CASES(sample_cases));
+    tcase_add_test(tc, test_unresolvable_req_override_is_reported);
     tcase_add_test(tc, test_missing_table_and_section_are_reported);
     suite_add_tcase(s, tc);
     return s;
