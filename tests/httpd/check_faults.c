@@ -798,6 +798,15 @@ static Suite *faults_suite(void)
     tcase_add_test(tc, test_backend_dying_after_decision_truncates_with_header);
     tcase_add_test(tc, test_backend_dying_before_decision_gives_no_attachment);
     tcase_add_test(tc, test_backend_stalling_after_mz_is_cut_at_proxy_timeout);
+    suite_add_tcase(s, tc);
+
+    /* Tagged, so that a run against "apache2 -X" (one process, no
+     * children to replace: make check-valgrind) can leave it out with
+     * CK_EXCLUDE_TAGS=graceful. */
+    tc = tcase_create("graceful");
+    tcase_set_tags(tc, "graceful");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, TEST_TIMEOUT_S);
     tcase_add_test(tc, test_graceful_restart_under_load_fails_no_request);
     suite_add_tcase(s, tc);
     return s;
