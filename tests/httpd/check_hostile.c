@@ -44,7 +44,15 @@ static const char hostile_config[] =
     "AliasMatch \"^/h/\" \"@DOCROOT@/img/clr.exe\"\n"
     "<Location \"/h/\">\n"
     "    NetExe On\n"
-    "</Location>\n";
+    "</Location>\n"
+    "<VirtualHost 127.0.0.1:@PORT1@>\n"
+    "    AllowEncodedSlashes NoDecode\n"
+    "    AliasMatch \"^/h/\" \"@DOCROOT@/img/clr.exe\"\n"
+    "</VirtualHost>\n"
+    "<VirtualHost 127.0.0.1:@PORT2@>\n"
+    "    AllowEncodedSlashes On\n"
+    "    AliasMatch \"^/h/\" \"@DOCROOT@/img/clr.exe\"\n"
+    "</VirtualHost>\n";
 
 typedef struct {
     const char *path;
@@ -125,6 +133,7 @@ static void setup(void)
     harness_options_init(&o);
     o.modules = mods;
     o.config = hostile_config;
+    o.extra_ports = 2;
     srv = harness_new(&o);
     ck_assert_msg(srv != NULL, "harness_new failed");
     ck_assert_int_eq(harness_write_pe(srv, "img/clr.exe", NULL, NULL), 0);
@@ -152,12 +161,16 @@ static void assert_safe(harness_response *r)
                        "byte 0x%02X in Content-Disposition [%s]", *p, v);
 }
 
-/* GET path: 200, the image, and exactly want. */
-static void check_name(const char *path, const char *want)
+/* GET path on port (0: main): 200, the image, and exactly want. */
+static void check_name_on(int port, const char *path, const char *want)
 {
+    harness_request q;
     harness_response r;
 
-    harness_get(srv, path, &r);
+    memset(&q, 0, sizeof q);
+    q.path = path;
+    q.port = port;
+    harness_send(srv, &q, &r);
     HARNESS_ASSERT_STATUS(srv, &r, 200);
     assert_safe(&r);
     HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition", want);
@@ -165,16 +178,30 @@ static void check_name(const char *path, const char *want)
     harness_response_free(&r);
 }
 
-/* GET path: httpd's own status, no Content-Disposition. */
-static void check_refused(const char *path, long status)
+static void check_name(const char *path, const char *want)
 {
+    check_name_on(0, path, want);
+}
+
+/* GET path on port (0: main): httpd's own status, no Content-Disposition. */
+static void check_refused_on(int port, const char *path, long status)
+{
+    harness_request q;
     harness_response r;
 
-    harness_get(srv, path, &r);
+    memset(&q, 0, sizeof q);
+    q.path = path;
+    q.port = port;
+    harness_send(srv, &q, &r);
     HARNESS_ASSERT_STATUS(srv, &r, status);
     assert_safe(&r);
     HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
     harness_response_free(&r);
+}
+
+static void check_refused(const char *path, long status)
+{
+    check_refused_on(0, path, status);
 }
 
 START_TEST(test_hostile_segment_gives_exact_safe_name)
@@ -329,6 +356,26 @@ START_TEST(test_raw_quote_request_line_gives_exact_name)
 }
 END_TEST
 
+/* With NoDecode, httpd keeps %2F encoded in the path the module reads:
+ * it is part of the name, '%' made safe like any other. */
+START_TEST(test_encoded_slash_kept_by_nodecode_is_part_of_the_name)
+{
+    check_name_on(harness_extra_port(srv, 0), "/h/a%2fb.exe",
+                  "attachment; filename=\"a_2fb.exe\"; "
+                  "filename*=UTF-8''a%252fb.exe");
+}
+END_TEST
+
+/* With On, %2F becomes a real '/', and the name is what follows it;
+ * ".." made of decoded slashes still does not get past httpd. */
+START_TEST(test_encoded_slash_decoded_by_on_splits_the_segment)
+{
+    check_name_on(harness_extra_port(srv, 1), "/h/dir%2fb.exe",
+                  "attachment; filename=\"b.exe\"");
+    check_refused_on(harness_extra_port(srv, 1), "/h/..%2f..%2fb.exe", 404);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
     Suite *s = suite_create("httpd_hostile");
@@ -341,6 +388,8 @@ static Suite *hostile_suite(void)
     tcase_add_test(tc, test_encoded_nul_is_refused_by_httpd_with_404);
     tcase_add_test(tc, test_encoded_slash_is_refused_with_404_when_not_allowed);
     tcase_add_test(tc, test_request_line_over_the_limit_is_refused_with_414);
+    tcase_add_test(tc, test_encoded_slash_kept_by_nodecode_is_part_of_the_name);
+    tcase_add_test(tc, test_encoded_slash_decoded_by_on_splits_the_segment);
     tcase_add_test(tc, test_long_ascii_segment_is_cut_to_the_name_limit);
     tcase_add_test(tc, test_long_utf8_segment_is_cut_at_a_character_boundary);
     tcase_add_test(tc, test_raw_utf8_request_line_gives_exact_name);
