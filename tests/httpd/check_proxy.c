@@ -37,6 +37,7 @@
 #define TRICKLE_PAUSED      512
 #define SCRIPT_MAX          1024
 #define HEADER_MAX          256
+#define HTTP_VERSION_2      20L
 
 static harness_httpd *srv;
 
@@ -108,7 +109,7 @@ static void setup(void)
 {
     static const char *const mods[] = {
         "proxy", "proxy_http", "headers", "filter", "deflate", "alias", "cgid",
-        NULL
+        "http2", NULL
     };
     char script[SCRIPT_MAX];
     harness_options o;
@@ -389,6 +390,27 @@ START_TEST(test_proxied_head_gets_no_header_and_keeps_content_length)
 }
 END_TEST
 
+/* An HTTP/2 client in front (h2c), HTTP/1.1 to the backend. */
+START_TEST(test_h2c_client_through_the_proxy_gets_attachment)
+{
+    harness_request q;
+    harness_response r;
+
+    memset(&q, 0, sizeof q);
+    q.path = "/px/cgi/trickle";
+    q.http2 = 1;
+    harness_send(srv, &q, &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT(srv, r.http_version == HTTP_VERSION_2, "HTTP version %ld",
+                   r.http_version);
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
+                          "attachment; filename=\"trickle.exe\"");
+    HARNESS_ASSERT_BODY_FILE(srv, &r, "backend/img/clr.exe");
+    HARNESS_ASSERT_NOTE(srv, &r, "clr");
+    harness_response_free(&r);
+}
+END_TEST
+
 static Suite *proxy_suite(void)
 {
     Suite *s = suite_create("httpd_proxy");
@@ -411,6 +433,7 @@ static Suite *proxy_suite(void)
     tcase_add_test(tc, test_backend_304_passes_untouched);
     tcase_add_test(tc, test_front_end_deflate_compresses_after_the_header_is_set);
     tcase_add_test(tc, test_proxied_head_gets_no_header_and_keeps_content_length);
+    tcase_add_test(tc, test_h2c_client_through_the_proxy_gets_attachment);
     suite_add_tcase(s, tc);
     return s;
 }
