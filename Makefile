@@ -1,7 +1,7 @@
 # mod_netexe -- build, test, benchmark.
 #
 #   make            the PE library, mod_netexe.so (via apxs) and netexe-scan
-#   make install    installs the module with apxs -i
+#   make install    the module with apxs -i, netexe-scan and its manual page
 #   make check      builds everything and runs every test suite
 #   make demo       starts a local apache2 on 127.0.0.1 with the module
 #   make bench      module on/off/mod_headers, interleaved, with ratios
@@ -74,8 +74,15 @@ scanner: $(SCANNER)
 $(B)/netexe-scan: $(SRC)/netexe-scan.c $(LIB_HDRS) $(LIB)
 	$(CC) $(CSTD) $(WARN) $(OPT) -o $@ $< $(LIB) $(CRYPTO_LIBS)
 
-install: $(MODULE)
-	cd $(B)/apxs && $(APXS) -i -n netexe mod_netexe.la
+# The module goes where apxs says (LIBEXECDIR); the scanner and its manual
+# page under PREFIX.  DESTDIR is honoured by both.
+PREFIX     ?= /usr/local
+install: $(MODULE) $(B)/netexe-scan
+	$(if $(DESTDIR),mkdir -p $(DESTDIR)$(shell $(APXS) -q LIBEXECDIR))
+	cd $(B)/apxs && $(APXS) $(if $(DESTDIR),-S LIBEXECDIR=$(DESTDIR)$(shell $(APXS) -q LIBEXECDIR)) \
+	    -i -n netexe mod_netexe.la
+	install -D -m 0755 $(B)/netexe-scan $(DESTDIR)$(PREFIX)/bin/netexe-scan
+	install -D -m 0644 $(SRC)/netexe-scan.1 $(DESTDIR)$(PREFIX)/share/man/man1/netexe-scan.1
 
 # Each test area adds its targets to CHECK_TARGETS (run in this order).
 CHECK_TARGETS :=
