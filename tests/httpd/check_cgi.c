@@ -17,6 +17,11 @@
  * is one write(2) each, so the bytes leave the script exactly in the
  * pieces the test asks for.  As root, mod_cgid runs them as www-data: the
  * scripts are 0755 and the images 0644 under 0755 directories.
+ *
+ * mod_cgid hands the filter one brigade holding the pipe, which the
+ * filter reads piece by piece within that one call (blocking through the
+ * pause after "MZ").  Holding data across several filter calls is what
+ * check_split (mod_bucketeer) and check_proxy (a trickling backend) show.
  */
 #include <check.h>
 #include <stdio.h>
