@@ -49,7 +49,8 @@
 #define CLR_REL             "img/clr.exe"
 #define CURL_BIN            "curl"
 #define WGET_BIN            "wget"
-#define CLIENT_LOCALE       "LC_ALL=C.UTF-8"
+#define CLIENT_LOCALE       "C.UTF-8"
+#define DIR_TEMPLATE        "netexe-client-XXXXXX"
 
 /* привет.exe, percent-encoded in the URL and as saved by wget. */
 #define PRIVET_URL          "/h/%D0%BF%D1%80%D0%B8%D0%B2%D0%B5%D1%82.exe"
@@ -136,7 +137,7 @@ static int run_in(const char *dir, char *const argv[])
 
         for (v = proxy_vars; *v != NULL; v++)
             unsetenv(*v);
-        putenv((char *)CLIENT_LOCALE);
+        setenv("LC_ALL", CLIENT_LOCALE, 1);
         if (chdir(dir) != 0)
             _exit(126);
         execvp(argv[0], argv);
@@ -214,7 +215,8 @@ static void remove_dir(const char *dir)
 static void check_client(char **argv, size_t url_index, const char *path,
                          const char *want_name)
 {
-    char dir[] = "/tmp/netexe-client-XXXXXX";
+    const char *tmp = getenv("TMPDIR");
+    char dir[PATH_MAX_LEN];
     char url[URL_MAX], file[PATH_MAX_LEN], want_sha[65], got_sha[65];
     unsigned char *data;
     size_t len = 0, want_len = 0;
@@ -223,6 +225,8 @@ static void check_client(char **argv, size_t url_index, const char *path,
 
     snprintf(url, sizeof url, "http://127.0.0.1:%d%s", harness_port(srv), path);
     argv[url_index] = url;
+    snprintf(dir, sizeof dir, "%s/" DIR_TEMPLATE,
+             tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
     ck_assert_ptr_nonnull(mkdtemp(dir));
     rc = run_in(dir, argv);
     names = list_dir(dir);
