@@ -201,8 +201,9 @@ static void remove_dir(const char *dir)
 
             if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
                 continue;
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            unlink(path);
+            if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name)
+                < (int)sizeof path)
+                unlink(path);
         }
         closedir(d);
     }
@@ -221,16 +222,18 @@ static void check_client(char **argv, size_t url_index, const char *path,
     unsigned char *data;
     size_t len = 0, want_len = 0;
     char *names;
-    int rc, saved;
+    int rc, saved, n;
 
     snprintf(url, sizeof url, "http://127.0.0.1:%d%s", harness_port(srv), path);
     argv[url_index] = url;
-    snprintf(dir, sizeof dir, "%s/" DIR_TEMPLATE,
-             tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+    n = snprintf(dir, sizeof dir, "%s/" DIR_TEMPLATE,
+                 tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+    ck_assert(n > 0 && (size_t)n < sizeof dir);
     ck_assert_ptr_nonnull(mkdtemp(dir));
     rc = run_in(dir, argv);
     names = list_dir(dir);
-    snprintf(file, sizeof file, "%s/%s", dir, want_name);
+    n = snprintf(file, sizeof file, "%s/%s", dir, want_name);
+    ck_assert(n > 0 && (size_t)n < sizeof file);
     data = harness_read_file(file, &len);
     saved = data != NULL;
     if (saved)
