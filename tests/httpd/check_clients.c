@@ -40,8 +40,13 @@
 #include "pebuild.h"
 
 #define TEST_TIMEOUT_S      30
-#define CLIENT_WAIT_MS      25000
-#define CLIENT_TIMEOUT_S    "20"
+/* The clients' own time limit, and our wait for them a little longer;
+ * both times HARNESS_TIME_SCALE, as the harness's bounds are, for a server
+ * slowed down by valgrind or ASan. */
+#define CLIENT_TIMEOUT_S    20L
+#define CLIENT_WAIT_S       25L
+#define TIME_SCALE_MAX      1000L
+#define ARG_MAX_LEN         32
 #define POLL_MS             20
 #define PATH_MAX_LEN        4096
 #define SCRIPT_MAX          1024
@@ -110,6 +115,15 @@ static void teardown(void)
     srv = NULL;
 }
 
+/* HARNESS_TIME_SCALE as a factor of 1 .. TIME_SCALE_MAX (1 when unset). */
+static long time_scale(void)
+{
+    const char *v = getenv("HARNESS_TIME_SCALE");
+    long n = v != NULL ? strtol(v, NULL, 10) : 1;
+
+    return n < 1 ? 1 : n > TIME_SCALE_MAX ? TIME_SCALE_MAX : n;
+}
+
 static long now_ms(void)
 {
     struct timespec ts;
@@ -119,14 +133,14 @@ static long now_ms(void)
 }
 
 /* Runs argv in dir with CLIENT_LOCALE and no proxy variables; returns its
- * exit status, or -1 when it could not run or outlived CLIENT_WAIT_MS. */
+ * exit status, or -1 when it could not run or outlived its wait. */
 static int run_in(const char *dir, char *const argv[])
 {
     static const char *const proxy_vars[] = {
         "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
         "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY", NULL
     };
-    long deadline = now_ms() + CLIENT_WAIT_MS;
+    long deadline = now_ms() + CLIENT_WAIT_S * 1000L * time_scale();
     pid_t pid = fork();
     int status;
 
@@ -254,21 +268,26 @@ static void check_client(char **argv, size_t url_index, const char *path,
 
 static void check_curl(const char *path, const char *want_name)
 {
+    char max_time[ARG_MAX_LEN];
     char *argv[] = {
-        CURL_BIN, "-sS", "-OJ", "--noproxy", "*", "--max-time",
-        CLIENT_TIMEOUT_S, NULL, NULL
+        CURL_BIN, "-sS", "-OJ", "--noproxy", "*", "--max-time", max_time,
+        NULL, NULL
     };
 
+    snprintf(max_time, sizeof max_time, "%ld", CLIENT_TIMEOUT_S * time_scale());
     check_client(argv, 7, path, want_name);
 }
 
 static void check_wget(const char *path, const char *want_name)
 {
+    char timeout[ARG_MAX_LEN];
     char *argv[] = {
         WGET_BIN, "-q", "--content-disposition", "--no-proxy", "--tries=1",
-        "--timeout=" CLIENT_TIMEOUT_S, NULL, NULL
+        timeout, NULL, NULL
     };
 
+    snprintf(timeout, sizeof timeout, "--timeout=%ld",
+             CLIENT_TIMEOUT_S * time_scale());
     check_client(argv, 6, path, want_name);
 }
 
