@@ -8,7 +8,8 @@
 -- wrk does not say which request a response answers, so the body's length
 -- tells: the CLR image (static, CGI or proxied) must carry exactly the
 -- expected Content-Disposition, the native image and the HTML page none.
--- Environment: SOAK_CLR_LEN, SOAK_NATIVE_LEN, SOAK_HTML_LEN (bytes).
+-- Environment: SOAK_CLR_LEN, SOAK_NATIVE_LEN, SOAK_HTML_LEN (bytes);
+-- SOAK_BASELINE=1: NetExe Off, no header on any response.
 
 local paths = {
     "/dl/clr.exe", "/dl/native.exe", "/index.html", "/px/dl/clr.exe",
@@ -26,6 +27,7 @@ function init(args)
     clr_len = tonumber(os.getenv("SOAK_CLR_LEN"))
     native_len = tonumber(os.getenv("SOAK_NATIVE_LEN"))
     html_len = tonumber(os.getenv("SOAK_HTML_LEN"))
+    baseline = os.getenv("SOAK_BASELINE") == "1"
     n = 0
     bad = 0
     clr = 0
@@ -45,7 +47,11 @@ function response(status, headers, body)
         ok = false
     elseif len == clr_len then
         clr = clr + 1
-        ok = (cd == want or cd == want_cgi)
+        if baseline then
+            ok = (cd == nil)
+        else
+            ok = (cd == want or cd == want_cgi)
+        end
     elseif len == native_len or len == html_len then
         ok = (cd == nil)
     else
@@ -68,7 +74,7 @@ function done(summary, latency, requests)
         total_clr = total_clr + t:get("clr")
         if first == "" then first = t:get("first_bad") end
     end
-    io.write(string.format("soak-lua: %d responses checked, %d CLR with the header, %d wrong%s\n",
+    io.write(string.format("soak-lua: %d responses checked (%d CLR bodies), %d wrong%s\n",
                            summary.requests, total_clr, total_bad,
                            first ~= "" and (" (first: " .. first .. ")") or ""))
 end

@@ -4,10 +4,11 @@
 # with responses checked under load and the children's RSS sampled
 # (tests/soak/soak.sh).  Results in $(B)/soak/run/.
 #
-#   make soak [SOAK_SECONDS=60] [SOAK_CONNECTIONS=128]
+#   make soak [SOAK_SECONDS=60] [SOAK_CONNECTIONS=128] [SOAK_BASELINE=1]
 
 SOAK_SECONDS     ?= 60
 SOAK_CONNECTIONS ?= 128
+SOAK_BASELINE    ?= 0
 
 .PHONY: soak
 $(B)/soak/soak_fixtures: tests/soak/soak_fixtures.c $(SUPPORT_SRCS) $(SUPPORT_HDRS) | deps-build
@@ -17,5 +18,5 @@ $(B)/soak/soak_fixtures: tests/soak/soak_fixtures.c $(SUPPORT_SRCS) $(SUPPORT_HD
 
 soak: $(MODULE) $(B)/soak/soak_fixtures
 	@command -v wrk >/dev/null || $(DEPS) bench
-	@SOAK_SECONDS=$(SOAK_SECONDS) SOAK_CONNECTIONS=$(SOAK_CONNECTIONS) \
+	@SOAK_SECONDS=$(SOAK_SECONDS) SOAK_CONNECTIONS=$(SOAK_CONNECTIONS) SOAK_BASELINE=$(SOAK_BASELINE) \
 	    tests/soak/soak.sh $(MODULE) $(B)/soak/soak_fixtures $(B)/soak/run
