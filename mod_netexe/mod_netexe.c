@@ -31,6 +31,23 @@
  * for those responses whatever "NetExe" says.  The environment variable
  * no-netexe turns it off for a request.  The verdict is left in the request
  * note "netexe" (clr, native, not-pe, unknown, skipped) for %{netexe}n.
+ *
+ * Signature warnings (server, virtual host, directory; not .htaccess):
+ *
+ *     NetExeSignatureCheck Off|On     check the Authenticode signature of
+ *                                     the PE files the filter sees
+ *     NetExeTrustedRoots roots.pem    roots that end a chain (server and
+ *                                     virtual host; ServerRoot-relative)
+ *
+ * With NetExeSignatureCheck On, a static file that the filter finds to be
+ * a PE image (CLR or native, whatever NetExeMatch says) is checked by
+ * authenticode.c on the FILE bucket's own descriptor, digest included,
+ * once per file version (device, inode, size, mtime) per child process:
+ * the result is kept in a bounded per-process cache.  An incomplete chain,
+ * a bad digest or a malformed signature is logged once at warning level;
+ * the state goes into the note "netexe-signature" (unsigned, complete,
+ * incomplete, bad-digest, malformed) of every such request.  The response
+ * itself is never changed or refused.
  */
 
 #include <errno.h>
@@ -45,14 +62,21 @@
 #include "util_filter.h"
 
 #include "apr_buckets.h"
+#include "apr_file_info.h"
 #include "apr_file_io.h"
+#include "apr_hash.h"
 #include "apr_lib.h"
 #include "apr_portable.h"
 #include "apr_strings.h"
 #include "apr_tables.h"
+#if APR_HAS_THREADS
+#include "apr_thread_cond.h"
+#include "apr_thread_mutex.h"
+#endif
 
 #include "pe.h"
 #include "disposition.h"
+#include "authenticode.h"
 
 #define NETEXE_FILTER_NAME      "NETEXE"
 #define NETEXE_NOTE             "netexe"
@@ -63,6 +87,18 @@
 #define NETEXE_VERDICT_NOT_PE   "not-pe"
 #define NETEXE_VERDICT_UNKNOWN  "unknown"
 #define NETEXE_VERDICT_SKIPPED  "skipped"
+
+/* The Authenticode state of a checked file, for %{netexe-signature}n. */
+#define NETEXE_SIG_NOTE         "netexe-signature"
+
+/* File versions whose signature state a child process remembers.  Beyond
+ * this the oldest entry is dropped (round robin): a version seen again
+ * after that is analysed, and warned about, once more. */
+#define NETEXE_SIG_CACHE_ENTRIES    1024
+
+/* The file metadata that names a version of a file. */
+#define NETEXE_SIG_FINFO_WANTED \
+    (APR_FINFO_DEV | APR_FINFO_INODE | APR_FINFO_SIZE | APR_FINFO_MTIME)
 
 #define NETEXE_SNIFF_LIMIT_DEFAULT  65536
 #define NETEXE_SNIFF_LIMIT_MIN      512
@@ -99,13 +135,60 @@ typedef struct {
     int          override;
     int          filename;
     apr_size_t   sniff_limit;
+    int          sigcheck;      /* NetExeSignatureCheck */
 
     unsigned int enabled_set:1;
     unsigned int match_set:1;
     unsigned int override_set:1;
     unsigned int filename_set:1;
     unsigned int sniff_limit_set:1;
+    unsigned int sigcheck_set:1;
 } netexe_dir_conf;
+
+/* One version of a file, checked against one set of roots: the key of the
+ * signature cache.  Zeroed before it is filled, so that padding compares
+ * equal in the hash. */
+typedef struct {
+    apr_dev_t                dev;
+    apr_ino_t                inode;
+    apr_off_t                size;
+    apr_time_t               mtime;
+    const netexe_ac_roots   *roots;
+} netexe_sig_key;
+
+typedef struct {
+    netexe_sig_key  key;
+    netexe_ac_state state;
+    unsigned int    used:1;     /* in the index */
+    unsigned int    pending:1;  /* a thread is analysing this version */
+} netexe_sig_entry;
+
+/* The per-process memory of analysed file versions.  Its memory is fixed
+ * when the child starts: a fixed array of entries, and an index whose
+ * nodes are recycled by apr_hash as entries come and go.  Every field is
+ * used under the lock; the analysis itself runs without it, so that files
+ * are checked in parallel, while a request for a version that another
+ * thread is analysing waits for that one result instead of repeating it. */
+typedef struct {
+    apr_hash_t       *index;    /* netexe_sig_key -> entry of slots */
+    netexe_sig_entry *slots;    /* NETEXE_SIG_CACHE_ENTRIES */
+    apr_size_t        next;     /* the slot to reuse next */
+#if APR_HAS_THREADS
+    apr_thread_mutex_t *lock;
+    apr_thread_cond_t  *done;   /* broadcast when an analysis ends */
+#endif
+} netexe_sig_cache;
+
+/* Per-server configuration: the trusted roots, and in a child process the
+ * signature cache that every server of that process shares. */
+typedef struct {
+    const char        *roots_path;  /* NetExeTrustedRoots, resolved */
+    netexe_ac_roots   *roots;       /* loaded at configuration time */
+    netexe_sig_cache  *cache;       /* set by child_init, or NULL */
+
+    unsigned int roots_set:1;
+    unsigned int sigcheck_used:1;   /* NetExeSignatureCheck On seen here */
+} netexe_server_conf;
 
 static void *netexe_create_dir_conf(apr_pool_t *p, char *dummy)
 {
@@ -117,6 +200,7 @@ static void *netexe_create_dir_conf(apr_pool_t *p, char *dummy)
     conf->override = 0;
     conf->filename = 1;
     conf->sniff_limit = NETEXE_SNIFF_LIMIT_DEFAULT;
+    conf->sigcheck = 0;
     return conf;
 }
 
@@ -137,6 +221,27 @@ static void *netexe_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     new->sniff_limit = add->sniff_limit_set ? add->sniff_limit
                                             : base->sniff_limit;
     new->sniff_limit_set = add->sniff_limit_set || base->sniff_limit_set;
+    new->sigcheck = add->sigcheck_set ? add->sigcheck : base->sigcheck;
+    new->sigcheck_set = add->sigcheck_set || base->sigcheck_set;
+    return new;
+}
+
+static void *netexe_create_server_conf(apr_pool_t *p, server_rec *s)
+{
+    (void)s;
+    return apr_pcalloc(p, sizeof(netexe_server_conf));
+}
+
+static void *netexe_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    netexe_server_conf *new = apr_pcalloc(p, sizeof(*new));
+    netexe_server_conf *base = basev;
+    netexe_server_conf *add = addv;
+
+    new->roots_path = add->roots_set ? add->roots_path : base->roots_path;
+    new->roots = add->roots_set ? add->roots : base->roots;
+    new->roots_set = add->roots_set || base->roots_set;
+    new->sigcheck_used = add->sigcheck_used || base->sigcheck_used;
     return new;
 }
 
@@ -214,6 +319,59 @@ static const char *netexe_set_limit(cmd_parms *cmd, void *dconf,
     }
     conf->sniff_limit = (apr_size_t)n;
     conf->sniff_limit_set = 1;
+    return NULL;
+}
+
+static const char *netexe_set_sigcheck(cmd_parms *cmd, void *dconf, int flag)
+{
+    netexe_dir_conf *conf = dconf;
+    netexe_server_conf *sconf = ap_get_module_config(cmd->server->module_config,
+                                                     &netexe_module);
+
+    conf->sigcheck = flag;
+    conf->sigcheck_set = 1;
+    if (flag) {
+        /* Child processes make the cache only where it can be used. */
+        sconf->sigcheck_used = 1;
+    }
+    return NULL;
+}
+
+static apr_status_t netexe_roots_cleanup(void *data)
+{
+    netexe_ac_roots_free(data);
+    return APR_SUCCESS;
+}
+
+/* Loads the roots when the configuration is read, so that a missing or
+ * empty file stops "apachectl configtest" and start-up rather than
+ * surfacing as a wrong verdict later.  They live as long as this
+ * configuration: the cleanup frees them when a restart drops it. */
+static const char *netexe_set_roots(cmd_parms *cmd, void *dconf,
+                                    const char *arg)
+{
+    netexe_server_conf *sconf = ap_get_module_config(cmd->server->module_config,
+                                                     &netexe_module);
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    char err[NETEXE_AC_TEXT_MAX];
+    netexe_ac_roots *roots;
+
+    (void)dconf;
+    if (!path) {
+        return apr_psprintf(cmd->pool, "NetExeTrustedRoots: invalid path "
+                            "'%s'", arg);
+    }
+    roots = netexe_ac_roots_load(path, err, sizeof(err));
+    if (!roots) {
+        return apr_psprintf(cmd->pool, "NetExeTrustedRoots: cannot load "
+                            "'%s' (a PEM file of certificates): %s", path,
+                            err);
+    }
+    apr_pool_cleanup_register(cmd->pool, roots, netexe_roots_cleanup,
+                              apr_pool_cleanup_null);
+    sconf->roots_path = path;
+    sconf->roots = roots;
+    sconf->roots_set = 1;
     return NULL;
 }
 
@@ -441,6 +599,241 @@ static apr_status_t netexe_sniff_bucket(ap_filter_t *f, netexe_ctx *ctx,
     return APR_SUCCESS;
 }
 
+/* ---- the signature check ----------------------------------------------- */
+
+static void netexe_sig_lock(netexe_sig_cache *cache)
+{
+#if APR_HAS_THREADS
+    apr_thread_mutex_lock(cache->lock);
+#else
+    (void)cache;
+#endif
+}
+
+static void netexe_sig_unlock(netexe_sig_cache *cache)
+{
+#if APR_HAS_THREADS
+    apr_thread_mutex_unlock(cache->lock);
+#else
+    (void)cache;
+#endif
+}
+
+/* A free slot for a new entry, under the lock: the next one round robin
+ * that no thread is analysing, dropped from the index when it was in use.
+ * NULL when every slot is being analysed (more threads than slots). */
+static netexe_sig_entry *netexe_sig_slot(netexe_sig_cache *cache)
+{
+    apr_size_t i;
+
+    for (i = 0; i < NETEXE_SIG_CACHE_ENTRIES; i++) {
+        apr_size_t k = (cache->next + i) % NETEXE_SIG_CACHE_ENTRIES;
+        netexe_sig_entry *e = &cache->slots[k];
+
+        if (e->pending) {
+            continue;
+        }
+        if (e->used) {
+            apr_hash_set(cache->index, &e->key, sizeof(e->key), NULL);
+            e->used = 0;
+        }
+        cache->next = (k + 1) % NETEXE_SIG_CACHE_ENTRIES;
+        return e;
+    }
+    return NULL;
+}
+
+/* Analyses the file on the request path, digest included: the cost is one
+ * read of the file per version and process, and that result is what lets
+ * every later request skip it.  An incomplete chain, a bad digest or a
+ * malformed signature is logged here, at warning level, and nowhere else:
+ * once per version per process.  -1 when the file could not be read. */
+static int netexe_sig_analyse(request_rec *r, apr_file_t *file,
+                              apr_off_t size, const netexe_ac_roots *roots,
+                              netexe_ac_state *state)
+{
+    const char *name = r->filename ? r->filename : r->uri;
+    netexe_ac_result *res = apr_palloc(r->pool, sizeof(*res));
+    const netexe_ac_signature *worst;
+    const char *reason;
+    apr_os_file_t fd;
+    apr_status_t rv;
+
+    rv = apr_os_file_get(&fd, file);
+    if (rv == APR_SUCCESS
+        && netexe_ac_check_fd(fd, (uint64_t)size, roots, 0, res) != 0) {
+        rv = APR_FROM_OS_ERROR(errno);
+    }
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r,
+                      "mod_netexe: %s: Authenticode check: cannot read the "
+                      "file", name);
+        return -1;
+    }
+
+    *state = res->state;
+    worst = netexe_ac_worst(res);
+    reason = worst && worst->reason ? worst->reason : res->reason;
+    switch (res->state) {
+    case NETEXE_AC_INCOMPLETE:
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "mod_netexe: %s: Authenticode signature incomplete: "
+                      "missing issuer \"%s\"%s%s%s", name,
+                      worst ? worst->missing_issuer : "",
+                      worst && *worst->aia_uri ? " (see " : "",
+                      worst && *worst->aia_uri ? worst->aia_uri : "",
+                      worst && *worst->aia_uri ? ")" : "");
+        break;
+    case NETEXE_AC_BAD_DIGEST:
+    case NETEXE_AC_MALFORMED:
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "mod_netexe: %s: Authenticode signature %s: %s", name,
+                      netexe_ac_state_name(res->state),
+                      reason ? reason : "no reason given");
+        break;
+    default:
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "mod_netexe: %s: Authenticode signature %s "
+                      "(signatures: %u)", name,
+                      netexe_ac_state_name(res->state), res->count);
+        break;
+    }
+    return 0;
+}
+
+/* The state of this version of the file: remembered, or analysed now.
+ * While another thread of this process analyses the same version, this
+ * one waits for its result: the response is held for at most that one
+ * analysis, and the warning is logged once.  -1 when the file could not
+ * be read (nothing is remembered then; the next request tries again). */
+static int netexe_sig_state(request_rec *r, netexe_sig_cache *cache,
+                            const netexe_sig_key *key, apr_file_t *file,
+                            netexe_ac_state *state)
+{
+    netexe_sig_entry *e;
+    int rc;
+
+    netexe_sig_lock(cache);
+    while ((e = apr_hash_get(cache->index, key, sizeof(*key))) != NULL) {
+        if (!e->pending) {
+            *state = e->state;
+            netexe_sig_unlock(cache);
+            ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                          "mod_netexe: %s: Authenticode signature %s "
+                          "(analysed before)",
+                          r->filename ? r->filename : r->uri,
+                          netexe_ac_state_name(*state));
+            return 0;
+        }
+#if APR_HAS_THREADS
+        /* Ends when the analysing thread broadcasts: it always does. */
+        apr_thread_cond_wait(cache->done, cache->lock);
+#else
+        break;
+#endif
+    }
+    e = e ? NULL : netexe_sig_slot(cache);
+    if (e) {
+        e->key = *key;
+        e->used = 1;
+        e->pending = 1;
+        apr_hash_set(cache->index, &e->key, sizeof(e->key), e);
+    }
+    netexe_sig_unlock(cache);
+
+    rc = netexe_sig_analyse(r, file, key->size, key->roots, state);
+
+    if (e) {
+        netexe_sig_lock(cache);
+        e->pending = 0;
+        if (rc == 0) {
+            e->state = *state;
+        }
+        else {
+            apr_hash_set(cache->index, &e->key, sizeof(e->key), NULL);
+            e->used = 0;
+        }
+#if APR_HAS_THREADS
+        apr_thread_cond_broadcast(cache->done);
+#endif
+        netexe_sig_unlock(cache);
+    }
+    return rc;
+}
+
+/* The file the body is, when it is one: the first data bucket is a FILE
+ * bucket from offset 0 (the default handler's).  Nothing has been passed
+ * on yet, so the body's first bucket is the first of held, or of bb. */
+static apr_file_t *netexe_body_file(apr_bucket_brigade *held,
+                                    apr_bucket_brigade *bb)
+{
+    apr_bucket_brigade *lists[2];
+    int i;
+
+    lists[0] = held;
+    lists[1] = bb;
+    for (i = 0; i < 2; i++) {
+        apr_bucket *e;
+
+        for (e = APR_BRIGADE_FIRST(lists[i]);
+             e != APR_BRIGADE_SENTINEL(lists[i]);
+             e = APR_BUCKET_NEXT(e)) {
+            if (APR_BUCKET_IS_METADATA(e) || e->length == 0) {
+                continue;
+            }
+            if (APR_BUCKET_IS_FILE(e) && e->start == 0) {
+                return ((apr_bucket_file *)e->data)->fd;
+            }
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+/* NetExeSignatureCheck On, for a response the sniffer found to be a PE
+ * image: sets the note netexe-signature, and logs a bad signature once.
+ * Never changes the response. */
+static void netexe_check_signature(request_rec *r, netexe_ctx *ctx,
+                                   apr_bucket_brigade *bb)
+{
+    netexe_server_conf *sconf = ap_get_module_config(r->server->module_config,
+                                                     &netexe_module);
+    apr_file_t *file = netexe_body_file(ctx->held, bb);
+    netexe_sig_key key;
+    netexe_ac_state state;
+    apr_finfo_t fi;
+    apr_status_t rv;
+
+    if (!file) {
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                      "mod_netexe: %s: no signature check: the body is not "
+                      "a file", r->uri);
+        return;
+    }
+    if (!sconf->cache) {
+        /* child_init could not make it, and said so. */
+        return;
+    }
+    rv = apr_file_info_get(&fi, NETEXE_SIG_FINFO_WANTED, file);
+    if ((rv != APR_SUCCESS && rv != APR_INCOMPLETE)
+        || (fi.valid & NETEXE_SIG_FINFO_WANTED) != NETEXE_SIG_FINFO_WANTED) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r,
+                      "mod_netexe: %s: no signature check: cannot stat the "
+                      "file", r->uri);
+        return;
+    }
+    memset(&key, 0, sizeof(key));
+    key.dev = fi.device;
+    key.inode = fi.inode;
+    key.size = fi.size;
+    key.mtime = fi.mtime;
+    key.roots = sconf->roots;
+    if (netexe_sig_state(r, sconf->cache, &key, file, &state) == 0) {
+        apr_table_setn(r->notes, NETEXE_SIG_NOTE,
+                       netexe_ac_state_name(state));
+    }
+}
+
 /* Turns the verdict into the note, the log line and, for a match, the
  * header.  Runs before anything of the response is passed on: once the
  * first brigade has gone down, the headers may already be on the wire. */
@@ -567,6 +960,10 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     }
 
     netexe_apply(r, ctx, conf);
+    if (conf->sigcheck && !ctx->unknown
+        && (ctx->info.verdict == PE_CLR || ctx->info.verdict == PE_NATIVE)) {
+        netexe_check_signature(r, ctx, bb);
+    }
     APR_BRIGADE_PREPEND(bb, ctx->held);
     ap_remove_output_filter(f);
     if (APR_BRIGADE_EMPTY(bb)) {
@@ -604,15 +1001,68 @@ static void netexe_insert_filter(request_rec *r)
     ap_add_output_filter(NETEXE_FILTER_NAME, NULL, r, r->connection);
 }
 
+/* Makes the signature cache of this child process, when some server
+ * turns the check on, and hands it to every server: one cache per
+ * process, so that a file is analysed once whichever virtual host serves
+ * it (the roots are part of the key).  It lives in a pool of its own under
+ * pchild, which nothing else allocates from while requests run. */
+static void netexe_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    netexe_sig_cache *cache;
+    server_rec *sv;
+    apr_pool_t *p;
+    apr_status_t rv;
+    int used = 0;
+
+    for (sv = s; sv; sv = sv->next) {
+        netexe_server_conf *sc = ap_get_module_config(sv->module_config,
+                                                      &netexe_module);
+        used = used || sc->sigcheck_used;
+    }
+    if (!used) {
+        return;
+    }
+    rv = apr_pool_create(&p, pchild);
+    if (rv == APR_SUCCESS) {
+        apr_pool_tag(p, "netexe_sig_cache");
+        cache = apr_pcalloc(p, sizeof(*cache));
+        cache->index = apr_hash_make(p);
+        cache->slots = apr_pcalloc(p, NETEXE_SIG_CACHE_ENTRIES
+                                      * sizeof(*cache->slots));
+#if APR_HAS_THREADS
+        rv = apr_thread_mutex_create(&cache->lock, APR_THREAD_MUTEX_DEFAULT,
+                                     p);
+        if (rv == APR_SUCCESS) {
+            rv = apr_thread_cond_create(&cache->done, p);
+        }
+#endif
+    }
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
+                     "mod_netexe: cannot make the signature cache: "
+                     "NetExeSignatureCheck does nothing in this process");
+        return;
+    }
+    for (sv = s; sv; sv = sv->next) {
+        netexe_server_conf *sc = ap_get_module_config(sv->module_config,
+                                                      &netexe_module);
+        sc->cache = cache;
+    }
+}
+
 static void netexe_register_hooks(apr_pool_t *p)
 {
     (void)p;
     ap_register_output_filter(NETEXE_FILTER_NAME, netexe_out_filter, NULL,
                               NETEXE_FILTER_TYPE);
     ap_hook_insert_filter(netexe_insert_filter, NULL, NULL, APR_HOOK_LAST);
+    ap_hook_child_init(netexe_child_init, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 #define NETEXE_CONTEXT  (RSRC_CONF | ACCESS_CONF | OR_FILEINFO)
+/* Not in .htaccess: the check reads whole files and logs to the server's
+ * error log, which is the server administrator's decision. */
+#define NETEXE_SIG_CONTEXT  (RSRC_CONF | ACCESS_CONF)
 
 static const command_rec netexe_cmds[] = {
     AP_INIT_FLAG("NetExe", netexe_set_enabled, NULL, NETEXE_CONTEXT,
@@ -627,6 +1077,13 @@ static const command_rec netexe_cmds[] = {
     AP_INIT_TAKE1("NetExeSniffLimit", netexe_set_limit, NULL, NETEXE_CONTEXT,
                   "most bytes examined before giving up, 512 to 16777216 "
                   "(default 65536)"),
+    AP_INIT_FLAG("NetExeSignatureCheck", netexe_set_sigcheck, NULL,
+                 NETEXE_SIG_CONTEXT,
+                 "On: log PE files served with an incomplete, bad or "
+                 "malformed Authenticode signature"),
+    AP_INIT_TAKE1("NetExeTrustedRoots", netexe_set_roots, NULL, RSRC_CONF,
+                  "PEM file of the root certificates clients are expected "
+                  "to have"),
     {NULL}
 };
 
@@ -634,8 +1091,8 @@ AP_DECLARE_MODULE(netexe) = {
     STANDARD20_MODULE_STUFF,
     netexe_create_dir_conf,     /* per-directory config */
     netexe_merge_dir_conf,      /* merge per-directory config */
-    NULL,                       /* per-server config */
-    NULL,                       /* merge per-server config */
+    netexe_create_server_conf,  /* per-server config */
+    netexe_merge_server_conf,   /* merge per-server config */
     netexe_cmds,                /* command table */
     netexe_register_hooks,      /* hooks */
     AP_MODULE_FLAG_NONE         /* flags */
