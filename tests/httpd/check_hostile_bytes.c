@@ -7,7 +7,8 @@
 /*
  * check_hostile_bytes.c -- hostile input beyond the chosen cases of
  * check_hostile.c: every byte value 0x01-0xFF percent-encoded in the last
- * segment (one loop test each), a 64 KiB path, ".." segments, a million
+ * segment and sent raw in the request line (one loop test each), a 64 KiB
+ * path, ".." segments, a million
  * bytes of repeated "MZ" headers served as a file and by a CGI, PE images
  * whose header overlaps the DOS header (e_lfanew pointing at itself, and a
  * PE header folded into the DOS header that passes the rule), and CGI
@@ -332,6 +333,48 @@ START_TEST(test_every_encoded_byte_gives_one_safe_disposition)
 }
 END_TEST
 
+/* The same byte sent raw in the request line (libcurl would escape it).
+ * httpd refuses controls, space and DEL in a request line (400) and
+ * takes the rest; a 200 has the same guarantees as above. */
+START_TEST(test_every_raw_byte_gives_one_safe_disposition_or_400)
+{
+    const int byte = BYTE_FIRST + _i;
+    char req[128], *end, *cd;
+    unsigned char *resp;
+    size_t len = 0;
+    int n, status;
+
+    n = snprintf(req, sizeof req, "GET /h/a%cb HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 "Connection: close\r\n\r\n", byte);
+    ck_assert(n > 0 && (size_t)n < sizeof req);
+    resp = harness_raw_exchange(srv, 0, req, (size_t)n, 0, &len);
+    HARNESS_ASSERT(srv, resp != NULL && len > 12, "byte 0x%02X: no answer", byte);
+    status = atoi((char *)resp + 9);
+    HARNESS_ASSERT(srv, status == 200 || status == 400 || status == 404,
+                   "byte 0x%02X: status %d", byte, status);
+    end = strstr((char *)resp, "\r\n\r\n");
+    HARNESS_ASSERT(srv, end != NULL, "byte 0x%02X: no header block", byte);
+    end[2] = '\0';
+    cd = strstr((char *)resp, "\r\nContent-Disposition: ");
+    if (status == 200) {
+        char *eol, *v;
+        HARNESS_ASSERT(srv, cd != NULL, "byte 0x%02X: no Content-Disposition", byte);
+        HARNESS_ASSERT(srv, strstr(cd + 2, "\r\nContent-Disposition:") == NULL,
+                       "byte 0x%02X: two Content-Disposition headers", byte);
+        v = cd + strlen("\r\nContent-Disposition: ");
+        eol = strstr(v, "\r\n");
+        HARNESS_ASSERT(srv, eol != NULL, "byte 0x%02X: header not ended", byte);
+        *eol = '\0';
+        HARNESS_ASSERT(srv, disposition_well_formed(v),
+                       "byte 0x%02X: Content-Disposition [%s]", byte, v);
+    } else {
+        HARNESS_ASSERT(srv, cd == NULL, "byte 0x%02X: Content-Disposition on %d",
+                       byte, status);
+    }
+    free(resp);
+}
+END_TEST
+
 /* --- paths --------------------------------------------------------------- */
 
 START_TEST(test_64k_path_is_refused_with_414)
@@ -527,6 +570,8 @@ static Suite *hostile_bytes_suite(void)
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, TEST_TIMEOUT_S);
     tcase_add_loop_test(tc, test_every_encoded_byte_gives_one_safe_disposition,
+                        0, BYTE_LAST - BYTE_FIRST + 1);
+    tcase_add_loop_test(tc, test_every_raw_byte_gives_one_safe_disposition_or_400,
                         0, BYTE_LAST - BYTE_FIRST + 1);
     tcase_add_test(tc, test_64k_path_is_refused_with_414);
     tcase_add_test(tc, test_dot_dot_segments_are_resolved_before_naming);
