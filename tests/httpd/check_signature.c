@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "pebuild.h"
 #include "sigfix.h"
 
 #define TEST_TIMEOUT_S      60
@@ -37,8 +38,12 @@
 #define CONFIG_BYTES        4096
 #define MESSAGE_BYTES       1024
 #define NOTE_BYTES          64
-/* Requests sent at once for one new file version. */
+/* Requests sent at once for one new file version, a signed image large
+ * enough that its digest takes a while, so that they overlap it, and the
+ * byte of it changed after signing. */
 #define PARALLEL_REQUESTS   8
+#define HUGE_SIZE           (8u * 1024u * 1024u + 4321u)
+#define HUGE_DAMAGE_AT      (HUGE_SIZE / 2u)
 /* Distinct mtimes of the rewritten file, seconds before now. */
 #define MTIME_FIRST_AGO     300
 #define MTIME_SECOND_AGO    200
@@ -73,6 +78,14 @@ static const char signature_config[] =
     "    NetExe On\n"
     "    AllowOverride All\n"
     "</Directory>\n"
+    "ScriptAlias /cgi-sig/ \"@DOCROOT@/cgi/\"\n"
+    "<Directory \"@DOCROOT@/cgi\">\n"
+    "    Options +ExecCGI\n"
+    "</Directory>\n"
+    "<Location \"/cgi-sig/\">\n"
+    "    NetExe On\n"
+    "    NetExeSignatureCheck On\n"
+    "</Location>\n"
     "<VirtualHost 127.0.0.1:@PORT1@>\n"
     "    ServerName roots.vhost.test\n"
     "    NetExeTrustedRoots roots/inter.pem\n"
@@ -122,9 +135,37 @@ static void serve_fixture(const char *name, const char *rel)
     free(data);
 }
 
+/* fixdir/huge-bad-digest.exe: a HUGE_SIZE CLR image signed with the
+ * whole chain, one byte in its middle changed afterwards. */
+static void build_huge_bad_digest(void)
+{
+    char path[PATH_BYTES];
+    pebuild_spec spec;
+    unsigned char *img;
+    size_t len;
+
+    pebuild_spec_init(&spec);
+    spec.total_size = HUGE_SIZE;
+    format(path, sizeof path, "%s/huge-unsigned.exe", fixdir);
+    ck_assert_int_eq(pebuild_write_file(path, &spec), 0);
+    ck_assert_msg(sigfix_run("cd '%s' && osslsigncode sign -certs chain3.pem "
+                             "-key leaf.key -h sha256 -in huge-unsigned.exe "
+                             "-out huge.exe >osslsigncode.log 2>&1", fixdir)
+                  == 0, "osslsigncode failed (%s/osslsigncode.log)", fixdir);
+    format(path, sizeof path, "%s/huge.exe", fixdir);
+    img = sigfix_read(path, &len);
+    ck_assert_ptr_nonnull(img);
+    ck_assert_uint_gt(len, HUGE_DAMAGE_AT);
+    img[HUGE_DAMAGE_AT] ^= 0x01;
+    format(path, sizeof path, "%s/huge-bad-digest.exe", fixdir);
+    ck_assert_int_eq(sigfix_write(path, img, len), 0);
+    free(img);
+}
+
 static void setup(void)
 {
-    char err[512], path[PATH_BYTES];
+    static const char *const mods[] = { "alias", "cgid", NULL };
+    char err[512], path[PATH_BYTES], script[PATH_BYTES];
     harness_options o;
 
     ck_assert_int_eq(sigfix_tempdir("httpd-sig", fixdir, sizeof fixdir), 0);
@@ -132,6 +173,7 @@ static void setup(void)
                   "fixtures in %s: %s", fixdir, err);
 
     harness_options_init(&o);
+    o.modules = mods;
     o.mpm = HARNESS_MPM_EVENT;
     o.extra_ports = 1;
     o.config = signature_config;
@@ -150,12 +192,21 @@ static void setup(void)
     serve_fixture("inter.exe", "sig/inter.exe");
     serve_fixture("unsigned.exe", "sig/unsigned.exe");
     serve_fixture("bad-digest.exe", "sig/bad-digest.exe");
-    serve_fixture("big-bad-digest.exe", "sig/big-bad-digest.exe");
+    build_huge_bad_digest();
+    serve_fixture("huge-bad-digest.exe", "sig/huge-bad-digest.exe");
     serve_fixture("native64.dll", "sig/native64.dll");
+    serve_fixture("truncated.exe", "sig/truncated.exe");
     serve_fixture("leaf.exe", "off/leaf.exe");
     serve_fixture("leaf.exe", "ht/leaf.exe");
     ck_assert_int_eq(harness_write_text(srv, "ht/.htaccess",
                                         "NetExeSignatureCheck On\n"), 0);
+    /* The signed leaf-only image again, written by a script. */
+    format(script, sizeof script,
+           "#!/bin/sh\n"
+           "printf 'Content-Type: application/octet-stream\\r\\n\\r\\n'\n"
+           "exec cat '%s/sig/leaf.exe'\n", harness_docroot(srv));
+    ck_assert_int_eq(harness_write_file_mode(srv, "cgi/leaf", script,
+                                             strlen(script), 0755), 0);
 
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
@@ -330,6 +381,42 @@ START_TEST(test_tampered_image_is_bad_digest_warned_once)
 }
 END_TEST
 
+START_TEST(test_truncated_signature_is_malformed_warned_once)
+{
+    char warning[MESSAGE_BYTES];
+    harness_response r;
+    int i;
+
+    state_message("sig/truncated.exe", "malformed: ", warning, sizeof warning);
+    for (i = 0; i < 2; i++) {
+        get_unchanged("/sig/truncated.exe", "sig/truncated.exe",
+                      "attachment; filename=\"truncated.exe\"", &r);
+        ASSERT_SIGNATURE_NOTE(&r, "malformed");
+        harness_response_free(&r);
+    }
+    HARNESS_ASSERT(srv, error_log_count(warning) == 1,
+                   "expected exactly one [%s] in the error log, found %u",
+                   warning, error_log_count(warning));
+}
+END_TEST
+
+/* Only a file has a version to remember: a script's output is not
+ * checked, and gets the filter's header as usual. */
+START_TEST(test_script_output_is_not_checked)
+{
+    harness_response r;
+
+    harness_get(srv, "/cgi-sig/leaf", &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT_BODY_FILE(srv, &r, "sig/leaf.exe");
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
+                          "attachment; filename=\"leaf.exe\"");
+    HARNESS_ASSERT_NOTE(srv, &r, "clr");
+    ASSERT_SIGNATURE_NOTE(&r, "-");
+    harness_response_free(&r);
+}
+END_TEST
+
 /* NetExeMatch clr gives a native image no header; it is checked all the
  * same. */
 START_TEST(test_signed_native_dll_is_checked_whatever_netexe_match)
@@ -451,19 +538,19 @@ START_TEST(test_concurrent_requests_for_a_new_version_warn_once)
 
     memset(reqs, 0, sizeof reqs);
     for (i = 0; i < PARALLEL_REQUESTS; i++)
-        reqs[i].path = "/sig/big-bad-digest.exe";
+        reqs[i].path = "/sig/huge-bad-digest.exe";
     HARNESS_ASSERT(srv, harness_request_parallel(srv, reqs, resps,
                                                  PARALLEL_REQUESTS) == 0,
                    "some parallel requests got no response");
     for (i = 0; i < PARALLEL_REQUESTS; i++) {
         HARNESS_ASSERT_STATUS(srv, &resps[i], 200);
-        HARNESS_ASSERT_BODY_FILE(srv, &resps[i], "sig/big-bad-digest.exe");
+        HARNESS_ASSERT_BODY_FILE(srv, &resps[i], "sig/huge-bad-digest.exe");
         HARNESS_ASSERT_HEADER(srv, &resps[i], "Content-Disposition",
-                              "attachment; filename=\"big-bad-digest.exe\"");
+                              "attachment; filename=\"huge-bad-digest.exe\"");
         ASSERT_SIGNATURE_NOTE(&resps[i], "bad-digest");
         harness_response_free(&resps[i]);
     }
-    state_message("sig/big-bad-digest.exe", "bad-digest: ", warning,
+    state_message("sig/huge-bad-digest.exe", "bad-digest: ", warning,
                   sizeof warning);
     HARNESS_ASSERT(srv, error_log_count(warning) == 1,
                    "[%s] %u times, expected 1", warning,
@@ -596,6 +683,8 @@ static Suite *signature_suite(void)
     tcase_add_test(tc, test_leaf_and_intermediate_with_trusted_root_is_complete_silently);
     tcase_add_test(tc, test_unsigned_clr_image_is_noted_unsigned);
     tcase_add_test(tc, test_tampered_image_is_bad_digest_warned_once);
+    tcase_add_test(tc, test_truncated_signature_is_malformed_warned_once);
+    tcase_add_test(tc, test_script_output_is_not_checked);
     tcase_add_test(tc, test_signed_native_dll_is_checked_whatever_netexe_match);
     tcase_add_test(tc, test_signature_check_off_sets_no_note_and_logs_nothing);
     tcase_add_test(tc, test_virtual_host_roots_apply_to_its_requests);
