@@ -163,9 +163,10 @@ typedef struct {
     unsigned int    pending:1;  /* a thread is analysing this version */
 } netexe_sig_entry;
 
-/* The per-process memory of analysed file versions.  Its memory is fixed
- * when the child starts: a fixed array of entries, and an index whose
- * nodes are recycled by apr_hash as entries come and go.  Every field is
+/* The per-process memory of analysed file versions.  Its size is
+ * bounded: a fixed array of entries made when the child starts, and an
+ * index of at most as many nodes, which apr_hash recycles as entries come
+ * and go.  Every field is
  * used under the lock; the analysis itself runs without it, so that files
  * are checked in parallel, while a request for a version that another
  * thread is analysing waits for that one result instead of repeating it. */
