@@ -10,7 +10,8 @@
  * the header, then sleeps) and in the middle of a large body; a proxied
  * backend (a small TCP server on a thread of the test) that dies before
  * and after the decision, or sends "MZ" and stalls past ProxyTimeout; and
- * "apache2 -k graceful" while clients keep downloading.  Each case asserts
+ * "apache2 -k graceful" while clients keep downloading and while the
+ * filter holds the first bytes of a response.  Each case asserts
  * what the client gets, that no child crashed (no "exit signal" or
  * "Segmentation fault" in the error log, no sanitizer report) and that the
  * server still answers a CLR download correctly afterwards.
@@ -203,8 +204,9 @@ typedef struct {
 } raw_response;
 
 /* GET path with "Connection: close"; reads until the server closes or
- * RAW_TIMEOUT_MS.  0 when a status line came. */
-static int raw_get(const char *path, raw_response *out)
+ * RAW_TIMEOUT_MS.  0 when a status line came.  HTTP/1.1, or 1.0 (no
+ * chunked framing around a body of unknown length) when http10. */
+static int raw_get_as(const char *path, int http10, raw_response *out)
 {
     char req[512];
     size_t cap = BACKEND_IMAGE_SIZE * 2, n;
@@ -215,8 +217,8 @@ static int raw_get(const char *path, raw_response *out)
     memset(out, 0, sizeof *out);
     ck_assert_ptr_nonnull(buf);
     ck_assert_msg(fd >= 0, "cannot connect to apache2");
-    snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-             "Connection: close\r\n\r\n", path);
+    snprintf(req, sizeof req, "GET %s HTTP/1.%d\r\nHost: 127.0.0.1\r\n"
+             "Connection: close\r\n\r\n", path, http10 ? 0 : 1);
     ck_assert_int_eq(send_all(fd, req, strlen(req)), 0);
     n = recv_some(fd, buf, cap, RAW_TIMEOUT_MS, &out->closed);
     close(fd);
@@ -232,6 +234,11 @@ static int raw_get(const char *path, raw_response *out)
     out->body_len = n - (size_t)((unsigned char *)end + 4 - buf);
     free(buf);
     return 0;
+}
+
+static int raw_get(const char *path, raw_response *out)
+{
+    return raw_get_as(path, 0, out);
 }
 
 /* How many header lines of head start with "name:" (any case). */
@@ -786,6 +793,57 @@ START_TEST(test_graceful_restart_under_load_fails_no_request)
 }
 END_TEST
 
+/* A request whose first bytes the filter is holding (the CGI sleeps after
+ * "MZ" and part of the header) when the graceful restart comes: the old
+ * child finishes it, with the header and the whole image. */
+typedef struct {
+    raw_response r;
+    int rc;
+} held_request;
+
+static void *held_main(void *arg)
+{
+    held_request *h = arg;
+
+    h->rc = raw_get_as("/cgi-bin/mzsleep?graceful", 1, &h->r);
+    return NULL;
+}
+
+START_TEST(test_graceful_restart_during_held_sniff_completes_it)
+{
+    held_request h;
+    pthread_t tid;
+    size_t size = 0;
+    char digest[65];
+
+    unsigned generations = count_in_error_log(RESUMING);
+    long deadline;
+
+    ck_assert_int_eq(harness_file_sha256(srv, CLR_REL, digest, &size), 0);
+    memset(&h, 0, sizeof h);
+    ck_assert_int_eq(pthread_create(&tid, NULL, held_main, &h), 0);
+    sleep_ms(LOAD_BEFORE_MS);
+    ck_assert_msg(harness_graceful(srv) == 0, "apache2 -k graceful failed");
+    pthread_join(tid, NULL);
+    deadline = now_ms() + GENERATION_WAIT_MS;
+    while (count_in_error_log(RESUMING) <= generations && now_ms() < deadline)
+        sleep_ms(POLL_STEP_MS);
+    HARNESS_FAIL_IF(srv, count_in_error_log(RESUMING) <= generations,
+                    "no new generation after the graceful restart");
+    HARNESS_FAIL_IF(srv, h.rc != 0, "no response to the held request");
+    HARNESS_FAIL_IF(srv, h.r.status != 200, "status %d:\n%s", h.r.status,
+                    h.r.head);
+    HARNESS_FAIL_IF(srv, head_count(h.r.head, "Content-Disposition") != 1
+                    || strstr(h.r.head, "\r\nContent-Disposition: attachment; "
+                              "filename=\"mzsleep.exe\"") == NULL,
+                    "Content-Disposition not sent once:\n%s", h.r.head);
+    HARNESS_FAIL_IF(srv, h.r.body_len != size, "body %zu bytes, expected %zu",
+                    h.r.body_len, size);
+    assert_logged("GET /cgi-bin/mzsleep?graceful HTTP/1.0", 200, "clr");
+    assert_still_serving();
+}
+END_TEST
+
 static Suite *faults_suite(void)
 {
     Suite *s = suite_create("httpd_faults");
@@ -808,6 +866,7 @@ static Suite *faults_suite(void)
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, TEST_TIMEOUT_S);
     tcase_add_test(tc, test_graceful_restart_under_load_fails_no_request);
+    tcase_add_test(tc, test_graceful_restart_during_held_sniff_completes_it);
     suite_add_tcase(s, tc);
     return s;
 }
