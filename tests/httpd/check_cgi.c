@@ -13,10 +13,10 @@
  * script itself (the last kept or replaced by NetExeOverride), HEAD, and
  * a script URL with a query string, whose name comes from the path alone.
  *
- * The scripts are Perl (perl-base is always there on Debian): syswrite()
- * is one write(2) each, so the bytes leave the script exactly in the
- * pieces the test asks for.  As root, mod_cgid runs them as www-data: the
- * scripts are 0755 and the images 0644 under 0755 directories.
+ * The scripts are harness_write_cgi_image()'s (Perl, one write(2) per
+ * piece), so the bytes leave the script exactly in the pieces the test asks
+ * for.  As root, mod_cgid runs them as www-data: the scripts are 0755 and
+ * the images 0644 under 0755 directories.
  *
  * mod_cgid hands the filter one brigade holding the pipe, which the
  * filter reads piece by piece within that one call (blocking through the
@@ -33,7 +33,6 @@
 #include "pebuild.h"
 
 #define TEST_TIMEOUT_S      30
-#define SCRIPT_MAX          2048
 #define CLR_REL             "img/clr.exe"
 #define NATIVE_REL          "img/native.exe"
 #define DLL_REL             "img/lib.dll"
@@ -44,12 +43,7 @@
 #define FAR_LFANEW          0x1000u     /* decision needs > SMALL_LIMIT */
 #define SMALL_LIMIT         "512"
 #define SHORT_LEN           100         /* bytes of the image a script cuts to */
-/* The 1-byte writer pauses after each of the first bytes, past the
- * sniffer's decision point (e_lfanew 0x80 + 0xF0), so that they really
- * arrive one by one; the rest still goes one byte per write. */
-#define TRICKLE_PAUSED      512
-#define TRICKLE_PAUSE_S     "0.001"
-#define MZ_PAUSE_S          "1"
+#define MZ_PAUSE_MS         1000u
 
 static harness_httpd *srv;
 
@@ -78,52 +72,19 @@ static const char cgi_config[] =
     "    NetExeMatch pe\n"
     "</Location>\n";
 
-/* Each script reads the image at the path given as the first %s and
- * writes headers (second %s, each line ending in \r\n) then the body. */
-static const char script_head[] =
-    "#!/usr/bin/perl\n"
-    "use strict;\n"
-    "open(my $fh, '<', '%s') or die \"cannot open image: $!\";\n"
-    "binmode $fh;\n"
-    "my $img = do { local $/; <$fh> };\n"
-    "close $fh;\n"
-    "binmode STDOUT;\n"
-    "syswrite(STDOUT, \"Content-Type: application/x-msdownload\\r\\n"
-    "%s\\r\\n\");\n";
-
-static const char body_whole[] =
-    "syswrite(STDOUT, $img);\n";
-
-static const char body_trickle[] =
-    "for my $i (0 .. length($img) - 1) {\n"
-    "    syswrite(STDOUT, substr($img, $i, 1));\n"
-    "    select(undef, undef, undef, " TRICKLE_PAUSE_S ") if $i < %d;\n"
-    "}\n";
-
-static const char body_mz_pause[] =
-    "syswrite(STDOUT, substr($img, 0, 2));\n"
-    "select(undef, undef, undef, " MZ_PAUSE_S ");\n"
-    "syswrite(STDOUT, substr($img, 2));\n";
-
-static const char body_short[] =
-    "syswrite(STDOUT, substr($img, 0, %d));\n";
-
+/* cgi/name: a script sending the image image_rel after the extra header
+ * lines headers (NULL: none), written as how says. */
 static void write_script(const char *name, const char *image_rel,
-                         const char *headers, const char *body)
+                         const char *headers, const harness_cgi_opts *how)
 {
-    char script[SCRIPT_MAX], rel[64];
-    char *image = harness_path(srv, image_rel);
+    harness_cgi_opts c = *how;
+    char rel[64];
     int n;
 
-    ck_assert_ptr_nonnull(image);
-    n = snprintf(script, sizeof script, script_head, image, headers);
-    ck_assert(n > 0 && (size_t)n < sizeof script);
-    ck_assert((size_t)n + strlen(body) < sizeof script);
-    strcat(script, body);
-    snprintf(rel, sizeof rel, "cgi/%s", name);
-    ck_assert_int_eq(harness_write_file_mode(srv, rel, script, strlen(script),
-                                             0755), 0);
-    free(image);
+    c.headers = headers;
+    n = snprintf(rel, sizeof rel, "cgi/%s", name);
+    ck_assert(n > 0 && (size_t)n < sizeof rel);
+    ck_assert_int_eq(harness_write_cgi_image(srv, rel, image_rel, &c), 0);
 }
 
 /* docroot/to = gzip of docroot/from, by the gzip program (-n: no name or
@@ -147,8 +108,8 @@ static void write_gzip(const char *from, const char *to)
 static void setup(void)
 {
     static const char *const mods[] = { "alias", "cgid", NULL };
-    char trickle[256], cut[128];
     harness_options o;
+    harness_cgi_opts whole, trickle, mzpause, cut, empty;
     pebuild_spec native, dll, large, far;
 
     harness_options_init(&o);
@@ -175,22 +136,29 @@ static void setup(void)
     write_gzip(CLR_REL, GZIP_REL);
     ck_assert_int_eq(harness_mkdir(srv, "cgi"), 0);
 
-    snprintf(trickle, sizeof trickle, body_trickle, TRICKLE_PAUSED);
-    write_script("get", CLR_REL, "", body_whole);
-    write_script("trickle", CLR_REL, "", trickle);
-    write_script("mzpause", CLR_REL, "", body_mz_pause);
-    write_script("native", NATIVE_REL, "", body_whole);
-    write_script("inline", CLR_REL, "Content-Disposition: inline\\r\\n",
-                 body_whole);
-    write_script("lib", DLL_REL, "", trickle);
-    write_script("large", LARGE_REL, "", body_whole);
-    write_script("far", FAR_REL, "", body_whole);
-    write_script("missing", CLR_REL, "Status: 404 Not Found\\r\\n", body_whole);
-    write_script("encoded", GZIP_REL, "Content-Encoding: gzip\\r\\n",
-                 body_whole);
-    snprintf(cut, sizeof cut, body_short, SHORT_LEN);
-    write_script("short", CLR_REL, "", cut);
-    write_script("empty", CLR_REL, "", "");
+    harness_cgi_opts_init(&whole);
+    trickle = whole;
+    trickle.writer = HARNESS_CGI_TRICKLE;
+    mzpause = whole;
+    mzpause.writer = HARNESS_CGI_MZ_PAUSE;
+    mzpause.pause_ms = MZ_PAUSE_MS;
+    cut = whole;
+    cut.writer = HARNESS_CGI_PREFIX;
+    cut.prefix_len = SHORT_LEN;
+    empty = cut;
+    empty.prefix_len = 0;
+    write_script("get", CLR_REL, NULL, &whole);
+    write_script("trickle", CLR_REL, NULL, &trickle);
+    write_script("mzpause", CLR_REL, NULL, &mzpause);
+    write_script("native", NATIVE_REL, NULL, &whole);
+    write_script("inline", CLR_REL, "Content-Disposition: inline\r\n", &whole);
+    write_script("lib", DLL_REL, NULL, &trickle);
+    write_script("large", LARGE_REL, NULL, &whole);
+    write_script("far", FAR_REL, NULL, &whole);
+    write_script("missing", CLR_REL, "Status: 404 Not Found\r\n", &whole);
+    write_script("encoded", GZIP_REL, "Content-Encoding: gzip\r\n", &whole);
+    write_script("short", CLR_REL, NULL, &cut);
+    write_script("empty", CLR_REL, NULL, &empty);
 
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }

@@ -49,7 +49,6 @@
 #define ARG_MAX_LEN         32
 #define POLL_MS             20
 #define PATH_MAX_LEN        4096
-#define SCRIPT_MAX          1024
 #define URL_MAX             512
 #define CLR_REL             "img/clr.exe"
 #define CURL_BIN            "curl"
@@ -76,22 +75,10 @@ static const char clients_config[] =
     "    NetExe On\n"
     "</Location>\n";
 
-/* A CGI script that writes the image, its path the %s. */
-static const char script_fmt[] =
-    "#!/usr/bin/perl\n"
-    "open(my $fh, '<', '%s') or die \"cannot open image: $!\";\n"
-    "binmode $fh;\n"
-    "my $img = do { local $/; <$fh> };\n"
-    "binmode STDOUT;\n"
-    "print \"Content-Type: application/x-msdownload\\r\\n\\r\\n\", $img;\n";
-
 static void setup(void)
 {
     static const char *const mods[] = { "alias", "cgid", NULL };
-    char script[SCRIPT_MAX];
     harness_options o;
-    char *image;
-    int n;
 
     harness_options_init(&o);
     o.modules = mods;
@@ -99,13 +86,7 @@ static void setup(void)
     srv = harness_new(&o);
     ck_assert_msg(srv != NULL, "harness_new failed");
     ck_assert_int_eq(harness_write_pe(srv, CLR_REL, NULL, NULL), 0);
-    image = harness_path(srv, CLR_REL);
-    ck_assert_ptr_nonnull(image);
-    n = snprintf(script, sizeof script, script_fmt, image);
-    free(image);
-    ck_assert(n > 0 && (size_t)n < sizeof script);
-    ck_assert_int_eq(harness_write_file_mode(srv, "cgi/get", script,
-                                             (size_t)n, 0755), 0);
+    ck_assert_int_eq(harness_write_cgi_image(srv, "cgi/get", CLR_REL, NULL), 0);
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
 

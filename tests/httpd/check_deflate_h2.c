@@ -31,8 +31,6 @@
 #define GZIP_MAGIC1         0x8Bu
 #define HTTP_VERSION_2      20L
 #define HTTP_VERSION_1_1    11L
-#define TRICKLE_PAUSED      512
-#define SCRIPT_MAX          1024
 #define RANGE_LEN           100u
 #define CGI_IMAGE_REL       "img/clr.exe"
 
@@ -60,20 +58,6 @@ static const char deflate_h2_config[] =
     "    NetExe On\n"
     "</Location>\n";
 
-/* Writes the image at the path %s one byte per write(2), pausing after
- * each of the first %d bytes. */
-static const char trickle_script[] =
-    "#!/usr/bin/perl\n"
-    "open(my $fh, '<', '%s') or die \"cannot open image: $!\";\n"
-    "binmode $fh;\n"
-    "my $img = do { local $/; <$fh> };\n"
-    "binmode STDOUT;\n"
-    "syswrite(STDOUT, \"Content-Type: application/x-msdownload\\r\\n\\r\\n\");\n"
-    "for my $i (0 .. length($img) - 1) {\n"
-    "    syswrite(STDOUT, substr($img, $i, 1));\n"
-    "    select(undef, undef, undef, 0.001) if $i < %d;\n"
-    "}\n";
-
 static void write_image(const char *rel, int clr, int dll)
 {
     pebuild_spec s;
@@ -90,10 +74,8 @@ static void setup(void)
     static const char *const mods[] = {
         "filter", "deflate", "http2", "alias", "cgid", NULL
     };
-    char script[SCRIPT_MAX];
     harness_options o;
-    char *image;
-    int n;
+    harness_cgi_opts trickle;
 
     harness_options_init(&o);
     o.modules = mods;
@@ -110,13 +92,10 @@ static void setup(void)
     write_image("dl/native.exe", 0, 0);
     ck_assert_int_eq(harness_write_pe(srv, CGI_IMAGE_REL, NULL, NULL), 0);
 
-    image = harness_path(srv, CGI_IMAGE_REL);
-    ck_assert_ptr_nonnull(image);
-    n = snprintf(script, sizeof script, trickle_script, image, TRICKLE_PAUSED);
-    free(image);
-    ck_assert(n > 0 && (size_t)n < sizeof script);
-    ck_assert_int_eq(harness_write_file_mode(srv, "cgi/trickle", script,
-                                             (size_t)n, 0755), 0);
+    harness_cgi_opts_init(&trickle);
+    trickle.writer = HARNESS_CGI_TRICKLE;
+    ck_assert_int_eq(harness_write_cgi_image(srv, "cgi/trickle", CGI_IMAGE_REL,
+                                             &trickle), 0);
 
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }

@@ -34,8 +34,6 @@
 #define RANGE_FROM          100u
 #define RANGE_LEN           1000u
 #define RANGE_ZERO_LEN      1024u
-#define TRICKLE_PAUSED      512
-#define SCRIPT_MAX          1024
 #define HEADER_MAX          256
 #define HTTP_VERSION_2      20L
 
@@ -81,20 +79,6 @@ static const char proxy_config[] =
     "    SetOutputFilter DEFLATE\n"
     "</Location>\n";
 
-/* Writes the image at the path %s one byte per write(2), pausing after
- * each of the first %d bytes so that they cross the proxy one by one. */
-static const char trickle_script[] =
-    "#!/usr/bin/perl\n"
-    "open(my $fh, '<', '%s') or die \"cannot open image: $!\";\n"
-    "binmode $fh;\n"
-    "my $img = do { local $/; <$fh> };\n"
-    "binmode STDOUT;\n"
-    "syswrite(STDOUT, \"Content-Type: application/x-msdownload\\r\\n\\r\\n\");\n"
-    "for my $i (0 .. length($img) - 1) {\n"
-    "    syswrite(STDOUT, substr($img, $i, 1));\n"
-    "    select(undef, undef, undef, 0.001) if $i < %d;\n"
-    "}\n";
-
 static void write_image(const char *rel, int clr, size_t total)
 {
     pebuild_spec s;
@@ -111,10 +95,8 @@ static void setup(void)
         "proxy", "proxy_http", "headers", "filter", "deflate", "alias", "cgid",
         "http2", NULL
     };
-    char script[SCRIPT_MAX];
     harness_options o;
-    char *image;
-    int n;
+    harness_cgi_opts trickle;
 
     harness_options_init(&o);
     o.modules = mods;
@@ -131,13 +113,13 @@ static void setup(void)
     write_image("backend/named/tool.exe", 1, 0);
     write_image("backend/img/clr.exe", 1, 0);
 
-    image = harness_path(srv, "backend/img/clr.exe");
-    ck_assert_ptr_nonnull(image);
-    n = snprintf(script, sizeof script, trickle_script, image, TRICKLE_PAUSED);
-    free(image);
-    ck_assert(n > 0 && (size_t)n < sizeof script);
-    ck_assert_int_eq(harness_write_file_mode(srv, "backend-cgi/trickle", script,
-                                             (size_t)n, 0755), 0);
+    /* Paused byte by byte past the decision, so that the first bytes
+     * cross the proxy one by one. */
+    harness_cgi_opts_init(&trickle);
+    trickle.writer = HARNESS_CGI_TRICKLE;
+    ck_assert_int_eq(harness_write_cgi_image(srv, "backend-cgi/trickle",
+                                             "backend/img/clr.exe", &trickle),
+                     0);
 
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }

@@ -47,6 +47,7 @@
 #define HARNESS_DUMP_LINES      20      /* access log lines shown */
 #define HARNESS_DIR_MODE        0755
 #define HARNESS_FILE_MODE       0644
+#define HARNESS_SCRIPT_MODE     0755    /* CGI scripts */
 #define HARNESS_ACCESS_FIELDS   6       /* fields of HARNESS_LOG_FORMAT */
 #define HARNESS_CLOSE_FDS_MAX   1024    /* descriptors closed before exec */
 #define HARNESS_WRAPPER_MAX     64      /* words of HARNESS_WRAPPER */
@@ -1012,6 +1013,94 @@ int harness_write_pe(harness_httpd *h, const char *rel,
     free(img);
     if (len != NULL)
         *len = n;
+    return rc;
+}
+
+void harness_cgi_opts_init(harness_cgi_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->writer = HARNESS_CGI_AT_ONCE;
+    o->pause_bytes = HARNESS_CGI_PAUSE_BYTES;
+    o->pause_ms = HARNESS_CGI_PAUSE_MS;
+}
+
+/* s as a Perl double-quoted string literal: every byte but letters, digits
+ * and a few safe marks as \x{HH}, so that no path or header text can end
+ * the string or be interpolated. */
+static void hx_buf_perl_string(hx_buf *b, const char *s)
+{
+    hx_buf_str(b, "\"");
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (isalnum(c) || c == '/' || c == '.' || c == '_' || c == '-'
+            || c == ' ' || c == ':')
+            hx_buf_add(b, s, 1);
+        else
+            hx_buf_printf(b, "\\x{%02x}", c);
+    }
+    hx_buf_str(b, "\"");
+}
+
+/* select()'s timeout in seconds for a pause of ms milliseconds. */
+static void hx_buf_perl_pause(hx_buf *b, unsigned ms)
+{
+    hx_buf_printf(b, "select(undef, undef, undef, %u.%03u)", ms / 1000u,
+                  ms % 1000u);
+}
+
+int harness_write_cgi_image(harness_httpd *h, const char *rel,
+                            const char *image_rel, const harness_cgi_opts *o)
+{
+    harness_cgi_opts dflt;
+    hx_buf b = { NULL, 0, 0 };
+    char *image = harness_path(h, image_rel);
+    int rc;
+
+    if (o == NULL) {
+        harness_cgi_opts_init(&dflt);
+        o = &dflt;
+    }
+    hx_buf_str(&b, "#!/usr/bin/perl\nuse strict;\nopen(my $fh, '<', ");
+    hx_buf_perl_string(&b, image);
+    hx_buf_str(&b, ") or die \"cannot open image: $!\";\n"
+               "binmode $fh;\n"
+               "my $img = do { local $/; <$fh> };\n"
+               "close $fh;\n"
+               "binmode STDOUT;\n"
+               "syswrite(STDOUT, \"Content-Type: application/x-msdownload\\r\\n\" . ");
+    hx_buf_perl_string(&b, o->headers != NULL ? o->headers : "");
+    hx_buf_str(&b, " . \"\\r\\n\");\n");
+    switch (o->writer) {
+    case HARNESS_CGI_AT_ONCE:
+        hx_buf_str(&b, "syswrite(STDOUT, $img);\n");
+        break;
+    case HARNESS_CGI_TRICKLE:
+        hx_buf_str(&b, "for my $i (0 .. length($img) - 1) {\n"
+                       "    syswrite(STDOUT, substr($img, $i, 1));\n    ");
+        hx_buf_perl_pause(&b, o->pause_ms);
+        hx_buf_printf(&b, " if $i < %zu;\n}\n", o->pause_bytes);
+        break;
+    case HARNESS_CGI_MZ_PAUSE:
+        hx_buf_str(&b, "syswrite(STDOUT, substr($img, 0, 2));\n");
+        hx_buf_perl_pause(&b, o->pause_ms);
+        hx_buf_str(&b, ";\nsyswrite(STDOUT, substr($img, 2));\n");
+        break;
+    case HARNESS_CGI_PREFIX:
+        if (o->prefix_len > 0)
+            hx_buf_printf(&b, "syswrite(STDOUT, substr($img, 0, %zu));\n",
+                          o->prefix_len);
+        break;
+    default:
+        fprintf(stderr, "harness: unknown CGI writer %d for %s\n",
+                (int)o->writer, rel);
+        free(image);
+        free(b.p);
+        return -1;
+    }
+    rc = harness_write_file_mode(h, rel, b.p, b.len, HARNESS_SCRIPT_MODE);
+    free(image);
+    free(b.p);
     return rc;
 }
 

@@ -217,6 +217,51 @@ int harness_mkdir(harness_httpd *h, const char *rel);
 int harness_write_pe(harness_httpd *h, const char *rel,
                      const pebuild_spec *spec, size_t *len);
 
+/* A CGI script (Perl; perl-base is always there on Debian) that reads the
+ * fixture image_rel and sends it as the body, written to docroot/rel with
+ * mode 0755.  Each syswrite() in it is one write(2), so the bytes leave the
+ * script exactly in the pieces asked for:
+ *
+ *   HARNESS_CGI_AT_ONCE   the whole image in one write;
+ *   HARNESS_CGI_TRICKLE   one byte per write, with a pause of pause_ms after
+ *                         each of the first pause_bytes bytes;
+ *   HARNESS_CGI_MZ_PAUSE  "MZ", a pause of pause_ms, then the rest at once;
+ *   HARNESS_CGI_PREFIX    only the first prefix_len bytes, in one write
+ *                         (none at all for 0).
+ *
+ * The header block goes out first in one write: "Content-Type:
+ * application/x-msdownload", then o->headers (NULL: none; each line ending
+ * in "\r\n", e.g. "Status: 404 Not Found\r\n"), then the empty line.
+ * The image is opened by its absolute path when the script runs (as
+ * www-data under mod_cgid as root: keep it 0644 under 0755 directories, as
+ * harness_write_pe does).  o NULL: harness_cgi_opts_init()'s defaults.
+ * 0 on success. */
+typedef enum {
+    HARNESS_CGI_AT_ONCE = 0,
+    HARNESS_CGI_TRICKLE,
+    HARNESS_CGI_MZ_PAUSE,
+    HARNESS_CGI_PREFIX
+} harness_cgi_writer;
+
+/* The default pauses of HARNESS_CGI_TRICKLE: after each byte up to and
+ * past the decision point of pebuild's default image (e_lfanew 0x80 plus
+ * 0xF0), so that those bytes really arrive one by one; the rest still goes
+ * one byte per write, without pauses. */
+#define HARNESS_CGI_PAUSE_BYTES 512u
+#define HARNESS_CGI_PAUSE_MS    1u
+
+typedef struct {
+    harness_cgi_writer writer;      /* default HARNESS_CGI_AT_ONCE */
+    const char *headers;            /* default NULL */
+    size_t pause_bytes;             /* default HARNESS_CGI_PAUSE_BYTES */
+    unsigned pause_ms;              /* default HARNESS_CGI_PAUSE_MS */
+    size_t prefix_len;              /* default 0 */
+} harness_cgi_opts;
+
+void harness_cgi_opts_init(harness_cgi_opts *o);
+int harness_write_cgi_image(harness_httpd *h, const char *rel,
+                            const char *image_rel, const harness_cgi_opts *o);
+
 /* The absolute path of docroot/rel in a malloc'd string. */
 char *harness_path(const harness_httpd *h, const char *rel);
 
