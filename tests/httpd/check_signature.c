@@ -49,6 +49,11 @@
 #define MTIME_SECOND_AGO    200
 #define MTIME_THIRD_AGO     100
 
+/* The file versions a child process remembers (README,
+ * NetExeSignatureCheck: "up to 1024 versions per process"). */
+#define SIG_CACHE_ENTRIES   1024u
+#define MANY_NAME_BYTES     64
+
 /* The suite's own access log: request id, then the note. */
 #define SIG_LOG             "logs/signature.log"
 
@@ -558,6 +563,62 @@ START_TEST(test_concurrent_requests_for_a_new_version_warn_once)
 }
 END_TEST
 
+/* The memory is bounded: after as many other versions as it holds, the
+ * first one is forgotten, and analysed (and warned about) again. */
+START_TEST(test_cache_forgets_the_oldest_version_beyond_its_size)
+{
+    static char names[SIG_CACHE_ENTRIES][MANY_NAME_BYTES];
+    harness_request *reqs;
+    harness_response *resps, r;
+    char warning[MESSAGE_BYTES], from[PATH_BYTES];
+    unsigned char *img;
+    size_t i, len;
+
+    incomplete_warning("sig/evict.exe", warning, sizeof warning);
+    serve_fixture("leaf.exe", "sig/evict.exe");
+    for (i = 0; i < 2; i++) {
+        get_unchanged("/sig/evict.exe", "sig/evict.exe",
+                      "attachment; filename=\"evict.exe\"", &r);
+        ASSERT_SIGNATURE_NOTE(&r, "incomplete");
+        harness_response_free(&r);
+    }
+    HARNESS_ASSERT(srv, error_log_count(warning) == 1,
+                   "[%s] %u times before the others, expected 1", warning,
+                   error_log_count(warning));
+
+    format(from, sizeof from, "%s/unsigned.exe", fixdir);
+    img = sigfix_read(from, &len);
+    ck_assert_ptr_nonnull(img);
+    reqs = calloc(SIG_CACHE_ENTRIES, sizeof *reqs);
+    resps = calloc(SIG_CACHE_ENTRIES, sizeof *resps);
+    ck_assert(reqs != NULL && resps != NULL);
+    for (i = 0; i < SIG_CACHE_ENTRIES; i++) {
+        format(names[i], sizeof names[i], "sig/many/%zu.exe", i);
+        ck_assert_int_eq(harness_write_file(srv, names[i], img, len), 0);
+        format(names[i], sizeof names[i], "/sig/many/%zu.exe", i);
+        reqs[i].path = names[i];
+    }
+    free(img);
+    HARNESS_ASSERT(srv, harness_send_sequence(srv, reqs, resps,
+                                              SIG_CACHE_ENTRIES) == 0,
+                   "some of the other versions got no response");
+    for (i = 0; i < SIG_CACHE_ENTRIES; i++) {
+        HARNESS_ASSERT_STATUS(srv, &resps[i], 200);
+        harness_response_free(&resps[i]);
+    }
+    free(resps);
+    free(reqs);
+
+    get_unchanged("/sig/evict.exe", "sig/evict.exe",
+                  "attachment; filename=\"evict.exe\"", &r);
+    ASSERT_SIGNATURE_NOTE(&r, "incomplete");
+    harness_response_free(&r);
+    HARNESS_ASSERT(srv, error_log_count(warning) == 2,
+                   "[%s] %u times after %u other versions, expected 2",
+                   warning, error_log_count(warning), SIG_CACHE_ENTRIES);
+}
+END_TEST
+
 START_TEST(test_signature_check_in_htaccess_is_refused)
 {
     harness_response r;
@@ -690,6 +751,7 @@ static Suite *signature_suite(void)
     tcase_add_test(tc, test_virtual_host_roots_apply_to_its_requests);
     tcase_add_test(tc, test_rewritten_file_is_analysed_again);
     tcase_add_test(tc, test_concurrent_requests_for_a_new_version_warn_once);
+    tcase_add_test(tc, test_cache_forgets_the_oldest_version_beyond_its_size);
     tcase_add_test(tc, test_signature_check_in_htaccess_is_refused);
     tcase_add_test(tc, test_missing_roots_file_fails_configtest_naming_directive_and_path);
     tcase_add_test(tc, test_roots_file_without_certificates_fails_configtest);
