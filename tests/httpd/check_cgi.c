@@ -178,14 +178,8 @@ static void check_cgi(const char *path, const char *want, const char *note,
     harness_response r;
 
     harness_get(srv, path, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
-    if (want != NULL)
-        HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition", want);
-    else
-        HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, image_rel, note);
     HARNESS_ASSERT_HEADER(srv, &r, "Content-Type", "application/x-msdownload");
-    HARNESS_ASSERT_BODY_FILE(srv, &r, image_rel);
-    HARNESS_ASSERT_NOTE(srv, &r, note);
     harness_response_free(&r);
 }
 
@@ -287,10 +281,8 @@ START_TEST(test_cgi_body_shorter_than_the_decision_is_sent_untouched)
     ck_assert_ptr_nonnull(img);
     ck_assert_uint_ge(len, SHORT_LEN);
     harness_get(srv, "/cgi-bin/short", &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
-    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, NULL, NULL, "not-pe");
     HARNESS_ASSERT_BODY(srv, &r, img, SHORT_LEN);
-    HARNESS_ASSERT_NOTE(srv, &r, "not-pe");
     harness_response_free(&r);
     free(img);
 }
@@ -301,10 +293,8 @@ START_TEST(test_cgi_with_empty_body_is_not_pe)
     harness_response r;
 
     harness_get(srv, "/cgi-bin/empty", &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
-    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, NULL, NULL, "not-pe");
     HARNESS_ASSERT(srv, r.body_len == 0, "body of %zu bytes", r.body_len);
-    HARNESS_ASSERT_NOTE(srv, &r, "not-pe");
     harness_response_free(&r);
 }
 END_TEST
@@ -315,10 +305,7 @@ START_TEST(test_cgi_status_404_with_clr_body_gets_nothing)
     harness_response r;
 
     harness_get(srv, "/cgi-bin/missing", &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 404);
-    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
-    HARNESS_ASSERT_BODY_FILE(srv, &r, CLR_REL);
-    HARNESS_ASSERT_NOTE(srv, &r, "skipped");
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 404, NULL, CLR_REL, "skipped");
     harness_response_free(&r);
 }
 END_TEST
@@ -330,11 +317,8 @@ START_TEST(test_cgi_content_encoding_makes_it_step_aside)
     harness_response r;
 
     harness_get(srv, "/cgi-bin/encoded", &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
     HARNESS_ASSERT_HEADER(srv, &r, "Content-Encoding", "gzip");
-    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
-    HARNESS_ASSERT_BODY_FILE(srv, &r, GZIP_REL);
-    HARNESS_ASSERT_NOTE(srv, &r, "skipped");
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, NULL, GZIP_REL, "skipped");
     harness_response_free(&r);
 }
 END_TEST
@@ -382,15 +366,9 @@ START_TEST(test_parallel_cgi_streams_each_get_their_own_verdict)
         q[i].path = mix[i].path;
     HARNESS_ASSERT(srv, harness_request_parallel(srv, q, r, N) == 0,
                    "some parallel requests got no answer");
-    for (i = 0; i < N; i++) {
-        HARNESS_ASSERT_STATUS(srv, &r[i], 200);
-        if (mix[i].want != NULL)
-            HARNESS_ASSERT_HEADER(srv, &r[i], "Content-Disposition",
-                                  mix[i].want);
-        else
-            HARNESS_ASSERT_NO_HEADER(srv, &r[i], "Content-Disposition");
-        HARNESS_ASSERT_BODY_FILE(srv, &r[i], mix[i].image);
-    }
+    for (i = 0; i < N; i++)
+        HARNESS_ASSERT_DOWNLOAD(srv, &r[i], 200, mix[i].want, mix[i].image,
+                                NULL);
     for (i = 0; i < N; i++)
         harness_response_free(&r[i]);
 }

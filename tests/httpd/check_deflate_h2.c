@@ -106,70 +106,55 @@ static void teardown(void)
     srv = NULL;
 }
 
-/* The body is the fixture's bytes (after libcurl's decoding). */
-static void assert_decoded_body(harness_response *r, const char *fixture)
+/* Sends q over HTTP/2 when http2 (HTTP/1.1 otherwise) into *r, and
+ * asserts the status and that version. */
+static void send_as(harness_request *q, int http2, long status,
+                    harness_response *r)
 {
-    char want[65];
-    size_t want_len = 0;
-
-    ck_assert_int_eq(harness_file_sha256(srv, fixture, want, &want_len), 0);
-    HARNESS_ASSERT(srv, r->body_len == want_len
-                   && strcmp(r->body_sha256, want) == 0,
-                   "decoded body %zu bytes %s, expected %s: %zu bytes %s",
-                   r->body_len, r->body_sha256, fixture, want_len, want);
+    q->http2 = http2;
+    harness_send(srv, q, r);
+    HARNESS_ASSERT_STATUS(srv, r, status);
+    HARNESS_ASSERT(srv, r->http_version == (http2 ? HTTP_VERSION_2
+                                                  : HTTP_VERSION_1_1),
+                   "HTTP version %ld", r->http_version);
 }
 
-/* GET path with Accept-Encoding: gzip, decoded by libcurl: 200,
- * Content-Encoding: gzip, Content-Disposition exactly want (NULL: none),
- * and the decoded body is the fixture. */
+/* GET path, with Accept-Encoding: gzip decoded by libcurl when gzip (then
+ * Content-Encoding: gzip), without (then no Content-Encoding): 200,
+ * Content-Disposition exactly want (NULL: none), and the (decoded) body
+ * is the fixture; Content-Length, when the body is not encoded, its
+ * size. */
+static void check_get(const char *path, int http2, int gzip, const char *want,
+                      const char *fixture)
+{
+    harness_request q;
+    harness_response r;
+
+    memset(&q, 0, sizeof q);
+    q.path = path;
+    if (gzip) {
+        q.accept_encoding = "gzip";
+        q.decode = 1;
+    }
+    send_as(&q, http2, 200, &r);
+    if (gzip)
+        HARNESS_ASSERT_HEADER(srv, &r, "Content-Encoding", "gzip");
+    else
+        HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Encoding");
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, fixture, NULL);
+    harness_response_free(&r);
+}
+
 static void check_gzip(const char *path, int http2, const char *want,
                        const char *fixture)
 {
-    harness_request q;
-    harness_response r;
-
-    memset(&q, 0, sizeof q);
-    q.path = path;
-    q.http2 = http2;
-    q.accept_encoding = "gzip";
-    q.decode = 1;
-    harness_send(srv, &q, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
-    HARNESS_ASSERT(srv, r.http_version == (http2 ? HTTP_VERSION_2
-                                                 : HTTP_VERSION_1_1),
-                   "HTTP version %ld", r.http_version);
-    HARNESS_ASSERT_HEADER(srv, &r, "Content-Encoding", "gzip");
-    if (want != NULL)
-        HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition", want);
-    else
-        HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
-    assert_decoded_body(&r, fixture);
-    harness_response_free(&r);
+    check_get(path, http2, 1, want, fixture);
 }
 
-/* GET path with no Accept-Encoding: 200, no Content-Encoding, the
- * disposition want (NULL: none), the fixture's bytes and Content-Length. */
 static void check_plain(const char *path, int http2, const char *want,
                         const char *fixture)
 {
-    harness_request q;
-    harness_response r;
-
-    memset(&q, 0, sizeof q);
-    q.path = path;
-    q.http2 = http2;
-    harness_send(srv, &q, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
-    HARNESS_ASSERT(srv, r.http_version == (http2 ? HTTP_VERSION_2
-                                                 : HTTP_VERSION_1_1),
-                   "HTTP version %ld", r.http_version);
-    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Encoding");
-    if (want != NULL)
-        HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition", want);
-    else
-        HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
-    HARNESS_ASSERT_BODY_FILE(srv, &r, fixture);
-    harness_response_free(&r);
+    check_get(path, http2, 0, want, fixture);
 }
 
 START_TEST(test_deflate_by_type_compresses_after_the_header_is_set)
@@ -264,11 +249,7 @@ START_TEST(test_h2c_head_has_the_header_and_no_body)
     memset(&q, 0, sizeof q);
     q.path = "/dl/tool.exe";
     q.method = "HEAD";
-    q.http2 = 1;
-    harness_send(srv, &q, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
-    HARNESS_ASSERT(srv, r.http_version == HTTP_VERSION_2, "HTTP version %ld",
-                   r.http_version);
+    send_as(&q, 1, 200, &r);
     HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
                           "attachment; filename=\"tool.exe\"");
     HARNESS_ASSERT(srv, r.body_len == 0, "HEAD body of %zu bytes", r.body_len);
@@ -283,15 +264,9 @@ START_TEST(test_h2c_cgi_streamed_byte_by_byte_gets_attachment)
 
     memset(&q, 0, sizeof q);
     q.path = "/cgi-bin/trickle?id=1";
-    q.http2 = 1;
-    harness_send(srv, &q, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
-    HARNESS_ASSERT(srv, r.http_version == HTTP_VERSION_2, "HTTP version %ld",
-                   r.http_version);
-    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
-                          "attachment; filename=\"trickle.exe\"");
-    HARNESS_ASSERT_BODY_FILE(srv, &r, CGI_IMAGE_REL);
-    HARNESS_ASSERT_NOTE(srv, &r, "clr");
+    send_as(&q, 1, 200, &r);
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, "attachment; filename=\"trickle.exe\"",
+                            CGI_IMAGE_REL, "clr");
     harness_response_free(&r);
 }
 END_TEST
@@ -313,12 +288,8 @@ START_TEST(test_h2c_range_from_zero_is_206_with_attachment)
     ck_assert_ptr_nonnull(img);
     memset(&q, 0, sizeof q);
     q.path = "/dl/tool.exe";
-    q.http2 = 1;
     q.headers = hdrs;
-    harness_send(srv, &q, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 206);
-    HARNESS_ASSERT(srv, r.http_version == HTTP_VERSION_2, "HTTP version %ld",
-                   r.http_version);
+    send_as(&q, 1, 206, &r);
     HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
                           "attachment; filename=\"tool.exe\"");
     HARNESS_ASSERT_BODY(srv, &r, img, RANGE_LEN);

@@ -161,8 +161,10 @@ static void assert_safe(harness_response *r)
                        "byte 0x%02X in Content-Disposition [%s]", *p, v);
 }
 
-/* GET path on port (0: main): 200, the image, and exactly want. */
-static void check_name_on(int port, const char *path, const char *want)
+/* GET path on port (0: main): a safe answer with the status, and exactly
+ * the Content-Disposition want and the image, or (want NULL) neither. */
+static void check_answer_on(int port, const char *path, long status,
+                            const char *want)
 {
     harness_request q;
     harness_response r;
@@ -171,11 +173,16 @@ static void check_name_on(int port, const char *path, const char *want)
     q.path = path;
     q.port = port;
     harness_send(srv, &q, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
     assert_safe(&r);
-    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition", want);
-    HARNESS_ASSERT_BODY_FILE(srv, &r, "img/clr.exe");
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, status, want,
+                            want != NULL ? "img/clr.exe" : NULL, NULL);
     harness_response_free(&r);
+}
+
+/* GET path on port (0: main): 200, the image, and exactly want. */
+static void check_name_on(int port, const char *path, const char *want)
+{
+    check_answer_on(port, path, 200, want);
 }
 
 static void check_name(const char *path, const char *want)
@@ -186,17 +193,7 @@ static void check_name(const char *path, const char *want)
 /* GET path on port (0: main): httpd's own status, no Content-Disposition. */
 static void check_refused_on(int port, const char *path, long status)
 {
-    harness_request q;
-    harness_response r;
-
-    memset(&q, 0, sizeof q);
-    q.path = path;
-    q.port = port;
-    harness_send(srv, &q, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, status);
-    assert_safe(&r);
-    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
-    harness_response_free(&r);
+    check_answer_on(port, path, status, NULL);
 }
 
 static void check_refused(const char *path, long status)

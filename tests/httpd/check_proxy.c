@@ -34,7 +34,6 @@
 #define RANGE_FROM          100u
 #define RANGE_LEN           1000u
 #define RANGE_ZERO_LEN      1024u
-#define HEADER_MAX          256
 #define HTTP_VERSION_2      20L
 
 static harness_httpd *srv;
@@ -144,12 +143,7 @@ static void check_get(int port, const char *path, const char *const *headers,
     q.port = port;
     q.headers = headers;
     harness_send(srv, &q, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
-    if (want != NULL)
-        HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition", want);
-    else
-        HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
-    HARNESS_ASSERT_BODY_FILE(srv, &r, fixture);
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, fixture, NULL);
     harness_response_free(&r);
 }
 
@@ -244,30 +238,28 @@ START_TEST(test_backend_206_from_byte_zero_passes_untouched)
 }
 END_TEST
 
-START_TEST(test_gzip_from_backend_makes_the_front_step_aside)
+/* GET path with Accept-Encoding: gzip: 200, Content-Encoding: gzip,
+ * Content-Disposition exactly want (NULL: none), the note, and the body
+ * libcurl decoded is the fixture, whole. */
+static void check_gzip(const char *path, const char *want, const char *fixture,
+                       const char *note)
 {
     harness_request q;
     harness_response r;
-    char want[65];
-    size_t want_len = 0;
 
     memset(&q, 0, sizeof q);
-    q.path = "/px/gz/tool.exe";
+    q.path = path;
     q.accept_encoding = "gzip";
     q.decode = 1;
     harness_send(srv, &q, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
     HARNESS_ASSERT_HEADER(srv, &r, "Content-Encoding", "gzip");
-    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
-    /* libcurl decoded it: the image comes out whole. */
-    ck_assert_int_eq(harness_file_sha256(srv, "backend/gz/tool.exe", want,
-                                         &want_len), 0);
-    HARNESS_ASSERT(srv, r.body_len == want_len
-                   && strcmp(r.body_sha256, want) == 0,
-                   "decoded body %zu bytes %s, expected %zu bytes %s",
-                   r.body_len, r.body_sha256, want_len, want);
-    HARNESS_ASSERT_NOTE(srv, &r, "skipped");
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, fixture, note);
     harness_response_free(&r);
+}
+
+START_TEST(test_gzip_from_backend_makes_the_front_step_aside)
+{
+    check_gzip("/px/gz/tool.exe", NULL, "backend/gz/tool.exe", "skipped");
 }
 END_TEST
 
@@ -298,27 +290,15 @@ END_TEST
  * carried) has no body to judge and no header to get. */
 START_TEST(test_backend_304_passes_untouched)
 {
-    char inm[HEADER_MAX];
-    const char *hdrs[] = { inm, NULL };
-    const char *etag;
-    harness_request q;
-    harness_response r;
+    harness_response g, r;
 
-    harness_get(srv, "/px/tool.exe", &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
-    etag = harness_header_get(&r, "ETag");
-    HARNESS_ASSERT(srv, etag != NULL, "no ETag from the backend");
-    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
-    harness_response_free(&r);
-
-    memset(&q, 0, sizeof q);
-    q.path = "/px/tool.exe";
-    q.headers = hdrs;
-    harness_send(srv, &q, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 304);
-    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    harness_revalidate(srv, "/px/tool.exe", "ETag", &g, &r);
+    HARNESS_ASSERT_STATUS(srv, &g, 200);
+    HARNESS_ASSERT(srv, harness_header_get(&g, "ETag") != NULL,
+                   "no ETag from the backend");
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 304, NULL, NULL, "skipped");
     HARNESS_ASSERT(srv, r.body_len == 0, "304 body of %zu bytes", r.body_len);
-    HARNESS_ASSERT_NOTE(srv, &r, "skipped");
+    harness_response_free(&g);
     harness_response_free(&r);
 }
 END_TEST
@@ -327,28 +307,8 @@ END_TEST
  * image as it came, then DEFLATE compresses it. */
 START_TEST(test_front_end_deflate_compresses_after_the_header_is_set)
 {
-    harness_request q;
-    harness_response r;
-    char want[65];
-    size_t want_len = 0;
-
-    memset(&q, 0, sizeof q);
-    q.path = "/pxgz/big.exe";
-    q.accept_encoding = "gzip";
-    q.decode = 1;
-    harness_send(srv, &q, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
-    HARNESS_ASSERT_HEADER(srv, &r, "Content-Encoding", "gzip");
-    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
-                          "attachment; filename=\"big.exe\"");
-    ck_assert_int_eq(harness_file_sha256(srv, "backend/big.exe", want,
-                                         &want_len), 0);
-    HARNESS_ASSERT(srv, r.body_len == want_len
-                   && strcmp(r.body_sha256, want) == 0,
-                   "decoded body %zu bytes %s, expected %zu bytes %s",
-                   r.body_len, r.body_sha256, want_len, want);
-    HARNESS_ASSERT_NOTE(srv, &r, "clr");
-    harness_response_free(&r);
+    check_gzip("/pxgz/big.exe", "attachment; filename=\"big.exe\"",
+               "backend/big.exe", "clr");
 }
 END_TEST
 
@@ -382,13 +342,10 @@ START_TEST(test_h2c_client_through_the_proxy_gets_attachment)
     q.path = "/px/cgi/trickle";
     q.http2 = 1;
     harness_send(srv, &q, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
     HARNESS_ASSERT(srv, r.http_version == HTTP_VERSION_2, "HTTP version %ld",
                    r.http_version);
-    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
-                          "attachment; filename=\"trickle.exe\"");
-    HARNESS_ASSERT_BODY_FILE(srv, &r, "backend/img/clr.exe");
-    HARNESS_ASSERT_NOTE(srv, &r, "clr");
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, "attachment; filename=\"trickle.exe\"",
+                            "backend/img/clr.exe", "clr");
     harness_response_free(&r);
 }
 END_TEST

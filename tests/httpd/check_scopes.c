@@ -225,13 +225,7 @@ static void check_get(int port, const char *path, const char *want,
     q.path = path;
     q.port = port;
     harness_send(srv, &q, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
-    if (want != NULL)
-        HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition", want);
-    else
-        HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
-    if (note != NULL)
-        HARNESS_ASSERT_NOTE(srv, &r, note);
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, NULL, note);
     harness_response_free(&r);
 }
 

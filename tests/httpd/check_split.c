@@ -244,16 +244,11 @@ static void check_split_of(const char *path, const char *want,
     harness_response r;
 
     harness_get(srv, path, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
-    if (want != NULL)
-        HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition", want);
-    else
-        HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, NULL, note);
     HARNESS_ASSERT_BODY(srv, &r, c->img, len);
     HARNESS_ASSERT(srv, r.content_length < 0
                    || r.content_length == (long long)len,
                    "Content-Length %lld, body %zu", r.content_length, len);
-    HARNESS_ASSERT_NOTE(srv, &r, note);
     harness_response_free(&r);
 }
 
@@ -268,13 +263,7 @@ static void check_file(const char *path, const char *want, const char *note)
     harness_response r;
 
     harness_get(srv, path, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
-    if (want != NULL)
-        HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition", want);
-    else
-        HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
-    HARNESS_ASSERT_BODY_FILE(srv, &r, path);
-    HARNESS_ASSERT_NOTE(srv, &r, note);
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, path, note);
     harness_response_free(&r);
 }
 

@@ -119,13 +119,8 @@ static void check_get(const char *path, const char *want)
     harness_response r;
 
     harness_get(srv, path, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
-    if (want != NULL)
-        HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition", want);
-    else
-        HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, path, NULL);
     HARNESS_ASSERT(srv, r.content_length >= 0, "no Content-Length for %s", path);
-    HARNESS_ASSERT_BODY_FILE(srv, &r, path);
     harness_response_free(&r);
 }
 
@@ -313,53 +308,32 @@ START_TEST(test_multiple_ranges_are_206_multipart_with_attachment)
 }
 END_TEST
 
-START_TEST(test_not_modified_is_304_without_body_or_disposition)
+/* A conditional GET on the validator of a first 200: 304, with neither
+ * a body nor Content-Disposition. */
+static void check_not_modified(const char *path, const char *validator)
 {
     harness_response g, r;
-    harness_request q;
-    char ims[128];
-    const char *hdrs[] = { ims, NULL };
-    const char *lm;
 
-    harness_get(srv, "/dl/tool.exe", &g);
+    harness_revalidate(srv, path, validator, &g, &r);
     HARNESS_ASSERT_STATUS(srv, &g, 200);
-    lm = harness_header_get(&g, "Last-Modified");
-    HARNESS_ASSERT(srv, lm != NULL, "no Last-Modified on the first GET");
-    snprintf(ims, sizeof ims, "If-Modified-Since: %s", lm);
-    memset(&q, 0, sizeof q);
-    q.path = "/dl/tool.exe";
-    q.headers = hdrs;
-    harness_send(srv, &q, &r);
+    HARNESS_ASSERT(srv, harness_header_get(&g, validator) != NULL,
+                   "no %s on the first GET", validator);
     HARNESS_ASSERT_STATUS(srv, &r, 304);
     HARNESS_ASSERT(srv, r.body_len == 0, "304 with %zu body bytes", r.body_len);
     HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
     harness_response_free(&g);
     harness_response_free(&r);
 }
+
+START_TEST(test_not_modified_is_304_without_body_or_disposition)
+{
+    check_not_modified("/dl/tool.exe", "Last-Modified");
+}
 END_TEST
 
 START_TEST(test_not_modified_by_etag_is_304_without_disposition)
 {
-    harness_response g, r;
-    harness_request q;
-    char inm[160];
-    const char *hdrs[] = { inm, NULL };
-    const char *etag;
-
-    harness_get(srv, "/dl/lib.dll", &g);
-    HARNESS_ASSERT_STATUS(srv, &g, 200);
-    etag = harness_header_get(&g, "ETag");
-    HARNESS_ASSERT(srv, etag != NULL, "no ETag on the first GET");
-    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
-    memset(&q, 0, sizeof q);
-    q.path = "/dl/lib.dll";
-    q.headers = hdrs;
-    harness_send(srv, &q, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 304);
-    HARNESS_ASSERT(srv, r.body_len == 0, "304 with %zu body bytes", r.body_len);
-    HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
-    harness_response_free(&g);
-    harness_response_free(&r);
+    check_not_modified("/dl/lib.dll", "ETag");
 }
 END_TEST
 
@@ -422,15 +396,11 @@ START_TEST(test_kept_alive_connection_decides_each_response_afresh)
     HARNESS_ASSERT(srv, harness_send_sequence(srv, q, r, N) == 0,
                    "a request of the sequence failed");
     for (i = 0; i < N; i++) {
-        HARNESS_ASSERT_STATUS(srv, &r[i], 200);
+        HARNESS_ASSERT_DOWNLOAD(srv, &r[i], 200, seq[i].want,
+                                seq[i].method == NULL ? seq[i].path : NULL,
+                                NULL);
         HARNESS_ASSERT(srv, i == 0 || r[i].new_connections == 0,
                        "request %zu opened a new connection", i);
-        if (seq[i].want != NULL)
-            HARNESS_ASSERT_HEADER(srv, &r[i], "Content-Disposition", seq[i].want);
-        else
-            HARNESS_ASSERT_NO_HEADER(srv, &r[i], "Content-Disposition");
-        if (seq[i].method == NULL)
-            HARNESS_ASSERT_BODY_FILE(srv, &r[i], seq[i].path);
     }
     for (i = 0; i < N; i++)
         harness_response_free(&r[i]);

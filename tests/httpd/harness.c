@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -1346,6 +1347,39 @@ int harness_head(harness_httpd *h, const char *path, harness_response *resp)
     req.method = "HEAD";
     req.path = path;
     return harness_send(h, &req, resp);
+}
+
+int harness_revalidate(harness_httpd *h, const char *path,
+                       const char *validator, harness_response *first,
+                       harness_response *second)
+{
+    const char *cond = NULL, *value;
+    const char *hdrs[2] = { NULL, NULL };
+    harness_request req;
+    char *line;
+    int rc;
+
+    harness_get(h, path, first);
+    memset(second, 0, sizeof *second);
+    second->content_length = -1;
+    value = first->ok ? harness_header_get(first, validator) : NULL;
+    if (strcasecmp(validator, "ETag") == 0)
+        cond = "If-None-Match";
+    else if (strcasecmp(validator, "Last-Modified") == 0)
+        cond = "If-Modified-Since";
+    if (value == NULL || cond == NULL) {
+        snprintf(second->error, sizeof second->error,
+                 "not sent: no %s from the first GET", validator);
+        return -1;
+    }
+    line = hx_asprintf("%s: %s", cond, value);
+    hdrs[0] = line;
+    memset(&req, 0, sizeof req);
+    req.path = path;
+    req.headers = hdrs;
+    rc = harness_send(h, &req, second);
+    free(line);
+    return rc;
 }
 
 size_t harness_request_parallel(harness_httpd *h, const harness_request *reqs,

@@ -324,6 +324,16 @@ int harness_send(harness_httpd *h, const harness_request *req,
 int harness_get(harness_httpd *h, const char *path, harness_response *resp);
 int harness_head(harness_httpd *h, const char *path, harness_response *resp);
 
+/* A conditional GET, as a cache revalidates: GETs path into *first, then
+ * sends GET path again into *second with the condition on the validator
+ * first carried: "ETag" gives If-None-Match, "Last-Modified"
+ * If-Modified-Since.  Both responses are always initialised (free both);
+ * *second has ok 0 when it was not sent (first had no answer or no such
+ * header, or the validator is neither).  0 when *second got an answer. */
+int harness_revalidate(harness_httpd *h, const char *path,
+                       const char *validator, harness_response *first,
+                       harness_response *second);
+
 /* Runs n requests at the same time (libcurl multi, one connection each);
  * resps[i] answers reqs[i].  Returns the number that got no response. */
 size_t harness_request_parallel(harness_httpd *h, const harness_request *reqs,
@@ -446,6 +456,17 @@ void harness_dump_logs(const harness_httpd *h, FILE *out);
                         hx_v_ ? hx_v_ : "");                                \
     } while (0)
 
+/* Exactly one Content-Disposition equal to want, or none at all when want
+ * is NULL. */
+#define HARNESS_ASSERT_DISPOSITION(h, r, want)                              \
+    do {                                                                    \
+        const char *hx_cd_ = (want);                                        \
+        if (hx_cd_ != NULL)                                                 \
+            HARNESS_ASSERT_HEADER((h), (r), "Content-Disposition", hx_cd_); \
+        else                                                                \
+            HARNESS_ASSERT_NO_HEADER((h), (r), "Content-Disposition");      \
+    } while (0)
+
 /* The body is exactly the len bytes at data (compared by SHA-256 and
  * length; both are reported on failure). */
 #define HARNESS_ASSERT_BODY(h, r, data, len)                                \
@@ -492,6 +513,22 @@ void harness_dump_logs(const harness_httpd *h, FILE *out);
         harness_log_entry_free(&hx_e_);                                     \
         HARNESS_FAIL_IF((h), !hx_ok_, "note netexe [%s], expected [%s]",    \
                         hx_got_, (want));                                   \
+    } while (0)
+
+/* What the suites assert of a download: the status, Content-Disposition
+ * as HARNESS_ASSERT_DISPOSITION (want NULL: none), the body exactly the
+ * fixture body_rel as HARNESS_ASSERT_BODY_FILE (NULL: not checked) and the
+ * note as HARNESS_ASSERT_NOTE (NULL: not checked), in this order. */
+#define HARNESS_ASSERT_DOWNLOAD(h, r, status, want, body_rel, note)         \
+    do {                                                                    \
+        const char *hx_body_rel_ = (body_rel);                              \
+        const char *hx_note_ = (note);                                      \
+        HARNESS_ASSERT_STATUS((h), (r), (status));                          \
+        HARNESS_ASSERT_DISPOSITION((h), (r), (want));                       \
+        if (hx_body_rel_ != NULL)                                           \
+            HARNESS_ASSERT_BODY_FILE((h), (r), hx_body_rel_);               \
+        if (hx_note_ != NULL)                                               \
+            HARNESS_ASSERT_NOTE((h), (r), hx_note_);                        \
     } while (0)
 
 #ifdef __cplusplus
