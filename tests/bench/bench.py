@@ -1031,9 +1031,7 @@ def main():
                     ("strace", report_strace),
                     ("memory", report_memory),
                     ("sniff", report_sniff)):
-        key = {"throughput": "throughput", "callgrind": "callgrind",
-               "strace": "strace", "memory": "memory", "sniff": "sniff"}[ph]
-        if key in res:
+        if ph in res:
             out.append("")
             verdicts += rep(res, out)
     out.append("")
