@@ -1038,6 +1038,10 @@ def main():
     out.append("== Targets")
     for what, value, ok in verdicts:
         out.append("  %-4s %-70s %s" % ("met" if ok else "MISS", what, value))
+    # Missed targets are reported, not failed on: throughput figures move
+    # with the machine's load, and a miss is a finding for the module.
+    out.append("  %d of %d targets met" % (sum(1 for v in verdicts if v[2]),
+                                          len(verdicts)))
     text = "\n".join(out) + "\n"
     with open(os.path.join(args.out, "results.txt"), "w") as f:
         f.write(text)
