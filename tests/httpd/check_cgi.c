@@ -270,14 +270,10 @@ END_TEST
 /* The script ends before the decision point: whatever came is sent. */
 START_TEST(test_cgi_body_shorter_than_the_decision_is_sent_untouched)
 {
-    unsigned char *img;
     size_t len = 0;
-    char *path = harness_path(srv, CLR_REL);
+    unsigned char *img = harness_read_fixture(srv, CLR_REL, &len);
     harness_response r;
 
-    ck_assert_ptr_nonnull(path);
-    img = harness_read_file(path, &len);
-    free(path);
     ck_assert_ptr_nonnull(img);
     ck_assert_uint_ge(len, SHORT_LEN);
     harness_get(srv, "/cgi-bin/short", &r);

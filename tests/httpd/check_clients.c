@@ -25,15 +25,10 @@
  */
 #include <check.h>
 #include <dirent.h>
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -45,9 +40,8 @@
  * slowed down by valgrind or ASan. */
 #define CLIENT_TIMEOUT_S    20L
 #define CLIENT_WAIT_S       25L
-#define TIME_SCALE_MAX      1000L
+#define MS_PER_S            1000L
 #define ARG_MAX_LEN         32
-#define POLL_MS             20
 #define PATH_MAX_LEN        4096
 #define URL_MAX             512
 #define CLR_REL             "img/clr.exe"
@@ -96,23 +90,6 @@ static void teardown(void)
     srv = NULL;
 }
 
-/* HARNESS_TIME_SCALE as a factor of 1 .. TIME_SCALE_MAX (1 when unset). */
-static long time_scale(void)
-{
-    const char *v = getenv("HARNESS_TIME_SCALE");
-    long n = v != NULL ? strtol(v, NULL, 10) : 1;
-
-    return n < 1 ? 1 : n > TIME_SCALE_MAX ? TIME_SCALE_MAX : n;
-}
-
-static long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* Runs argv in dir with CLIENT_LOCALE and no proxy variables; returns its
  * exit status, or -1 when it could not run or outlived its wait. */
 static int run_in(const char *dir, char *const argv[])
@@ -121,9 +98,7 @@ static int run_in(const char *dir, char *const argv[])
         "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
         "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY", NULL
     };
-    long deadline = now_ms() + CLIENT_WAIT_S * 1000L * time_scale();
     pid_t pid = fork();
-    int status;
 
     if (pid < 0)
         return -1;
@@ -138,20 +113,8 @@ static int run_in(const char *dir, char *const argv[])
         execvp(argv[0], argv);
         _exit(127);
     }
-    for (;;) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-
-        if (w == pid)
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        if (w < 0 && errno != EINTR)
-            return -1;
-        if (now_ms() > deadline) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            return -1;
-        }
-        usleep(POLL_MS * 1000);
-    }
+    return harness_wait_child(pid, argv[0],
+                              harness_scaled_ms(CLIENT_WAIT_S * MS_PER_S));
 }
 
 /* The names in dir (not . and ..), sorted, as one string joined by '/'
@@ -255,7 +218,8 @@ static void check_curl(const char *path, const char *want_name)
         NULL, NULL
     };
 
-    snprintf(max_time, sizeof max_time, "%ld", CLIENT_TIMEOUT_S * time_scale());
+    snprintf(max_time, sizeof max_time, "%ld",
+             harness_scaled_ms(CLIENT_TIMEOUT_S * MS_PER_S) / MS_PER_S);
     check_client(argv, 7, path, want_name);
 }
 
@@ -268,7 +232,7 @@ static void check_wget(const char *path, const char *want_name)
     };
 
     snprintf(timeout, sizeof timeout, "--timeout=%ld",
-             CLIENT_TIMEOUT_S * time_scale());
+             harness_scaled_ms(CLIENT_TIMEOUT_S * MS_PER_S) / MS_PER_S);
     check_client(argv, 6, path, want_name);
 }
 

@@ -276,15 +276,11 @@ END_TEST
 START_TEST(test_h2c_range_from_zero_is_206_with_attachment)
 {
     static const char *const hdrs[] = { "Range: bytes=0-99", NULL };
-    unsigned char *img;
     size_t len = 0;
-    char *path = harness_path(srv, "dl/tool.exe");
+    unsigned char *img = harness_read_fixture(srv, "dl/tool.exe", &len);
     harness_request q;
     harness_response r;
 
-    ck_assert_ptr_nonnull(path);
-    img = harness_read_file(path, &len);
-    free(path);
     ck_assert_ptr_nonnull(img);
     memset(&q, 0, sizeof q);
     q.path = "/dl/tool.exe";

@@ -162,10 +162,7 @@ START_TEST(test_not_modified_is_logged_as_skipped)
 {
     harness_response g, r;
 
-    harness_revalidate(srv, "/dl/tool.exe", "Last-Modified", &g, &r);
-    HARNESS_ASSERT_STATUS(srv, &g, 200);
-    HARNESS_ASSERT(srv, harness_header_get(&g, "Last-Modified") != NULL,
-                   "no Last-Modified");
+    HARNESS_REVALIDATE(srv, "/dl/tool.exe", "Last-Modified", &g, &r);
     HARNESS_ASSERT_STATUS(srv, &r, 304);
     HARNESS_ASSERT_NOTE(srv, &r, "skipped");
     harness_response_free(&g);

@@ -234,32 +234,12 @@ END_TEST
 static void check_range(const char *path, size_t from, size_t len,
                         const char *want)
 {
-    char range[64], want_cr[96];
-    const char *hdrs[] = { range, NULL };
-    harness_request q;
     harness_response r;
-    size_t flen = 0;
-    char *fp = harness_path(srv, path);
-    unsigned char *file = harness_read_file(fp, &flen);
 
-    free(fp);
-    ck_assert_ptr_nonnull(file);
-    ck_assert_uint_ge(flen, from + len);
-    snprintf(range, sizeof range, "Range: bytes=%zu-%zu", from, from + len - 1);
-    snprintf(want_cr, sizeof want_cr, "bytes %zu-%zu/%zu", from,
-             from + len - 1, flen);
-    memset(&q, 0, sizeof q);
-    q.path = path;
-    q.headers = hdrs;
-    harness_send(srv, &q, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 206);
-    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition", want);
-    HARNESS_ASSERT_HEADER(srv, &r, "Content-Range", want_cr);
-    HARNESS_ASSERT_BODY(srv, &r, file + from, len);
-    HARNESS_ASSERT(srv, r.content_length == (long long)len,
-                   "Content-Length %lld, expected %zu", r.content_length, len);
+    harness_get_range(srv, path, from, len, &r);
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 206, want, NULL, NULL);
+    HARNESS_ASSERT_RANGE(srv, &r, path, from, len);
     harness_response_free(&r);
-    free(file);
 }
 
 START_TEST(test_range_from_zero_is_206_with_attachment_and_exact_bytes)
@@ -314,10 +294,7 @@ static void check_not_modified(const char *path, const char *validator)
 {
     harness_response g, r;
 
-    harness_revalidate(srv, path, validator, &g, &r);
-    HARNESS_ASSERT_STATUS(srv, &g, 200);
-    HARNESS_ASSERT(srv, harness_header_get(&g, validator) != NULL,
-                   "no %s on the first GET", validator);
+    HARNESS_REVALIDATE(srv, path, validator, &g, &r);
     HARNESS_ASSERT_STATUS(srv, &r, 304);
     HARNESS_ASSERT(srv, r.body_len == 0, "304 with %zu body bytes", r.body_len);
     HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");

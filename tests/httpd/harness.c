@@ -183,6 +183,11 @@ static long hx_ms(long ms)
     return ms * scale;
 }
 
+long harness_scaled_ms(long ms)
+{
+    return hx_ms(ms);
+}
+
 /* 1 when HARNESS_SINGLE asks for "apache2 -X" as a child of the suite. */
 static int hx_single(void)
 {
@@ -416,16 +421,11 @@ static pid_t hx_spawn(char *const argv[], const char *out_path)
     return pid;
 }
 
-/* Runs argv with stdout and stderr to out_path; waits up to timeout_ms.
- * Returns the exit status, or -1 (not run, killed, timed out). */
-static int hx_run(char *const argv[], const char *out_path, long timeout_ms)
+int harness_wait_child(pid_t pid, const char *name, long timeout_ms)
 {
     long deadline = hx_now_ms() + timeout_ms;
-    pid_t pid = hx_spawn(argv, out_path);
     int status;
 
-    if (pid < 0)
-        return -1;
     for (;;) {
         pid_t w = waitpid(pid, &status, WNOHANG);
         if (w == pid)
@@ -435,12 +435,23 @@ static int hx_run(char *const argv[], const char *out_path, long timeout_ms)
         if (hx_now_ms() > deadline) {
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
-            fprintf(stderr, "harness: %s timed out after %ld ms\n", argv[0],
+            fprintf(stderr, "harness: %s timed out after %ld ms\n", name,
                     timeout_ms);
             return -1;
         }
         hx_sleep_ms(HARNESS_POLL_MS);
     }
+}
+
+/* Runs argv with stdout and stderr to out_path; waits up to timeout_ms.
+ * Returns the exit status, or -1 (not run, killed, timed out). */
+static int hx_run(char *const argv[], const char *out_path, long timeout_ms)
+{
+    pid_t pid = hx_spawn(argv, out_path);
+
+    if (pid < 0)
+        return -1;
+    return harness_wait_child(pid, argv[0], timeout_ms);
 }
 
 /* Whether pid is alive.  The daemon is our child only when the subreaper
@@ -542,7 +553,10 @@ static void hx_subst(hx_buf *b, const char *s, const harness_httpd *h)
 
 static char *hx_build_config(const harness_httpd *h)
 {
+    /* The threaded MPMs get the same small limits. */
+    static const char *const threaded_mpms[] = { "event", "worker", NULL };
     hx_buf b = { NULL, 0, 0 };
+    const char *const *t;
     unsigned i;
     char **m;
 
@@ -584,25 +598,20 @@ static char *hx_build_config(const harness_httpd *h)
         "CustomLog \"%s\" harness\n"
         "EnableSendfile On\n"
         "Timeout 20\n"
-        "KeepAlive On\n"
-        "<IfModule mpm_event_module>\n"
-        "    StartServers 1\n"
-        "    ServerLimit 2\n"
-        "    ThreadLimit 16\n"
-        "    ThreadsPerChild 16\n"
-        "    MaxRequestWorkers 32\n"
-        "    MinSpareThreads 4\n"
-        "    MaxSpareThreads 32\n"
-        "</IfModule>\n"
-        "<IfModule mpm_worker_module>\n"
-        "    StartServers 1\n"
-        "    ServerLimit 2\n"
-        "    ThreadLimit 16\n"
-        "    ThreadsPerChild 16\n"
-        "    MaxRequestWorkers 32\n"
-        "    MinSpareThreads 4\n"
-        "    MaxSpareThreads 32\n"
-        "</IfModule>\n"
+        "KeepAlive On\n",
+        HARNESS_LOG_FORMAT, h->accesslog);
+    for (t = threaded_mpms; *t != NULL; t++)
+        hx_buf_printf(&b,
+            "<IfModule mpm_%s_module>\n"
+            "    StartServers 1\n"
+            "    ServerLimit 2\n"
+            "    ThreadLimit 16\n"
+            "    ThreadsPerChild 16\n"
+            "    MaxRequestWorkers 32\n"
+            "    MinSpareThreads 4\n"
+            "    MaxSpareThreads 32\n"
+            "</IfModule>\n", *t);
+    hx_buf_printf(&b,
         "<IfModule mpm_prefork_module>\n"
         "    StartServers 2\n"
         "    MinSpareServers 1\n"
@@ -623,7 +632,7 @@ static char *hx_build_config(const harness_httpd *h)
         "    Require all granted\n"
         "</Directory>\n"
         "# --- suite configuration ---\n",
-        HARNESS_LOG_FORMAT, h->accesslog, h->docroot, h->docroot);
+        h->docroot, h->docroot);
     if (h->config != NULL)
         hx_subst(&b, h->config, h);
     hx_buf_str(&b, "\n");
@@ -1105,14 +1114,22 @@ int harness_write_cgi_image(harness_httpd *h, const char *rel,
     return rc;
 }
 
+unsigned char *harness_read_fixture(const harness_httpd *h, const char *rel,
+                                    size_t *len)
+{
+    char *p = harness_path(h, rel);
+    unsigned char *data = harness_read_file(p, len);
+
+    free(p);
+    return data;
+}
+
 int harness_file_sha256(const harness_httpd *h, const char *rel,
                         char out[65], size_t *len)
 {
-    char *p = harness_path(h, rel);
     size_t n = 0;
-    unsigned char *data = harness_read_file(p, &n);
+    unsigned char *data = harness_read_fixture(h, rel, &n);
 
-    free(p);
     out[0] = '\0';
     if (data == NULL)
         return -1;
@@ -1379,6 +1396,22 @@ int harness_revalidate(harness_httpd *h, const char *path,
     req.headers = hdrs;
     rc = harness_send(h, &req, second);
     free(line);
+    return rc;
+}
+
+int harness_get_range(harness_httpd *h, const char *path, size_t from,
+                      size_t len, harness_response *resp)
+{
+    char *range = hx_asprintf("Range: bytes=%zu-%zu", from, from + len - 1);
+    const char *hdrs[2] = { range, NULL };
+    harness_request req;
+    int rc;
+
+    memset(&req, 0, sizeof req);
+    req.path = path;
+    req.headers = hdrs;
+    rc = harness_send(h, &req, resp);
+    free(range);
     return rc;
 }
 

@@ -102,7 +102,9 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "pebuild.h"
 
@@ -269,6 +271,10 @@ char *harness_path(const harness_httpd *h, const char *rel);
  * the size.  NULL on error. */
 unsigned char *harness_read_file(const char *path, size_t *len);
 
+/* The whole fixture docroot/rel as harness_read_file() reads a file. */
+unsigned char *harness_read_fixture(const harness_httpd *h, const char *rel,
+                                    size_t *len);
+
 /* SHA-256 and size of the fixture docroot/rel.  0 on success. */
 int harness_file_sha256(const harness_httpd *h, const char *rel,
                         char out[65], size_t *len);
@@ -334,6 +340,11 @@ int harness_revalidate(harness_httpd *h, const char *path,
                        const char *validator, harness_response *first,
                        harness_response *second);
 
+/* GET path with "Range: bytes=FROM-TO" asking for len (at least 1) bytes
+ * from byte from; see HARNESS_ASSERT_RANGE. */
+int harness_get_range(harness_httpd *h, const char *path, size_t from,
+                      size_t len, harness_response *resp);
+
 /* Runs n requests at the same time (libcurl multi, one connection each);
  * resps[i] answers reqs[i].  Returns the number that got no response. */
 size_t harness_request_parallel(harness_httpd *h, const harness_request *reqs,
@@ -367,6 +378,18 @@ size_t harness_header_count(const harness_response *r, const char *name);
 int harness_body_contains(const harness_response *r, const char *needle);
 
 void harness_response_free(harness_response *r);
+
+/* --- other processes ---------------------------------------------------- */
+
+/* ms times HARNESS_TIME_SCALE, as every bound above is: for the suites'
+ * own waits on a slowed down server. */
+long harness_scaled_ms(long ms);
+
+/* Waits up to timeout_ms for the child pid to exit (polling every
+ * HARNESS_POLL_MS); one that outlives it is killed (SIGKILL), reaped and
+ * named on stderr as name.  Returns its exit status, or -1 when it was
+ * killed, died by a signal or could not be waited for. */
+int harness_wait_child(pid_t pid, const char *name, long timeout_ms);
 
 /* --- logs ------------------------------------------------------------- */
 
@@ -513,6 +536,39 @@ void harness_dump_logs(const harness_httpd *h, FILE *out);
         harness_log_entry_free(&hx_e_);                                     \
         HARNESS_FAIL_IF((h), !hx_ok_, "note netexe [%s], expected [%s]",    \
                         hx_got_, (want));                                   \
+    } while (0)
+
+/* The single range answer to harness_get_range(h, path, from, len, r)
+ * where path serves the fixture docroot/rel: Content-Range
+ * "bytes FROM-TO/SIZE", Content-Length len, and the body exactly those
+ * len bytes of the fixture (which must hold them). */
+#define HARNESS_ASSERT_RANGE(h, r, rel, from, len)                          \
+    do {                                                                    \
+        size_t hx_from_ = (from), hx_len_ = (len), hx_size_ = 0;            \
+        unsigned char *hx_f_ = harness_read_fixture((h), (rel), &hx_size_); \
+        char hx_cr_[96];                                                    \
+        HARNESS_FAIL_IF((h), hx_f_ == NULL                                  \
+                        || hx_size_ < hx_from_ + hx_len_,                   \
+                        "fixture %s: %zu bytes, range of %zu from %zu",     \
+                        (rel), hx_size_, hx_len_, hx_from_);                \
+        snprintf(hx_cr_, sizeof hx_cr_, "bytes %zu-%zu/%zu", hx_from_,      \
+                 hx_from_ + hx_len_ - 1, hx_size_);                         \
+        HARNESS_ASSERT_HEADER((h), (r), "Content-Range", hx_cr_);           \
+        HARNESS_FAIL_IF((h), (r)->content_length != (long long)hx_len_,     \
+                        "Content-Length %lld, expected %zu",                \
+                        (r)->content_length, hx_len_);                      \
+        HARNESS_ASSERT_BODY((h), (r), hx_f_ + hx_from_, hx_len_);           \
+        free(hx_f_);                                                        \
+    } while (0)
+
+/* harness_revalidate() and what the conditional request rests on: the
+ * first answer is a 200 carrying the validator header. */
+#define HARNESS_REVALIDATE(h, path, validator, first, second)               \
+    do {                                                                    \
+        harness_revalidate((h), (path), (validator), (first), (second));    \
+        HARNESS_ASSERT_STATUS((h), (first), 200);                           \
+        HARNESS_FAIL_IF((h), harness_header_get((first), (validator))       \
+                        == NULL, "no %s on the first GET", (validator));    \
     } while (0)
 
 /* What the suites assert of a download: the status, Content-Disposition
