@@ -386,7 +386,8 @@ typedef struct {
     apr_size_t limit;           /* NetExeSniffLimit */
     pe_info info;
     unsigned int decided:1;
-    unsigned int unknown:1;     /* gave up: limit reached or peek failed */
+    unsigned int unknown:1;     /* gave up: see gave_up */
+    const char *gave_up;        /* with unknown: why, for the debug log */
 } netexe_ctx;
 
 static apr_status_t netexe_step_aside(ap_filter_t *f, apr_bucket_brigade *bb,
@@ -560,6 +561,7 @@ static apr_status_t netexe_sniff_bucket(ap_filter_t *f, netexe_ctx *ctx,
 
         if (ctx->want > ctx->limit) {
             ctx->decided = ctx->unknown = 1;
+            ctx->gave_up = "sniff limit";
             break;
         }
         if (used >= elen) {
@@ -587,6 +589,7 @@ static apr_status_t netexe_sniff_bucket(ap_filter_t *f, netexe_ctx *ctx,
                               "mod_netexe: %s: peeking at the file failed",
                               r->uri);
                 ctx->decided = ctx->unknown = 1;
+                ctx->gave_up = "peek failed";
                 break;
             }
         }
@@ -884,7 +887,7 @@ static void netexe_apply(request_rec *r, netexe_ctx *ctx,
     }
 
     if (ctx->unknown) {
-        why = ctx->want > ctx->limit ? " (sniff limit)" : " (peek failed)";
+        why = apr_pstrcat(r->pool, " (", ctx->gave_up, ")", NULL);
     }
     else if (ctx->info.reason != PE_REASON_NONE) {
         why = apr_pstrcat(r->pool, " (", pe_reason_name(ctx->info.reason),
@@ -923,9 +926,17 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         apr_bucket *e = APR_BRIGADE_FIRST(bb);
 
         if (APR_BUCKET_IS_EOS(e)) {
+            ctx->decided = 1;
+            if (r->header_only && ctx->len == 0) {
+                /* A HEAD answered without a body (a proxied HEAD, a
+                 * script): there is nothing to judge, which is not the
+                 * same as an empty file. */
+                ctx->unknown = 1;
+                ctx->gave_up = "no body to examine";
+                break;
+            }
             /* The whole body is in the buffer: decide on it. */
             pe_sniff_final(ctx->buf, ctx->len, &ctx->info);
-            ctx->decided = 1;
             break;
         }
         if (!APR_BUCKET_IS_METADATA(e)) {
