@@ -10,17 +10,28 @@
  * proxy, alias, dir, headers), HTTP/2 prior knowledge, raw and decoded
  * gzip bodies, CGI, a reverse proxy to a second port, kept-alive
  * sequences, raw requests, log lookup and apache2 -t.  The suites on CGI,
- * proxy, deflate and HTTP/2 build on these.
+ * proxy, deflate and HTTP/2 build on these, and on the helpers shared by
+ * several suites: CGI scripts sending an image, conditional and range
+ * requests, waiting for a child process.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
 #define TEST_TIMEOUT_S      30
 #define TEXT_REPEAT         200
 #define SEQUENCE_LEN        3
+#define IMAGE_REL           "img/clr.exe"
+#define CUT_LEN             10u
+#define RANGE_FROM          10u
+#define RANGE_LEN           20u
+#define CHILD_EXIT          3
+#define CHILD_SLEEP_S       10          /* far beyond CHILD_WAIT_MS */
+#define CHILD_WAIT_MS       200L
 
 static harness_httpd *srv;
 
@@ -55,6 +66,7 @@ static void setup(void)
     };
     static const char line[] = "The quick brown fox jumps over the lazy dog.\n";
     harness_options o;
+    harness_cgi_opts cgi;
     char *text;
     size_t i, n = sizeof line - 1;
 
@@ -77,6 +89,19 @@ static void setup(void)
     ck_assert_int_eq(harness_write_text(srv, "hdr/index.html", "<p>index</p>\n"), 0);
     ck_assert_int_eq(harness_write_file_mode(srv, "cgi/hello.sh", cgi_hello,
                                              sizeof cgi_hello - 1, 0755), 0);
+
+    ck_assert_int_eq(harness_write_pe(srv, IMAGE_REL, NULL, NULL), 0);
+    harness_cgi_opts_init(&cgi);
+    cgi.writer = HARNESS_CGI_TRICKLE;
+    cgi.headers = "X-Harness-Script: trickle\r\n";
+    ck_assert_int_eq(harness_write_cgi_image(srv, "cgi/trickle", IMAGE_REL,
+                                             &cgi), 0);
+    harness_cgi_opts_init(&cgi);
+    cgi.writer = HARNESS_CGI_PREFIX;
+    cgi.prefix_len = CUT_LEN;
+    cgi.headers = "Status: 404 Not Found\r\n";
+    ck_assert_int_eq(harness_write_cgi_image(srv, "cgi/cut", IMAGE_REL, &cgi),
+                     0);
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
 
@@ -242,6 +267,83 @@ START_TEST(test_log_line_is_found_by_request_id)
 }
 END_TEST
 
+START_TEST(test_cgi_image_script_sends_the_image_after_its_headers)
+{
+    harness_response r;
+    size_t len = 0;
+    unsigned char *img = harness_read_fixture(srv, IMAGE_REL, &len);
+
+    ck_assert_ptr_nonnull(img);
+    ck_assert_uint_gt(len, CUT_LEN);
+    harness_get(srv, "/cgi-bin/trickle", &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Type", "application/x-msdownload");
+    HARNESS_ASSERT_HEADER(srv, &r, "X-Harness-Script", "trickle");
+    HARNESS_ASSERT_BODY_FILE(srv, &r, IMAGE_REL);
+    harness_response_free(&r);
+
+    harness_get(srv, "/cgi-bin/cut", &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 404);
+    HARNESS_ASSERT_BODY(srv, &r, img, CUT_LEN);
+    harness_response_free(&r);
+    free(img);
+}
+END_TEST
+
+START_TEST(test_revalidation_on_either_validator_is_304)
+{
+    static const char *const validators[] = { "ETag", "Last-Modified" };
+    harness_response g, r;
+    size_t i;
+
+    for (i = 0; i < sizeof validators / sizeof validators[0]; i++) {
+        HARNESS_REVALIDATE(srv, "/plain.txt", validators[i], &g, &r);
+        HARNESS_ASSERT_STATUS(srv, &r, 304);
+        harness_response_free(&g);
+        harness_response_free(&r);
+    }
+    HARNESS_ASSERT(srv, harness_revalidate(srv, "/plain.txt", "X-Unknown", &g,
+                                           &r) == -1 && !r.ok,
+                   "a revalidation on an unknown validator was sent");
+    harness_response_free(&g);
+    harness_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_range_request_gets_the_bytes_asked_for)
+{
+    harness_response r;
+
+    harness_get_range(srv, "/plain.txt", RANGE_FROM, RANGE_LEN, &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 206);
+    HARNESS_ASSERT_RANGE(srv, &r, "plain.txt", RANGE_FROM, RANGE_LEN);
+    harness_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_wait_child_gives_the_status_or_kills_past_the_time)
+{
+    pid_t pid = fork();
+
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0)
+        _exit(CHILD_EXIT);
+    ck_assert_int_eq(harness_wait_child(pid, "exiting child", CHILD_WAIT_MS * 10),
+                     CHILD_EXIT);
+
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        sleep(CHILD_SLEEP_S);
+        _exit(0);
+    }
+    ck_assert_int_eq(harness_wait_child(pid, "sleeping child", CHILD_WAIT_MS),
+                     -1);
+    /* Killed and reaped: no such process any more. */
+    ck_assert_int_ne(kill(pid, 0), 0);
+}
+END_TEST
+
 START_TEST(test_configtest_reports_an_unknown_directive)
 {
     harness_options o;
@@ -275,6 +377,10 @@ static Suite *harness_suite(void)
     tcase_add_test(tc, test_sequence_reuses_one_connection);
     tcase_add_test(tc, test_raw_http10_request_and_its_log_line);
     tcase_add_test(tc, test_log_line_is_found_by_request_id);
+    tcase_add_test(tc, test_cgi_image_script_sends_the_image_after_its_headers);
+    tcase_add_test(tc, test_revalidation_on_either_validator_is_304);
+    tcase_add_test(tc, test_range_request_gets_the_bytes_asked_for);
+    tcase_add_test(tc, test_wait_child_gives_the_status_or_kills_past_the_time);
     suite_add_tcase(s, tc);
     tcase_set_timeout(t2, TEST_TIMEOUT_S);
     tcase_add_test(t2, test_configtest_reports_an_unknown_directive);

@@ -1347,13 +1347,22 @@ size_t harness_send_sequence(harness_httpd *h, const harness_request *reqs,
     return failed;
 }
 
-int harness_get(harness_httpd *h, const char *path, harness_response *resp)
+/* GET path with one more request header line (NULL: none). */
+static int hx_get_with(harness_httpd *h, const char *path, const char *line,
+                       harness_response *resp)
 {
+    const char *hdrs[2] = { line, NULL };
     harness_request req;
 
     memset(&req, 0, sizeof req);
     req.path = path;
+    req.headers = hdrs;
     return harness_send(h, &req, resp);
+}
+
+int harness_get(harness_httpd *h, const char *path, harness_response *resp)
+{
+    return hx_get_with(h, path, NULL, resp);
 }
 
 int harness_head(harness_httpd *h, const char *path, harness_response *resp)
@@ -1371,8 +1380,6 @@ int harness_revalidate(harness_httpd *h, const char *path,
                        harness_response *second)
 {
     const char *cond = NULL, *value;
-    const char *hdrs[2] = { NULL, NULL };
-    harness_request req;
     char *line;
     int rc;
 
@@ -1390,11 +1397,7 @@ int harness_revalidate(harness_httpd *h, const char *path,
         return -1;
     }
     line = hx_asprintf("%s: %s", cond, value);
-    hdrs[0] = line;
-    memset(&req, 0, sizeof req);
-    req.path = path;
-    req.headers = hdrs;
-    rc = harness_send(h, &req, second);
+    rc = hx_get_with(h, path, line, second);
     free(line);
     return rc;
 }
@@ -1403,14 +1406,8 @@ int harness_get_range(harness_httpd *h, const char *path, size_t from,
                       size_t len, harness_response *resp)
 {
     char *range = hx_asprintf("Range: bytes=%zu-%zu", from, from + len - 1);
-    const char *hdrs[2] = { range, NULL };
-    harness_request req;
-    int rc;
+    int rc = hx_get_with(h, path, range, resp);
 
-    memset(&req, 0, sizeof req);
-    req.path = path;
-    req.headers = hdrs;
-    rc = harness_send(h, &req, resp);
     free(range);
     return rc;
 }
