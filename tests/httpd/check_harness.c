@@ -190,6 +190,17 @@ START_TEST(test_reverse_proxy_to_the_extra_port)
 }
 END_TEST
 
+START_TEST(test_get_on_the_extra_port_reaches_its_virtual_host)
+{
+    harness_response r;
+
+    harness_get_port(srv, harness_extra_port(srv, 0), "/file.txt", &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT_BODY_FILE(srv, &r, "backend/file.txt");
+    harness_response_free(&r);
+}
+END_TEST
+
 START_TEST(test_extra_module_headers_and_dir_apply)
 {
     harness_response r;
@@ -373,6 +384,7 @@ static Suite *harness_suite(void)
     tcase_add_test(tc, test_gzip_body_raw_and_decoded);
     tcase_add_test(tc, test_cgi_runs_and_its_stderr_reaches_the_error_log);
     tcase_add_test(tc, test_reverse_proxy_to_the_extra_port);
+    tcase_add_test(tc, test_get_on_the_extra_port_reaches_its_virtual_host);
     tcase_add_test(tc, test_extra_module_headers_and_dir_apply);
     tcase_add_test(tc, test_sequence_reuses_one_connection);
     tcase_add_test(tc, test_raw_http10_request_and_its_log_line);

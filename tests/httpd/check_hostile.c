@@ -166,13 +166,9 @@ static void assert_safe(harness_response *r)
 static void check_answer_on(int port, const char *path, long status,
                             const char *want)
 {
-    harness_request q;
     harness_response r;
 
-    memset(&q, 0, sizeof q);
-    q.path = path;
-    q.port = port;
-    harness_send(srv, &q, &r);
+    harness_get_port(srv, port, path, &r);
     assert_safe(&r);
     HARNESS_ASSERT_DOWNLOAD(srv, &r, status, want,
                             want != NULL ? "img/clr.exe" : NULL, NULL);

@@ -129,62 +129,56 @@ static void teardown(void)
     srv = NULL;
 }
 
-/* GET path (on port, 0: the front end) with the extra request headers:
- * status 200, Content-Disposition exactly want (NULL: none), and the
- * fixture's bytes and size. */
-static void check_get(int port, const char *path, const char *const *headers,
-                      const char *want, const char *fixture)
+/* GET path (on port, 0: the front end): status 200, Content-Disposition
+ * exactly want (NULL: none), and the fixture's bytes and size. */
+static void check_get(int port, const char *path, const char *want,
+                      const char *fixture)
 {
-    harness_request q;
     harness_response r;
 
-    memset(&q, 0, sizeof q);
-    q.path = path;
-    q.port = port;
-    q.headers = headers;
-    harness_send(srv, &q, &r);
+    harness_get_port(srv, port, path, &r);
     HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, fixture, NULL);
     harness_response_free(&r);
 }
 
 START_TEST(test_backend_alone_sends_no_disposition)
 {
-    check_get(harness_extra_port(srv, 0), "/tool.exe", NULL, NULL,
+    check_get(harness_extra_port(srv, 0), "/tool.exe", NULL,
               "backend/tool.exe");
 }
 END_TEST
 
 START_TEST(test_clr_exe_behind_proxy_gets_attachment)
 {
-    check_get(0, "/px/tool.exe", NULL, "attachment; filename=\"tool.exe\"",
+    check_get(0, "/px/tool.exe", "attachment; filename=\"tool.exe\"",
               "backend/tool.exe");
-    check_get(0, "/px/big.exe", NULL, "attachment; filename=\"big.exe\"",
+    check_get(0, "/px/big.exe", "attachment; filename=\"big.exe\"",
               "backend/big.exe");
 }
 END_TEST
 
 START_TEST(test_native_exe_behind_proxy_gets_nothing)
 {
-    check_get(0, "/px/native.exe", NULL, NULL, "backend/native.exe");
+    check_get(0, "/px/native.exe", NULL, "backend/native.exe");
 }
 END_TEST
 
 START_TEST(test_proxy_location_without_netexe_is_untouched)
 {
-    check_get(0, "/pxoff/tool.exe", NULL, NULL, "backend/tool.exe");
+    check_get(0, "/pxoff/tool.exe", NULL, "backend/tool.exe");
 }
 END_TEST
 
 START_TEST(test_backend_disposition_kept_with_override_off)
 {
-    check_get(0, "/px/inline/tool.exe", NULL, "inline",
+    check_get(0, "/px/inline/tool.exe", "inline",
               "backend/inline/tool.exe");
 }
 END_TEST
 
 START_TEST(test_backend_disposition_replaced_with_override_on)
 {
-    check_get(0, "/pxo/inline/tool.exe", NULL,
+    check_get(0, "/pxo/inline/tool.exe",
               "attachment; filename=\"tool.exe\"", "backend/inline/tool.exe");
 }
 END_TEST
@@ -240,23 +234,23 @@ END_TEST
 
 START_TEST(test_uncompressed_answer_of_a_deflate_backend_gets_attachment)
 {
-    check_get(0, "/px/gz/tool.exe", NULL, "attachment; filename=\"tool.exe\"",
+    check_get(0, "/px/gz/tool.exe", "attachment; filename=\"tool.exe\"",
               "backend/gz/tool.exe");
 }
 END_TEST
 
 START_TEST(test_backend_cgi_trickling_through_the_proxy_gets_attachment)
 {
-    check_get(0, "/px/cgi/trickle?id=1", NULL,
+    check_get(0, "/px/cgi/trickle?id=1",
               "attachment; filename=\"trickle.exe\"", "backend/img/clr.exe");
 }
 END_TEST
 
 START_TEST(test_backend_attachment_replaced_by_exactly_one_with_override_on)
 {
-    check_get(0, "/pxo/named/tool.exe", NULL,
+    check_get(0, "/pxo/named/tool.exe",
               "attachment; filename=\"tool.exe\"", "backend/named/tool.exe");
-    check_get(0, "/px/named/tool.exe", NULL,
+    check_get(0, "/px/named/tool.exe",
               "attachment; filename=\"other.exe\"", "backend/named/tool.exe");
 }
 END_TEST

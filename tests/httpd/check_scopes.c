@@ -218,13 +218,9 @@ static void teardown(void)
 static void check_get(int port, const char *path, const char *want,
                       const char *note)
 {
-    harness_request q;
     harness_response r;
 
-    memset(&q, 0, sizeof q);
-    q.path = path;
-    q.port = port;
-    harness_send(srv, &q, &r);
+    harness_get_port(srv, port, path, &r);
     HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, NULL, note);
     harness_response_free(&r);
 }

@@ -1347,22 +1347,30 @@ size_t harness_send_sequence(harness_httpd *h, const harness_request *reqs,
     return failed;
 }
 
-/* GET path with one more request header line (NULL: none). */
-static int hx_get_with(harness_httpd *h, const char *path, const char *line,
-                       harness_response *resp)
+/* GET path on port (0: main) with one more request header line (NULL:
+ * none). */
+static int hx_get_with(harness_httpd *h, int port, const char *path,
+                       const char *line, harness_response *resp)
 {
     const char *hdrs[2] = { line, NULL };
     harness_request req;
 
     memset(&req, 0, sizeof req);
     req.path = path;
+    req.port = port;
     req.headers = hdrs;
     return harness_send(h, &req, resp);
 }
 
 int harness_get(harness_httpd *h, const char *path, harness_response *resp)
 {
-    return hx_get_with(h, path, NULL, resp);
+    return hx_get_with(h, 0, path, NULL, resp);
+}
+
+int harness_get_port(harness_httpd *h, int port, const char *path,
+                     harness_response *resp)
+{
+    return hx_get_with(h, port, path, NULL, resp);
 }
 
 int harness_head(harness_httpd *h, const char *path, harness_response *resp)
@@ -1397,7 +1405,7 @@ int harness_revalidate(harness_httpd *h, const char *path,
         return -1;
     }
     line = hx_asprintf("%s: %s", cond, value);
-    rc = hx_get_with(h, path, line, second);
+    rc = hx_get_with(h, 0, path, line, second);
     free(line);
     return rc;
 }
@@ -1406,7 +1414,7 @@ int harness_get_range(harness_httpd *h, const char *path, size_t from,
                       size_t len, harness_response *resp)
 {
     char *range = hx_asprintf("Range: bytes=%zu-%zu", from, from + len - 1);
-    int rc = hx_get_with(h, path, range, resp);
+    int rc = hx_get_with(h, 0, path, range, resp);
 
     free(range);
     return rc;

@@ -326,9 +326,12 @@ typedef struct {
 int harness_send(harness_httpd *h, const harness_request *req,
                  harness_response *resp);
 
-/* GET and HEAD of path with no extra headers. */
+/* GET and HEAD of path with no extra headers; GET on another port (0:
+ * the main one). */
 int harness_get(harness_httpd *h, const char *path, harness_response *resp);
 int harness_head(harness_httpd *h, const char *path, harness_response *resp);
+int harness_get_port(harness_httpd *h, int port, const char *path,
+                     harness_response *resp);
 
 /* A conditional GET, as a cache revalidates: GETs path into *first, then
  * sends GET path again into *second with the condition on the validator
