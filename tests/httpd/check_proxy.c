@@ -281,7 +281,7 @@ END_TEST
 /* HEAD is forwarded as HEAD: no body comes back, so there is nothing to
  * judge; the front end must not invent a header, and the backend's
  * Content-Length goes through. */
-START_TEST(test_proxied_head_gets_no_header_and_keeps_content_length)
+START_TEST(test_proxied_head_gets_no_header_note_unknown_and_keeps_content_length)
 {
     harness_response r;
     char d[65];
@@ -294,6 +294,8 @@ START_TEST(test_proxied_head_gets_no_header_and_keeps_content_length)
     HARNESS_ASSERT(srv, r.content_length == (long long)len,
                    "Content-Length %lld, expected %zu", r.content_length, len);
     HARNESS_ASSERT(srv, r.body_len == 0, "HEAD body of %zu bytes", r.body_len);
+    /* Nothing was judged: unknown, not the not-pe of an empty file. */
+    HARNESS_ASSERT_NOTE(srv, &r, "unknown");
     harness_response_free(&r);
 }
 END_TEST
@@ -337,7 +339,7 @@ static Suite *proxy_suite(void)
     tcase_add_test(tc, test_backend_attachment_replaced_by_exactly_one_with_override_on);
     tcase_add_test(tc, test_backend_304_passes_untouched);
     tcase_add_test(tc, test_front_end_deflate_compresses_after_the_header_is_set);
-    tcase_add_test(tc, test_proxied_head_gets_no_header_and_keeps_content_length);
+    tcase_add_test(tc, test_proxied_head_gets_no_header_note_unknown_and_keeps_content_length);
     tcase_add_test(tc, test_h2c_client_through_the_proxy_gets_attachment);
     suite_add_tcase(s, tc);
     return s;
