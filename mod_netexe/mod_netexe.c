@@ -51,6 +51,7 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <unistd.h>
 
 #include "httpd.h"
@@ -377,9 +378,12 @@ static const char *netexe_set_roots(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
-/* Per-request state, made on the filter's first call. */
+/* Per-request state, made on the filter's first call.  Most responses
+ * decide on their first bucket and hold nothing: the held brigade is made
+ * when a bucket must wait, and the first NETEXE_READ_AHEAD bytes, which
+ * usually decide, go to a buffer inside the context. */
 typedef struct {
-    apr_bucket_brigade *held;   /* buckets held until the decision */
+    apr_bucket_brigade *held;   /* buckets held until the decision, or NULL */
     unsigned char *buf;         /* the leading bytes of the body */
     apr_size_t len;             /* bytes in buf */
     apr_size_t cap;             /* size of buf */
@@ -389,6 +393,8 @@ typedef struct {
     unsigned int decided:1;
     unsigned int unknown:1;     /* gave up: see gave_up */
     const char *gave_up;        /* with unknown: why, for the debug log */
+    unsigned char first[NETEXE_READ_AHEAD];  /* buf until it must grow;
+                                              * last: left uninitialised */
 } netexe_ctx;
 
 static apr_status_t netexe_step_aside(ap_filter_t *f, apr_bucket_brigade *bb,
@@ -408,21 +414,65 @@ static apr_status_t netexe_step_aside(ap_filter_t *f, apr_bucket_brigade *bb,
     return ap_pass_brigade(f->next, bb);
 }
 
-static const char *netexe_header(request_rec *r, const char *name)
-{
-    const char *v = apr_table_get(r->headers_out, name);
+/* The response headers the first call decides on: the first value of
+ * each in headers_out, else in err_headers_out, as apr_table_get() finds
+ * them. */
+typedef struct {
+    const char *encoding;       /* Content-Encoding */
+    const char *range;          /* Content-Range */
+    const char *disposition;    /* Content-Disposition */
+} netexe_resp_headers;
 
-    return v ? v : apr_table_get(r->err_headers_out, name);
+#define NETEXE_CONTENT_PREFIX       "Content-"
+#define NETEXE_CONTENT_PREFIX_LEN   (sizeof(NETEXE_CONTENT_PREFIX) - 1)
+
+/* Fills in the fields of h still unset from the entries of t.  One pass
+ * over a table instead of one apr_table_get() per name and table: those
+ * six lookups cost more than the rest of the filter. */
+static void netexe_scan_headers(const apr_table_t *t, netexe_resp_headers *h)
+{
+    const apr_array_header_t *arr = apr_table_elts(t);
+    const apr_table_entry_t *elts = (const apr_table_entry_t *)arr->elts;
+    int i;
+
+    for (i = 0; i < arr->nelts; i++) {
+        const char *key = elts[i].key;
+        const char **slot;
+
+        if (!key || (key[0] != 'C' && key[0] != 'c')
+            || strncasecmp(key, NETEXE_CONTENT_PREFIX,
+                           NETEXE_CONTENT_PREFIX_LEN) != 0) {
+            continue;
+        }
+        key += NETEXE_CONTENT_PREFIX_LEN;
+        switch (apr_tolower(key[0])) {
+        case 'e':
+            slot = strcasecmp(key, "Encoding") ? NULL : &h->encoding;
+            break;
+        case 'r':
+            slot = strcasecmp(key, "Range") ? NULL : &h->range;
+            break;
+        case 'd':
+            slot = strcasecmp(key, "Disposition") ? NULL : &h->disposition;
+            break;
+        default:
+            slot = NULL;
+            break;
+        }
+        if (slot && !*slot) {
+            *slot = elts[i].val;
+        }
+    }
 }
 
 /* Whether the body is encoded, so that its first bytes are not the
  * image's.  "identity" is no encoding (mod_deflate reads it so too). */
-static int netexe_encoded(request_rec *r)
+static int netexe_encoded(request_rec *r, const netexe_resp_headers *h)
 {
     const char *enc = r->content_encoding;
 
     if (!enc) {
-        enc = netexe_header(r, "Content-Encoding");
+        enc = h->encoding;
     }
     return enc && *enc && strcasecmp(enc, "identity") != 0;
 }
@@ -433,6 +483,7 @@ static const char *netexe_skip_reason(ap_filter_t *f,
 {
     request_rec *r = f->r;
     void *owner = ap_get_module_config(r->request_config, &netexe_module);
+    netexe_resp_headers h = { NULL, NULL, NULL };
 
     if (owner && owner != f) {
         /* Inserted twice (NetExe On plus SetOutputFilter, AddOutputFilter
@@ -445,16 +496,21 @@ static const char *netexe_skip_reason(ap_filter_t *f,
     if (r->status != HTTP_OK) {
         return apr_psprintf(r->pool, "status %d", r->status);
     }
-    if (apr_table_get(r->subprocess_env, NETEXE_ENV_OFF)) {
+    if (!apr_is_empty_table(r->subprocess_env)
+        && apr_table_get(r->subprocess_env, NETEXE_ENV_OFF)) {
         return "no-netexe is set";
     }
-    if (netexe_encoded(r)) {
+    netexe_scan_headers(r->headers_out, &h);
+    if (!apr_is_empty_table(r->err_headers_out)) {
+        netexe_scan_headers(r->err_headers_out, &h);
+    }
+    if (netexe_encoded(r, &h)) {
         return "Content-Encoding is set";
     }
-    if (netexe_header(r, "Content-Range")) {
+    if (h.range) {
         return "Content-Range is set (the body is not from byte 0)";
     }
-    if (!conf->override && netexe_header(r, "Content-Disposition")) {
+    if (!conf->override && h.disposition) {
         return "Content-Disposition is already set (NetExeOverride Off)";
     }
     return NULL;
@@ -464,7 +520,7 @@ static const char *netexe_skip_reason(ap_filter_t *f,
  * beyond the limit (the caller keeps len + n <= limit). */
 static void netexe_reserve(request_rec *r, netexe_ctx *ctx, apr_size_t n)
 {
-    apr_size_t cap = ctx->cap ? ctx->cap : NETEXE_READ_AHEAD;
+    apr_size_t cap = ctx->cap;
     unsigned char *buf;
 
     if (ctx->len + n <= ctx->cap) {
@@ -780,6 +836,10 @@ static apr_file_t *netexe_body_file(apr_bucket_brigade *held,
     for (i = 0; i < 2; i++) {
         apr_bucket *e;
 
+        if (!lists[i]) {
+            continue;               /* nothing was held */
+        }
+
         for (e = APR_BRIGADE_FIRST(lists[i]);
              e != APR_BRIGADE_SENTINEL(lists[i]);
              e = APR_BUCKET_NEXT(e)) {
@@ -871,18 +931,22 @@ static void netexe_apply(request_rec *r, netexe_ctx *ctx,
     apr_table_setn(r->notes, NETEXE_NOTE, verdict);
 
     if (match) {
-        char *out = apr_palloc(r->pool, NETEXE_DISPOSITION_MAX);
+        /* Built on the stack: the pool keeps only the value's bytes. */
+        char out[NETEXE_DISPOSITION_MAX];
         const char *seg;
-        size_t seglen;
+        size_t seglen, n;
 
         seg = netexe_last_segment(r->uri ? r->uri : "",
                                   r->uri ? strlen(r->uri) : 0, &seglen);
-        if (netexe_disposition(out, NETEXE_DISPOSITION_MAX, seg, seglen,
-                               pe_is_dll(&ctx->info), conf->filename)) {
-            value = out;
+        n = netexe_disposition(out, sizeof(out), seg, seglen,
+                               pe_is_dll(&ctx->info), conf->filename);
+        if (n) {
+            value = apr_pstrmemdup(r->pool, out, n);
             /* Exactly one Content-Disposition goes out: drop any other
              * (only reached with NetExeOverride On). */
-            apr_table_unset(r->err_headers_out, "Content-Disposition");
+            if (!apr_is_empty_table(r->err_headers_out)) {
+                apr_table_unset(r->err_headers_out, "Content-Disposition");
+            }
             apr_table_setn(r->headers_out, "Content-Disposition", value);
         }
     }
@@ -922,8 +986,10 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             return netexe_step_aside(f, bb, why);
         }
         ap_set_module_config(r->request_config, &netexe_module, f);
-        f->ctx = ctx = apr_pcalloc(r->pool, sizeof(*ctx));
-        ctx->held = apr_brigade_create(r->pool, f->c->bucket_alloc);
+        f->ctx = ctx = apr_palloc(r->pool, sizeof(*ctx));
+        memset(ctx, 0, offsetof(netexe_ctx, first));
+        ctx->buf = ctx->first;
+        ctx->cap = sizeof(ctx->first);
         ctx->limit = conf->sniff_limit;
         ctx->want = 1;
     }
@@ -955,6 +1021,9 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             }
         }
         /* FLUSH and other metadata wait in order with the data. */
+        if (!ctx->held) {
+            ctx->held = apr_brigade_create(r->pool, f->c->bucket_alloc);
+        }
         APR_BUCKET_REMOVE(e);
         APR_BRIGADE_INSERT_TAIL(ctx->held, e);
     }
@@ -963,6 +1032,9 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         /* Keep what arrived beyond this call; r->pool lives long enough. */
         apr_bucket *e;
 
+        if (!ctx->held) {
+            return APR_SUCCESS;     /* an empty brigade: nothing to keep */
+        }
         for (e = APR_BRIGADE_FIRST(ctx->held);
              e != APR_BRIGADE_SENTINEL(ctx->held);
              e = APR_BUCKET_NEXT(e)) {
@@ -982,7 +1054,9 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         && (ctx->info.verdict == PE_CLR || ctx->info.verdict == PE_NATIVE)) {
         netexe_check_signature(r, ctx, bb);
     }
-    APR_BRIGADE_PREPEND(bb, ctx->held);
+    if (ctx->held) {
+        APR_BRIGADE_PREPEND(bb, ctx->held);
+    }
     ap_remove_output_filter(f);
     if (APR_BRIGADE_EMPTY(bb)) {
         return APR_SUCCESS;
