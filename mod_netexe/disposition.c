@@ -268,7 +268,32 @@ static int netexe_is_attr_char(unsigned char c)
  * quoted-string specials and the separators a naive parser splits on. */
 static int netexe_is_quotable(unsigned char c)
 {
-    return c >= ASCII_SPACE && c < ASCII_DEL && !strchr("\"\\/;,%", c);
+    switch (c) {
+    case '"': case '\\': case '/': case ';': case ',': case '%':
+        return 0;
+    default:
+        return c >= ASCII_SPACE && c < ASCII_DEL;
+    }
+}
+
+/* Whether the segment is its own sanitised name, or that name without
+ * the extension: quotable bytes only (so every unit is kept and the quoted
+ * form loses nothing), nothing to trim at either end, and short enough
+ * that neither the stem nor an appended extension is cut.  Most names of
+ * served files are; they are copied straight through. */
+static int netexe_is_plain(const unsigned char *s, size_t len)
+{
+    size_t i;
+
+    if (len == 0 || len > NETEXE_NAME_MAX - NETEXE_EXT_LEN
+        || s[0] == '.' || s[0] == ' '
+        || s[len - 1] == '.' || s[len - 1] == ' ')
+        return 0;
+    for (i = 0; i < len; i++) {
+        if (!netexe_is_quotable(s[i]))
+            return 0;
+    }
+    return 1;
 }
 
 size_t netexe_disposition(char *out, size_t outsz,
@@ -290,6 +315,25 @@ size_t netexe_disposition(char *out, size_t outsz,
     }
     if (segment == NULL)
         seglen = 0;
+    if (netexe_is_plain((const unsigned char *)segment, seglen)) {
+        /* The same value as below: the name is the segment, plus the
+         * extension unless it already ends in one (after a stem, as
+         * netexe_build_name() requires). */
+        int has_ext = seglen > NETEXE_EXT_LEN
+            && netexe_has_extension((const unsigned char *)segment + seglen
+                                    - NETEXE_EXT_LEN);
+
+        if (!netexe_put(out, outsz, &pos, value_filename,
+                        sizeof value_filename - 1)
+            || !netexe_put(out, outsz, &pos, segment, seglen)
+            || (!has_ext && !netexe_put(out, outsz, &pos,
+                                        is_dll ? ".dll" : ".exe",
+                                        NETEXE_EXT_LEN))
+            || !netexe_put(out, outsz, &pos, "\"", 1))
+            goto too_small;
+        out[pos] = '\0';
+        return pos;
+    }
     namelen = netexe_build_name(name, (const unsigned char *)segment, seglen,
                                 is_dll);
 
