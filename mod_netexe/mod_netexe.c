@@ -389,12 +389,15 @@ typedef struct {
     apr_size_t cap;             /* size of buf */
     apr_size_t want;            /* bytes the sniffer asks for next (> len) */
     apr_size_t limit;           /* NetExeSniffLimit */
-    pe_info info;
     unsigned int decided:1;
     unsigned int unknown:1;     /* gave up: see gave_up */
+    unsigned int cd_absent:1;   /* headers_out has no Content-Disposition:
+                                 * known in the first call only */
     const char *gave_up;        /* with unknown: why, for the debug log */
-    unsigned char first[NETEXE_READ_AHEAD];  /* buf until it must grow;
-                                              * last: left uninitialised */
+    /* From here on left uninitialised: info is read only after pe_sniff()
+     * or pe_sniff_final(), which fill it, has decided. */
+    pe_info info;
+    unsigned char first[NETEXE_READ_AHEAD];  /* buf until it must grow */
 } netexe_ctx;
 
 static apr_status_t netexe_step_aside(ap_filter_t *f, apr_bucket_brigade *bb,
@@ -412,6 +415,13 @@ static apr_status_t netexe_step_aside(ap_filter_t *f, apr_bucket_brigade *bb,
         return APR_SUCCESS;
     }
     return ap_pass_brigade(f->next, bb);
+}
+
+/* Whether a table has no entries, without a call: the filter asks this of
+ * tables that are usually empty on every request. */
+static int netexe_table_empty(const apr_table_t *t)
+{
+    return apr_table_elts(t)->nelts == 0;
 }
 
 /* The response headers the first call decides on: the first value of
@@ -479,7 +489,8 @@ static int netexe_encoded(request_rec *r, const netexe_resp_headers *h)
 
 /* The reason to leave this response alone, or NULL to examine it. */
 static const char *netexe_skip_reason(ap_filter_t *f,
-                                      const netexe_dir_conf *conf)
+                                      const netexe_dir_conf *conf,
+                                      int *cd_in_headers_out)
 {
     request_rec *r = f->r;
     void *owner = ap_get_module_config(r->request_config, &netexe_module);
@@ -496,12 +507,13 @@ static const char *netexe_skip_reason(ap_filter_t *f,
     if (r->status != HTTP_OK) {
         return apr_psprintf(r->pool, "status %d", r->status);
     }
-    if (!apr_is_empty_table(r->subprocess_env)
+    if (!netexe_table_empty(r->subprocess_env)
         && apr_table_get(r->subprocess_env, NETEXE_ENV_OFF)) {
         return "no-netexe is set";
     }
     netexe_scan_headers(r->headers_out, &h);
-    if (!apr_is_empty_table(r->err_headers_out)) {
+    *cd_in_headers_out = h.disposition != NULL;
+    if (!netexe_table_empty(r->err_headers_out)) {
         netexe_scan_headers(r->err_headers_out, &h);
     }
     if (netexe_encoded(r, &h)) {
@@ -944,10 +956,16 @@ static void netexe_apply(request_rec *r, netexe_ctx *ctx,
             value = apr_pstrmemdup(r->pool, out, n);
             /* Exactly one Content-Disposition goes out: drop any other
              * (only reached with NetExeOverride On). */
-            if (!apr_is_empty_table(r->err_headers_out)) {
+            if (!netexe_table_empty(r->err_headers_out)) {
                 apr_table_unset(r->err_headers_out, "Content-Disposition");
             }
-            apr_table_setn(r->headers_out, "Content-Disposition", value);
+            if (ctx->cd_absent) {
+                /* Nothing to replace: no search for one. */
+                apr_table_addn(r->headers_out, "Content-Disposition", value);
+            }
+            else {
+                apr_table_setn(r->headers_out, "Content-Disposition", value);
+            }
         }
     }
 
@@ -980,18 +998,20 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     conf = ap_get_module_config(r->per_dir_config, &netexe_module);
 
     if (!ctx) {
-        const char *why = netexe_skip_reason(f, conf);
+        int cd_in_headers_out = 1;
+        const char *why = netexe_skip_reason(f, conf, &cd_in_headers_out);
 
         if (why) {
             return netexe_step_aside(f, bb, why);
         }
         ap_set_module_config(r->request_config, &netexe_module, f);
         f->ctx = ctx = apr_palloc(r->pool, sizeof(*ctx));
-        memset(ctx, 0, offsetof(netexe_ctx, first));
+        memset(ctx, 0, offsetof(netexe_ctx, info));
         ctx->buf = ctx->first;
         ctx->cap = sizeof(ctx->first);
         ctx->limit = conf->sniff_limit;
         ctx->want = 1;
+        ctx->cd_absent = !cd_in_headers_out;
     }
 
     while (!APR_BRIGADE_EMPTY(bb)) {
@@ -1032,6 +1052,9 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         /* Keep what arrived beyond this call; r->pool lives long enough. */
         apr_bucket *e;
 
+        /* Until the next call, the handler may set headers. */
+        ctx->cd_absent = 0;
+
         if (!ctx->held) {
             return APR_SUCCESS;     /* an empty brigade: nothing to keep */
         }
@@ -1064,9 +1087,16 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     return ap_pass_brigade(f->next, bb);
 }
 
-static int netexe_filter_present(ap_filter_t *f, ap_filter_rec_t *frec)
+/* Whether the request's own filters include frec.  NETEXE is a request
+ * filter, so the walk stops where the protocol and connection filters
+ * begin. */
+static int netexe_filter_present(const request_rec *r,
+                                 const ap_filter_rec_t *frec)
 {
-    for (; f; f = f->next) {
+    const ap_filter_t *f;
+
+    for (f = r->output_filters; f && f != r->proto_output_filters;
+         f = f->next) {
         if (f->frec == frec) {
             return 1;
         }
@@ -1087,7 +1117,7 @@ static void netexe_insert_filter(request_rec *r)
         return;
     }
     sconf = ap_get_module_config(r->server->module_config, &netexe_module);
-    if (netexe_filter_present(r->output_filters, sconf->frec)) {
+    if (netexe_filter_present(r, sconf->frec)) {
         return;
     }
     ap_add_output_filter_handle(sconf->frec, NULL, r, r->connection);
