@@ -154,21 +154,19 @@ static int netexe_lower(int c)
     return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
 }
 
-/* Whether the four single-byte units in tail spell ".exe" or ".dll". */
+/* Whether the four single-byte units in tail spell ".exe" or ".dll", in
+ * any case.  Written out: it runs for every name served. */
 static int netexe_has_extension(const unsigned char tail[NETEXE_EXT_LEN])
 {
-    static const char *const known[] = { ".exe", ".dll" };
-    size_t k, i;
+    int a, b, c;
 
-    for (k = 0; k < sizeof known / sizeof known[0]; k++) {
-        for (i = 0; i < NETEXE_EXT_LEN; i++) {
-            if (netexe_lower(tail[i]) != known[k][i])
-                break;
-        }
-        if (i == NETEXE_EXT_LEN)
-            return 1;
-    }
-    return 0;
+    if (tail[0] != '.')
+        return 0;
+    a = netexe_lower(tail[1]);
+    b = netexe_lower(tail[2]);
+    c = netexe_lower(tail[3]);
+    return (a == 'e' && b == 'x' && c == 'e')
+        || (a == 'd' && b == 'l' && c == 'l');
 }
 
 /* Builds the sanitised name (valid UTF-8, at most NETEXE_NAME_MAX bytes,
@@ -276,24 +274,42 @@ static int netexe_is_quotable(unsigned char c)
     }
 }
 
-/* Whether the segment is its own sanitised name, or that name without
- * the extension: quotable bytes only (so every unit is kept and the quoted
- * form loses nothing), nothing to trim at either end, and short enough
- * that neither the stem nor an appended extension is cut.  Most names of
- * served files are; they are copied straight through. */
-static int netexe_is_plain(const unsigned char *s, size_t len)
+/* The value for a segment that is its own sanitised name, or that name
+ * without the extension: quotable bytes only (so every unit is kept and
+ * the quoted form loses nothing), nothing to trim at either end, and short
+ * enough that neither the stem nor an appended extension is cut.  Most
+ * names of served files are; they are checked and copied in one pass.
+ * Returns the length written, or 0 when the segment is not such a name or
+ * outsz is too small for it (the general builder then decides). */
+static size_t netexe_plain_value(char *out, size_t outsz,
+                                 const unsigned char *s, size_t len,
+                                 int is_dll)
 {
-    size_t i;
+    const size_t prefix = sizeof value_filename - 1;
+    size_t i, pos;
 
     if (len == 0 || len > NETEXE_NAME_MAX - NETEXE_EXT_LEN
+        || outsz < prefix + len + NETEXE_EXT_LEN + sizeof "\""
         || s[0] == '.' || s[0] == ' '
         || s[len - 1] == '.' || s[len - 1] == ' ')
         return 0;
     for (i = 0; i < len; i++) {
         if (!netexe_is_quotable(s[i]))
             return 0;
+        out[prefix + i] = (char)s[i];
     }
-    return 1;
+    memcpy(out, value_filename, prefix);
+    pos = prefix + len;
+    /* The extension is kept when it follows a stem, as in
+     * netexe_build_name(). */
+    if (len <= NETEXE_EXT_LEN
+        || !netexe_has_extension(s + len - NETEXE_EXT_LEN)) {
+        memcpy(out + pos, is_dll ? ".dll" : ".exe", NETEXE_EXT_LEN);
+        pos += NETEXE_EXT_LEN;
+    }
+    out[pos++] = '"';
+    out[pos] = '\0';
+    return pos;
 }
 
 size_t netexe_disposition(char *out, size_t outsz,
@@ -315,25 +331,10 @@ size_t netexe_disposition(char *out, size_t outsz,
     }
     if (segment == NULL)
         seglen = 0;
-    if (netexe_is_plain((const unsigned char *)segment, seglen)) {
-        /* The same value as below: the name is the segment, plus the
-         * extension unless it already ends in one (after a stem, as
-         * netexe_build_name() requires). */
-        int has_ext = seglen > NETEXE_EXT_LEN
-            && netexe_has_extension((const unsigned char *)segment + seglen
-                                    - NETEXE_EXT_LEN);
-
-        if (!netexe_put(out, outsz, &pos, value_filename,
-                        sizeof value_filename - 1)
-            || !netexe_put(out, outsz, &pos, segment, seglen)
-            || (!has_ext && !netexe_put(out, outsz, &pos,
-                                        is_dll ? ".dll" : ".exe",
-                                        NETEXE_EXT_LEN))
-            || !netexe_put(out, outsz, &pos, "\"", 1))
-            goto too_small;
-        out[pos] = '\0';
+    pos = netexe_plain_value(out, outsz, (const unsigned char *)segment,
+                             seglen, is_dll);
+    if (pos != 0)
         return pos;
-    }
     namelen = netexe_build_name(name, (const unsigned char *)segment, seglen,
                                 is_dll);
 
