@@ -392,6 +392,59 @@ START_TEST(test_long_names_stay_valid_and_capped)
 }
 END_TEST
 
+/* Plain ASCII names around the cap, with and without an extension of
+ * their own: the name is kept whole up to NETEXE_NAME_MAX bytes, the part
+ * before the extension cut to leave room for it. */
+static const struct {
+    size_t stem;            /* 'a' bytes */
+    const char *ext;        /* the segment's own ending */
+    size_t want_stem;       /* 'a' bytes in the value */
+    const char *want_ext;
+} plain_cap_cases[] = {
+    { NETEXE_NAME_MAX - 4,     "",     NETEXE_NAME_MAX - 4, ".exe" },
+    { NETEXE_NAME_MAX - 3,     "",     NETEXE_NAME_MAX - 4, ".exe" },
+    { NETEXE_NAME_MAX - 8,     ".exe", NETEXE_NAME_MAX - 8, ".exe" },
+    { NETEXE_NAME_MAX - 4,     ".Dll", NETEXE_NAME_MAX - 4, ".Dll" },
+    { NETEXE_NAME_MAX - 3,     ".exe", NETEXE_NAME_MAX - 4, ".exe" },
+    { NETEXE_NAME_MAX - 8,     "x",    NETEXE_NAME_MAX - 8, "x.exe" },
+};
+
+START_TEST(test_plain_name_at_the_cap)
+{
+    char seg[NETEXE_NAME_MAX + 8], expected[NETEXE_DISPOSITION_MAX];
+    char stem[NETEXE_NAME_MAX + 1];
+    size_t k = plain_cap_cases[_i].stem;
+    size_t elen = strlen(plain_cap_cases[_i].ext);
+
+    memset(seg, 'a', k);
+    memcpy(seg + k, plain_cap_cases[_i].ext, elen);
+    memset(stem, 'a', plain_cap_cases[_i].want_stem);
+    stem[plain_cap_cases[_i].want_stem] = '\0';
+    snprintf(expected, sizeof expected, QUOTED_PREFIX "%s%s\"", stem,
+             plain_cap_cases[_i].want_ext);
+    assert_value(seg, k + elen, NOT_DLL, expected);
+}
+END_TEST
+
+START_TEST(test_small_buffer_gives_empty_result_for_plain_name)
+{
+    static const char seg[] = "setup";
+    static const char want[] = QUOTED_PREFIX "setup.exe\"";
+    char small[NETEXE_DISPOSITION_MAX];
+    size_t sz;
+
+    for (sz = 1; sz < sizeof want; sz++) {
+        memset(small, 'X', sizeof small);
+        ck_assert_uint_eq(netexe_disposition(small, sz, SEG(seg), NOT_DLL, 1), 0);
+        ck_assert_int_eq(small[0], '\0');
+        ck_assert_int_eq(small[sz], 'X');       /* nothing written past outsz */
+    }
+    ck_assert_uint_eq(netexe_disposition(small, sizeof want, SEG(seg), NOT_DLL, 1),
+                      sizeof want - 1);
+    ck_assert_str_eq(small, want);
+}
+END_TEST
+
 START_TEST(test_small_buffer_gives_empty_result)
 {
     static const char seg[] = "\xd1\x84.exe";
@@ -565,6 +618,9 @@ static Suite *disposition_suite(void)
     tcase_add_loop_test(tc, test_long_names_stay_valid_and_capped, 0,
                         N_CASES(long_units));
     tcase_add_test(tc, test_small_buffer_gives_empty_result);
+    tcase_add_loop_test(tc, test_plain_name_at_the_cap, 0,
+                        N_CASES(plain_cap_cases));
+    tcase_add_test(tc, test_small_buffer_gives_empty_result_for_plain_name);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("segment");
