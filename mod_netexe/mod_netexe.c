@@ -417,13 +417,6 @@ static apr_status_t netexe_step_aside(ap_filter_t *f, apr_bucket_brigade *bb,
     return ap_pass_brigade(f->next, bb);
 }
 
-/* Whether a table has no entries, without a call: the filter asks this of
- * tables that are usually empty on every request. */
-static int netexe_table_empty(const apr_table_t *t)
-{
-    return apr_table_elts(t)->nelts == 0;
-}
-
 /* The response headers the first call decides on: the first value of
  * each in headers_out, else in err_headers_out, as apr_table_get() finds
  * them. */
@@ -507,13 +500,13 @@ static const char *netexe_skip_reason(ap_filter_t *f,
     if (r->status != HTTP_OK) {
         return apr_psprintf(r->pool, "status %d", r->status);
     }
-    if (!netexe_table_empty(r->subprocess_env)
+    if (!apr_is_empty_table(r->subprocess_env)
         && apr_table_get(r->subprocess_env, NETEXE_ENV_OFF)) {
         return "no-netexe is set";
     }
     netexe_scan_headers(r->headers_out, &h);
     *cd_in_headers_out = h.disposition != NULL;
-    if (!netexe_table_empty(r->err_headers_out)) {
+    if (!apr_is_empty_table(r->err_headers_out)) {
         netexe_scan_headers(r->err_headers_out, &h);
     }
     if (netexe_encoded(r, &h)) {
@@ -956,7 +949,7 @@ static void netexe_apply(request_rec *r, netexe_ctx *ctx,
             value = apr_pstrmemdup(r->pool, out, n);
             /* Exactly one Content-Disposition goes out: drop any other
              * (only reached with NetExeOverride On). */
-            if (!netexe_table_empty(r->err_headers_out)) {
+            if (!apr_is_empty_table(r->err_headers_out)) {
                 apr_table_unset(r->err_headers_out, "Content-Disposition");
             }
             if (ctx->cd_absent) {
