@@ -389,6 +389,7 @@ typedef struct {
     apr_size_t cap;             /* size of buf */
     apr_size_t want;            /* bytes the sniffer asks for next (> len) */
     apr_size_t limit;           /* NetExeSniffLimit */
+    apr_size_t held_bytes;      /* data bytes in held (set aside) */
     unsigned int decided:1;
     unsigned int unknown:1;     /* gave up: see gave_up */
     unsigned int cd_absent:1;   /* headers_out has no Content-Disposition:
@@ -406,7 +407,8 @@ static apr_status_t netexe_step_aside(ap_filter_t *f, apr_bucket_brigade *bb,
     request_rec *r = f->r;
 
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                  "mod_netexe: %s: not examined: %s", r->uri, why);
+                  "mod_netexe: %s: not examined (status %d): %s", r->uri,
+                  r->status, why);
     if (!apr_table_get(r->notes, NETEXE_NOTE)) {
         apr_table_setn(r->notes, NETEXE_NOTE, NETEXE_VERDICT_SKIPPED);
     }
@@ -498,7 +500,7 @@ static const char *netexe_skip_reason(ap_filter_t *f,
         return "subrequest";
     }
     if (r->status != HTTP_OK) {
-        return apr_psprintf(r->pool, "status %d", r->status);
+        return "status is not 200";
     }
     if (!apr_is_empty_table(r->subprocess_env)
         && apr_table_get(r->subprocess_env, NETEXE_ENV_OFF)) {
@@ -974,9 +976,11 @@ static void netexe_apply(request_rec *r, netexe_ctx *ctx,
         why = apr_pstrcat(r->pool, " (", pe_reason_name(ctx->info.reason),
                           ")", NULL);
     }
+    /* Held: the sniff buffer and the response bytes set aside with it. */
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                   "mod_netexe: %s: %s%s, %" APR_SIZE_T_FMT
-                  " bytes examined, %s%s", r->uri, verdict, why, ctx->len,
+                  " bytes examined, %" APR_SIZE_T_FMT " bytes held, %s%s",
+                  r->uri, verdict, why, ctx->len, ctx->cap + ctx->held_bytes,
                   value ? "Content-Disposition: " : "no header",
                   value ? value : "");
 }
@@ -1036,6 +1040,11 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         /* FLUSH and other metadata wait in order with the data. */
         if (!ctx->held) {
             ctx->held = apr_brigade_create(r->pool, f->c->bucket_alloc);
+        }
+        if (!APR_BUCKET_IS_METADATA(e) && !APR_BUCKET_IS_FILE(e)) {
+            /* Set aside below: its bytes stay in memory until the
+             * decision (a FILE bucket keeps only its descriptor). */
+            ctx->held_bytes += e->length;
         }
         APR_BUCKET_REMOVE(e);
         APR_BRIGADE_INSERT_TAIL(ctx->held, e);

@@ -818,7 +818,8 @@ def report_strace(res, out):
 
 # ---------------------------------------------------------------- phase 4
 
-HELD_RE = re.compile(r"mod_netexe: (\S+): ([\w-]+)[^,]*, (\d+) bytes examined")
+HELD_RE = re.compile(r"mod_netexe: (\S+): ([\w-]+)[^,]*, (\d+) bytes examined, "
+                     r"(\d+) bytes held")
 
 
 def phase_memory(top, docroot, module, args, res):
@@ -858,7 +859,8 @@ def phase_memory(top, docroot, module, args, res):
         for line in f:
             m = HELD_RE.search(line)
             if m:
-                held.append((m.group(1), m.group(2), int(m.group(3))))
+                held.append((m.group(1), m.group(2), int(m.group(3)),
+                             int(m.group(4))))
     res["memory"] = {"runs": out, "held": held, "parallel": args.parallel}
 
 
@@ -892,17 +894,18 @@ def report_memory(res, out):
     verdicts.append(("peak RSS netexe <= plain + 1 MiB", "%+.2f MiB" % (d / 2**20),
                      d <= T_RSS_EXTRA))
     out.append("")
-    out.append("  bytes the filter examined per request (LogLevel netexe:debug):")
+    out.append("  bytes the filter examined and held per request "
+               "(LogLevel netexe:debug):")
     per = {}
-    for uri, verdict, n in mem["held"]:
+    for uri, verdict, n, h in mem["held"]:
         key = (uri, verdict)
-        per[key] = max(per.get(key, 0), n)
-    for (uri, verdict), n in sorted(per.items()):
-        out.append("    %-12s %-8s %6d bytes" % (uri, verdict, n))
-    most = max((n for _, _, n in mem["held"]), default=-1)
-    out.append("  (the log line states bytes examined, i.e. copied into the "
-               "sniff buffer; the buffer's capacity and the held buckets' "
-               "length are not logged)")
+        old = per.get(key, (0, 0))
+        per[key] = (max(old[0], n), max(old[1], h))
+    for (uri, verdict), (n, h) in sorted(per.items()):
+        out.append("    %-12s %-8s %6d examined %6d held" % (uri, verdict, n, h))
+    most = max((h for _, _, _, h in mem["held"]), default=-1)
+    out.append("  (held: the sniff buffer's size plus the response bytes set "
+               "aside until the decision)")
     verdicts.append(("bytes held <= e_lfanew + 0x100 + 8 KB = %d" % HELD_BUDGET,
                      "%d" % most if most >= 0 else "no log lines",
                      0 <= most <= HELD_BUDGET))

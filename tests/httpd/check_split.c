@@ -298,6 +298,53 @@ START_TEST(test_far_header_passed_one_byte_per_call_gets_attachment)
 }
 END_TEST
 
+/* The most bytes the module's debug line reports held for a response
+ * whose line starts with prefix (the last such line), or -1. */
+static long held_bytes_logged(const char *prefix)
+{
+    char *log = harness_error_log(srv);
+    const char *p, *line = NULL;
+    long held = -1;
+
+    ck_assert_ptr_nonnull(log);
+    for (p = strstr(log, prefix); p; p = strstr(p + 1, prefix)) {
+        line = p;
+    }
+    if (line) {
+        const char *end = strchr(line, '\n');
+        const char *h = strstr(line, " bytes held");
+
+        if (h && (!end || h < end)) {
+            while (h > line && h[-1] >= '0' && h[-1] <= '9') {
+                h--;
+            }
+            held = strtol(h, NULL, 10);
+        }
+    }
+    free(log);
+    return held;
+}
+
+/* Thousands of one-byte calls: what the filter keeps is bounded by the
+ * decision, not by the file or the number of pieces.  The sniff buffer
+ * grows by doubling (at most twice the bytes examined) and the pieces
+ * wait set aside once each: under three times the decision's bytes. */
+START_TEST(test_far_header_in_pieces_holds_a_bounded_amount)
+{
+    long held;
+
+    check_split_of("/split/far.exe", "attachment; filename=\"far.exe\"",
+                   "clr", &far_clean, far_clean.len);
+    ck_assert(harness_error_log_wait(srv, "mod_netexe: /split/far.exe: clr",
+                                     5000));
+    held = held_bytes_logged("mod_netexe: /split/far.exe: clr");
+    HARNESS_ASSERT(srv, held >= (long)far_clean.decision_end
+                   && held < 3 * (long)far_clean.decision_end,
+                   "%ld bytes held for a decision at byte %zu", held,
+                   far_clean.decision_end);
+}
+END_TEST
+
 START_TEST(test_far_header_in_pieces_beyond_sniff_limit_is_unknown)
 {
     check_split_of("/split-small/far.exe", NULL, "unknown", &far_clean,
@@ -389,6 +436,7 @@ static Suite *split_suite(void)
     tcase_add_test(tc, test_split_body_with_netexe_on_gets_attachment);
     tcase_add_test(tc, test_far_header_passed_one_byte_per_call_gets_attachment);
     tcase_add_test(tc, test_far_header_in_pieces_beyond_sniff_limit_is_unknown);
+    tcase_add_test(tc, test_far_header_in_pieces_holds_a_bounded_amount);
     tcase_add_test(tc, test_short_body_in_pieces_gets_the_verdict_of_the_whole_file);
     tcase_add_test(tc, test_addoutputfilter_by_extension_works_without_netexe_on);
     tcase_add_test(tc, test_addoutputfilter_leaves_other_extensions_alone);
