@@ -8,8 +8,8 @@ set -eu
 
 pkgs_for() {
     case "$1" in
-    build)   echo "build-essential apache2-dev libssl-dev pkg-config" ;;
-    check)   echo "apache2 apache2-utils check libcurl4-openssl-dev curl wget file openssl osslsigncode clang libclang-rt-14-dev" ;;
+    build)   echo "build-essential apache2-dev libssl-dev pkg-config zlib1g-dev libbrotli-dev libzstd-dev libjson-c-dev" ;;
+    check)   echo "apache2 apache2-utils check libcurl4-openssl-dev curl wget file openssl osslsigncode clang libclang-rt-14-dev gzip brotli zstd memcached redis-server sbsigntool" ;;
     fuzz)    echo "clang libclang-rt-14-dev" ;;
     bench)   echo "apache2 apache2-utils wrk valgrind strace libmagic-dev curl python3" ;;
     # dh-apache2 (dh_apache2) is a virtual package provided by apache2-dev,
