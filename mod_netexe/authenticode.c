@@ -137,17 +137,6 @@ typedef struct {
     ac_expect expect[NETEXE_AC_MAX_SIGNATURES];
 } ac_run;
 
-static uint16_t ac_rd_u16le(const unsigned char *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t ac_rd_u32le(const unsigned char *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
-           ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
 static netexe_ac_state ac_worse(netexe_ac_state a, netexe_ac_state b)
 {
     return a > b ? a : b;
@@ -417,13 +406,13 @@ static int ac_next_entry(const unsigned char *table, size_t len, size_t *pos,
         *reason = "certificate table ends inside an entry header";
         return -1;
     }
-    length = ac_rd_u32le(table + at);
+    length = pe_rd_u32le(table + at);
     if (length < AC_WIN_CERT_HEADER || length > len - at) {
         *reason = "certificate table entry length is outside the table";
         return -1;
     }
-    e->revision = ac_rd_u16le(table + at + 4);
-    e->type = ac_rd_u16le(table + at + 6);
+    e->revision = pe_rd_u16le(table + at + 4);
+    e->type = pe_rd_u16le(table + at + 6);
     e->blob = table + at + AC_WIN_CERT_HEADER;
     e->blob_len = length - AC_WIN_CERT_HEADER;
     /* length <= len <= NETEXE_AC_TABLE_MAX: the rounding cannot wrap.  The

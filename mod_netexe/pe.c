@@ -48,12 +48,12 @@
 #define PE_U16_SIZE                 2u
 #define PE_U32_SIZE                 4u
 
-static uint16_t rd_u16le(const unsigned char *p)
+uint16_t pe_rd_u16le(const unsigned char *p)
 {
     return (uint16_t)(p[0] | (p[1] << 8));
 }
 
-static uint32_t rd_u32le(const unsigned char *p)
+uint32_t pe_rd_u32le(const unsigned char *p)
 {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
            ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
@@ -96,11 +96,11 @@ static void pe_read_extras(const unsigned char *buf, size_t len,
     size_t cert_end = cert + PE_DIR_ENTRY_SIZE;
 
     if (pe_has(len, opt + PE_OPT_SIZE_OF_HEADERS, PE_U32_SIZE))
-        info->size_of_headers = rd_u32le(buf + opt + PE_OPT_SIZE_OF_HEADERS);
+        info->size_of_headers = pe_rd_u32le(buf + opt + PE_OPT_SIZE_OF_HEADERS);
     if (pe_has(len, opt + PE_OPT_CHECKSUM, PE_U32_SIZE))
         info->checksum_offset = opt + PE_OPT_CHECKSUM;
     if (pe_has(len, opt + PE_OPT_SUBSYSTEM, PE_U16_SIZE))
-        info->subsystem = rd_u16le(buf + opt + PE_OPT_SUBSYSTEM);
+        info->subsystem = pe_rd_u16le(buf + opt + PE_OPT_SUBSYSTEM);
 
     /* The certificate table exists only when both the directory count and
      * the optional header's declared size reach entry 4. */
@@ -108,8 +108,8 @@ static void pe_read_extras(const unsigned char *buf, size_t len,
         cert_end - opt <= info->size_of_optional_header &&
         pe_has(len, cert, PE_DIR_ENTRY_SIZE)) {
         info->cert_dir_offset = cert;
-        info->cert_offset = rd_u32le(buf + cert);
-        info->cert_size = rd_u32le(buf + cert + PE_U32_SIZE);
+        info->cert_offset = pe_rd_u32le(buf + cert);
+        info->cert_size = pe_rd_u32le(buf + cert + PE_U32_SIZE);
     }
 }
 
@@ -127,7 +127,7 @@ pe_verdict pe_sniff(const unsigned char *buf, size_t len, pe_info *info)
 
     if (!pe_has(len, PE_DOS_LFANEW_OFFSET, PE_U32_SIZE))
         return pe_need(info, PE_DOS_HEADER_SIZE);
-    info->e_lfanew = rd_u32le(buf + PE_DOS_LFANEW_OFFSET);
+    info->e_lfanew = pe_rd_u32le(buf + PE_DOS_LFANEW_OFFSET);
     if (info->e_lfanew == 0)
         return pe_decide(info, PE_NOT_PE, PE_REASON_LFANEW_ZERO,
                          PE_DOS_HEADER_SIZE);
@@ -148,12 +148,12 @@ pe_verdict pe_sniff(const unsigned char *buf, size_t len, pe_info *info)
     opt = lfanew + PE_OPT_HEADER_OFFSET;
     if (!pe_has(len, opt + PE_OPT_MAGIC, PE_U16_SIZE))
         return pe_need(info, opt + PE_OPT_MAGIC + PE_U16_SIZE);
-    info->machine = rd_u16le(buf + lfanew + PE_FH_MACHINE);
-    info->number_of_sections = rd_u16le(buf + lfanew + PE_FH_NUMBER_OF_SECTIONS);
-    info->size_of_optional_header = rd_u16le(buf + lfanew + PE_FH_SIZE_OF_OPT_HEADER);
-    info->characteristics = rd_u16le(buf + lfanew + PE_FH_CHARACTERISTICS);
+    info->machine = pe_rd_u16le(buf + lfanew + PE_FH_MACHINE);
+    info->number_of_sections = pe_rd_u16le(buf + lfanew + PE_FH_NUMBER_OF_SECTIONS);
+    info->size_of_optional_header = pe_rd_u16le(buf + lfanew + PE_FH_SIZE_OF_OPT_HEADER);
+    info->characteristics = pe_rd_u16le(buf + lfanew + PE_FH_CHARACTERISTICS);
     info->section_table_offset = opt + info->size_of_optional_header;
-    info->magic = rd_u16le(buf + opt + PE_OPT_MAGIC);
+    info->magic = pe_rd_u16le(buf + opt + PE_OPT_MAGIC);
     if (info->magic == PE_OPTIONAL_MAGIC_PE32) {
         count_off = opt + PE_OPT_RVA_COUNT_PE32;
         dirs = opt + PE_OPT_DIRS_PE32;
@@ -172,7 +172,7 @@ pe_verdict pe_sniff(const unsigned char *buf, size_t len, pe_info *info)
     clr_end = clr + PE_DIR_ENTRY_SIZE;
     if (info->size_of_optional_header < clr_end - opt) {
         if (pe_has(len, count_off, PE_U32_SIZE))
-            info->number_of_rva_and_sizes = rd_u32le(buf + count_off);
+            info->number_of_rva_and_sizes = pe_rd_u32le(buf + count_off);
         pe_read_extras(buf, len, opt, dirs, info);
         return pe_decide(info, PE_NATIVE, PE_REASON_OPTHDR_TOO_SMALL,
                          opt + PE_OPT_MAGIC + PE_U16_SIZE);
@@ -180,7 +180,7 @@ pe_verdict pe_sniff(const unsigned char *buf, size_t len, pe_info *info)
 
     if (!pe_has(len, count_off, PE_U32_SIZE))
         return pe_need(info, count_off + PE_U32_SIZE);
-    info->number_of_rva_and_sizes = rd_u32le(buf + count_off);
+    info->number_of_rva_and_sizes = pe_rd_u32le(buf + count_off);
     pe_read_extras(buf, len, opt, dirs, info);
     if (info->number_of_rva_and_sizes <= PE_DIRECTORY_ENTRY_COM_DESCRIPTOR)
         return pe_decide(info, PE_NATIVE, PE_REASON_TOO_FEW_DIRS,
@@ -189,8 +189,8 @@ pe_verdict pe_sniff(const unsigned char *buf, size_t len, pe_info *info)
     /* 4. data directory 14, the CLR runtime header */
     if (!pe_has(len, clr, PE_DIR_ENTRY_SIZE))
         return pe_need(info, clr_end);
-    info->clr_rva = rd_u32le(buf + clr);
-    info->clr_size = rd_u32le(buf + clr + PE_U32_SIZE);
+    info->clr_rva = pe_rd_u32le(buf + clr);
+    info->clr_size = pe_rd_u32le(buf + clr + PE_U32_SIZE);
     if (info->clr_rva == 0)
         return pe_decide(info, PE_NATIVE, PE_REASON_NO_CLR_DIR, clr_end);
     return pe_decide(info, PE_CLR, PE_REASON_NONE, clr_end);

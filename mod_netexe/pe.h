@@ -129,6 +129,11 @@ const char *pe_reason_name(pe_reason r);     /* e.g. "no-mz", "no-clr-dir" */
 /* 1 for a DLL (Characteristics has IMAGE_FILE_DLL), else 0. */
 int pe_is_dll(const pe_info *info);
 
+/* Little-endian integers at p, read byte by byte (no alignment needed).
+ * Shared with authenticode.c. */
+uint16_t pe_rd_u16le(const unsigned char *p);
+uint32_t pe_rd_u32le(const unsigned char *p);
+
 /* "x86", "x64", "arm64", "arm", "ia64", "any" (0) or "unknown". */
 const char *pe_machine_name(uint16_t machine);
 

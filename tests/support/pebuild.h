@@ -67,7 +67,7 @@ typedef struct {
     pebuild_corrupt corrupt;
 } pebuild_spec;
 
-#define PEBUILD_LFANEW_BUILD_MAX    0x00800000u  /* 8 MiB */
+#define PEBUILD_LFANEW_BUILD_MAX    0x02000000u  /* 32 MiB */
 #define PEBUILD_MAX_SECTIONS        16u
 #define PEBUILD_MAX_DIRECTORIES     16u
 
