@@ -133,12 +133,20 @@
 /* Bytes of the roots file hashed at a time. */
 #define NETEXE_SIG_ROOTS_CHUNK      16384
 
-/* The shared key: a format byte, then device, inode, size and mtime as
- * 64-bit little-endian numbers, then the roots digest.  The format byte
- * changes whenever what an analysis finds changes, so that servers of
- * another release sharing a memcached do not take each other's results. */
+/* The shared key: a byte mixed from the rest, a format byte, then device,
+ * inode, size and mtime as 64-bit little-endian numbers, then the roots
+ * digest.  shmcb picks one of its subcaches by the key's first byte, so
+ * that byte must vary from key to key, or every entry would crowd into
+ * one subcache.  The format byte changes whenever what an analysis finds
+ * changes, so that servers of another release sharing a memcached do not
+ * take each other's results. */
 #define NETEXE_SIG_ID_FORMAT        1
-#define NETEXE_SIG_ID_LEN           (1 + 4 * 8 + NETEXE_SIG_DIGEST_LEN)
+#define NETEXE_SIG_ID_FIELDS        2
+#define NETEXE_SIG_ID_LEN           (NETEXE_SIG_ID_FIELDS + 4 * 8 \
+                                     + NETEXE_SIG_DIGEST_LEN)
+/* FNV-1a, 32 bits, for the first byte. */
+#define NETEXE_SIG_FNV_OFFSET       2166136261u
+#define NETEXE_SIG_FNV_PRIME        16777619u
 
 /* Shared values are text: "S:" and the state's number (netexe_ac_state,
  * at most NETEXE_SIG_STATE_MAX) once analysed, or "P:" and the analysing
@@ -1002,12 +1010,20 @@ static void netexe_sig_id(const netexe_sig_key *key,
                           const unsigned char *digest,
                           unsigned char id[NETEXE_SIG_ID_LEN])
 {
-    id[0] = NETEXE_SIG_ID_FORMAT;
-    netexe_sig_put_u64(id + 1, (apr_uint64_t)key->dev);
-    netexe_sig_put_u64(id + 9, (apr_uint64_t)key->inode);
-    netexe_sig_put_u64(id + 17, (apr_uint64_t)key->size);
-    netexe_sig_put_u64(id + 25, (apr_uint64_t)key->mtime);
-    memcpy(id + 33, digest, NETEXE_SIG_DIGEST_LEN);
+    unsigned char *p = id + NETEXE_SIG_ID_FIELDS;
+    apr_uint32_t mix = NETEXE_SIG_FNV_OFFSET;
+    apr_size_t i;
+
+    id[1] = NETEXE_SIG_ID_FORMAT;
+    netexe_sig_put_u64(p, (apr_uint64_t)key->dev);
+    netexe_sig_put_u64(p + 8, (apr_uint64_t)key->inode);
+    netexe_sig_put_u64(p + 16, (apr_uint64_t)key->size);
+    netexe_sig_put_u64(p + 24, (apr_uint64_t)key->mtime);
+    memcpy(p + 32, digest, NETEXE_SIG_DIGEST_LEN);
+    for (i = 1; i < NETEXE_SIG_ID_LEN; i++) {
+        mix = (mix ^ id[i]) * NETEXE_SIG_FNV_PRIME;
+    }
+    id[0] = (unsigned char)(mix ^ (mix >> 8) ^ (mix >> 16) ^ (mix >> 24));
 }
 
 /* A token that tells this request's claim from every other, also on

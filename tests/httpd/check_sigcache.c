@@ -60,7 +60,10 @@
 /* Prefork children: several processes, so that per process and per
  * server differ. */
 #define PREFORK_CHILDREN    4
-#define PIDS_MAX            64
+/* Other versions stored after the one that must be remembered: more than
+ * one shmcb subcache of the suite's 256 KiB cache holds. */
+#define SHMCB_VERSIONS      600
+#define NAME_BYTES          64
 
 /* How long memcached or redis-server may take to listen. */
 #define BACKEND_START_MS    10000
@@ -323,12 +326,12 @@ static void docroot_messages(const harness_httpd *h, const char *rel,
     incomplete_warning(path, warning, cap);
 }
 
-/* Sends PARALLEL_REQUESTS GETs of path at once; each must be the whole
- * file rel with its Content-Disposition and the note want.  *processes
- * gets how many distinct processes served them. */
-static void get_in_parallel(const char *path, const char *rel,
-                            const char *want_cd, const char *want,
-                            unsigned *processes)
+/* Sends n (at most PARALLEL_REQUESTS) GETs of path at once; each must be
+ * the whole file rel with its Content-Disposition and the note want.
+ * *processes gets how many distinct processes served them. */
+static void get_in_parallel_n(const char *path, const char *rel,
+                              const char *want_cd, const char *want,
+                              size_t n, unsigned *processes)
 {
     harness_request reqs[PARALLEL_REQUESTS];
     harness_response resps[PARALLEL_REQUESTS];
@@ -336,13 +339,13 @@ static void get_in_parallel(const char *path, const char *rel,
     unsigned distinct = 0;
     size_t i, j;
 
+    ck_assert_uint_le(n, PARALLEL_REQUESTS);
     memset(reqs, 0, sizeof reqs);
-    for (i = 0; i < PARALLEL_REQUESTS; i++)
+    for (i = 0; i < n; i++)
         reqs[i].path = path;
-    HARNESS_ASSERT(srv, harness_request_parallel(srv, reqs, resps,
-                                                 PARALLEL_REQUESTS) == 0,
+    HARNESS_ASSERT(srv, harness_request_parallel(srv, reqs, resps, n) == 0,
                    "some parallel requests got no response");
-    for (i = 0; i < PARALLEL_REQUESTS; i++) {
+    for (i = 0; i < n; i++) {
         char note[NOTE_BYTES];
 
         HARNESS_ASSERT_STATUS(srv, &resps[i], 200);
@@ -359,6 +362,13 @@ static void get_in_parallel(const char *path, const char *rel,
             distinct++;
     }
     *processes = distinct;
+}
+
+static void get_in_parallel(const char *path, const char *rel,
+                            const char *want_cd, const char *want,
+                            unsigned *processes)
+{
+    get_in_parallel_n(path, rel, want_cd, want, PARALLEL_REQUESTS, processes);
 }
 
 /* --- shmcb under prefork ----------------------------------------------- */
@@ -431,6 +441,65 @@ START_TEST(test_shmcb_virtual_hosts_with_other_roots_get_their_own_verdicts)
     HARNESS_ASSERT(srv, error_log_count(srv, warning) == 1,
                    "[%s] %u times, expected once", warning,
                    error_log_count(srv, warning));
+}
+END_TEST
+
+/* The shmcb of this server holds many versions: a version analysed
+ * before SHMCB_VERSIONS others is still known to the processes that did
+ * not analyse it.  (shmcb spreads entries over its subcaches by the key's
+ * first byte; keys that all began alike would share one subcache of a
+ * few hundred entries and push each other out.) */
+START_TEST(test_shmcb_remembers_a_version_after_hundreds_of_others)
+{
+    static char names[SHMCB_VERSIONS][NAME_BYTES];
+    harness_request *reqs;
+    harness_response *resps;
+    char analysis[MESSAGE_BYTES], warning[MESSAGE_BYTES], from[PATH_BYTES];
+    unsigned char *img;
+    unsigned processes;
+    size_t i, len;
+
+    docroot_messages(srv, "sig/first.exe", analysis, warning, sizeof analysis);
+    serve_fixture(srv, "leaf.exe", "sig/first.exe");
+    get_in_parallel_n("/sig/first.exe", "sig/first.exe",
+                      "attachment; filename=\"first.exe\"", "incomplete", 1,
+                      &processes);
+
+    format(from, sizeof from, "%s/unsigned.exe", fixdir);
+    img = sigfix_read(from, &len);
+    ck_assert_ptr_nonnull(img);
+    reqs = calloc(SHMCB_VERSIONS, sizeof *reqs);
+    resps = calloc(SHMCB_VERSIONS, sizeof *resps);
+    ck_assert(reqs != NULL && resps != NULL);
+    for (i = 0; i < SHMCB_VERSIONS; i++) {
+        format(names[i], sizeof names[i], "sig/many/%zu.exe", i);
+        ck_assert_int_eq(harness_write_file(srv, names[i], img, len), 0);
+        format(names[i], sizeof names[i], "/sig/many/%zu.exe", i);
+        reqs[i].path = names[i];
+    }
+    free(img);
+    HARNESS_ASSERT(srv, harness_send_sequence(srv, reqs, resps,
+                                              SHMCB_VERSIONS) == 0,
+                   "some of the other versions got no response");
+    for (i = 0; i < SHMCB_VERSIONS; i++) {
+        HARNESS_ASSERT_STATUS(srv, &resps[i], 200);
+        harness_response_free(&resps[i]);
+    }
+    free(resps);
+    free(reqs);
+
+    get_in_parallel("/sig/first.exe", "sig/first.exe",
+                    "attachment; filename=\"first.exe\"", "incomplete",
+                    &processes);
+    HARNESS_ASSERT(srv, processes >= 2,
+                   "%u process(es) served the %d requests, expected several",
+                   processes, PARALLEL_REQUESTS);
+    HARNESS_ASSERT(srv, error_log_count(srv, analysis) == 1,
+                   "[%s] %u times after %d other versions, expected once",
+                   analysis, error_log_count(srv, analysis), SHMCB_VERSIONS);
+    HARNESS_ASSERT(srv, error_log_count(srv, warning) == 1,
+                   "[%s] %u times after %d other versions, expected once",
+                   warning, error_log_count(srv, warning), SHMCB_VERSIONS);
 }
 END_TEST
 
@@ -873,6 +942,7 @@ static Suite *sigcache_suite(void)
     tcase_add_unchecked_fixture(tc, setup_shmcb, teardown_servers);
     tcase_add_test(tc, test_shmcb_parallel_first_requests_in_several_processes_analyse_once);
     tcase_add_test(tc, test_shmcb_virtual_hosts_with_other_roots_get_their_own_verdicts);
+    tcase_add_test(tc, test_shmcb_remembers_a_version_after_hundreds_of_others);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("default");
