@@ -1330,7 +1330,7 @@ static int netexe_sig_analyse(request_rec *r, apr_file_t *file,
     apr_status_t rv;
 
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                  "mod_netexe: %s: analysing the Authenticode signature "
+                  "%s: analysing the Authenticode signature "
                   "(%" APR_OFF_T_FMT " bytes)", name, size);
     rv = apr_os_file_get(&fd, file);
     if (rv == APR_SUCCESS
@@ -1339,7 +1339,7 @@ static int netexe_sig_analyse(request_rec *r, apr_file_t *file,
     }
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r,
-                      "mod_netexe: %s: Authenticode check: cannot read the "
+                      "%s: Authenticode check: cannot read the "
                       "file", name);
         return -1;
     }
@@ -1350,7 +1350,7 @@ static int netexe_sig_analyse(request_rec *r, apr_file_t *file,
     switch (res->state) {
     case NETEXE_AC_INCOMPLETE:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      "mod_netexe: %s: Authenticode signature incomplete: "
+                      "%s: Authenticode signature incomplete: "
                       "missing issuer \"%s\"%s%s%s", name,
                       worst ? worst->missing_issuer : "",
                       worst && *worst->aia_uri ? " (see " : "",
@@ -1360,13 +1360,13 @@ static int netexe_sig_analyse(request_rec *r, apr_file_t *file,
     case NETEXE_AC_BAD_DIGEST:
     case NETEXE_AC_MALFORMED:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      "mod_netexe: %s: Authenticode signature %s: %s", name,
+                      "%s: Authenticode signature %s: %s", name,
                       netexe_ac_state_name(res->state),
                       reason ? reason : "no reason given");
         break;
     default:
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "mod_netexe: %s: Authenticode signature %s "
+                      "%s: Authenticode signature %s "
                       "(signatures: %u)", name,
                       netexe_ac_state_name(res->state), res->count);
         break;
@@ -1466,7 +1466,7 @@ static apr_status_t netexe_sig_shared_lock(request_rec *r,
 
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r,
-                      "mod_netexe: NetExeSignatureCache %s: cannot take "
+                      "NetExeSignatureCache %s: cannot take "
                       "the %s mutex", sh->spec, NETEXE_SIG_MUTEX_TYPE);
     }
     return rv;
@@ -1567,7 +1567,7 @@ static void netexe_sig_publish(request_rec *r, netexe_sig_shared *sh,
     netexe_sig_shared_unlock(sh);
     if (rv != APR_SUCCESS && !APR_STATUS_IS_NOTFOUND(rv)) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r,
-                      "mod_netexe: %s: NetExeSignatureCache %s: cannot "
+                      "%s: NetExeSignatureCache %s: cannot "
                       "share the result", r->filename ? r->filename : r->uri,
                       sh->spec);
     }
@@ -1608,7 +1608,7 @@ static int netexe_sig_obtain(request_rec *r, const netexe_server_conf *sconf,
         if (found == NETEXE_SIG_FOUND) {
             apr_pool_destroy(tmp);
             ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                          "mod_netexe: %s: Authenticode signature %s "
+                          "%s: Authenticode signature %s "
                           "(analysed before, shared through %s)", name,
                           netexe_ac_state_name(*state), sh->spec);
             return 0;
@@ -1629,12 +1629,12 @@ static int netexe_sig_obtain(request_rec *r, const netexe_server_conf *sconf,
     }
     if (found == NETEXE_SIG_WAIT) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "mod_netexe: %s: the analysis another process "
+                      "%s: the analysis another process "
                       "claimed did not end in time; analysing here", name);
     }
     else if (found == NETEXE_SIG_UNAVAILABLE) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "mod_netexe: %s: NetExeSignatureCache %s failed; "
+                      "%s: NetExeSignatureCache %s failed; "
                       "analysing without it", name, sh->spec);
     }
     rc = netexe_sig_analyse(r, file, key->size, key->roots, state);
@@ -1663,7 +1663,7 @@ static int netexe_sig_state(request_rec *r, const netexe_server_conf *sconf,
             *state = e->state;
             netexe_sig_unlock(cache);
             ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                          "mod_netexe: %s: Authenticode signature %s "
+                          "%s: Authenticode signature %s "
                           "(analysed before)",
                           r->filename ? r->filename : r->uri,
                           netexe_ac_state_name(*state));
@@ -1754,7 +1754,7 @@ static void netexe_check_signature(request_rec *r, netexe_ctx *ctx,
 
     if (!file) {
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                      "mod_netexe: %s: no signature check: the body is not "
+                      "%s: no signature check: the body is not "
                       "a file", r->uri);
         return;
     }
@@ -1766,7 +1766,7 @@ static void netexe_check_signature(request_rec *r, netexe_ctx *ctx,
     if ((rv != APR_SUCCESS && rv != APR_INCOMPLETE)
         || (fi.valid & NETEXE_SIG_FINFO_WANTED) != NETEXE_SIG_FINFO_WANTED) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r,
-                      "mod_netexe: %s: no signature check: cannot stat the "
+                      "%s: no signature check: cannot stat the "
                       "file", r->uri);
         return;
     }
@@ -2137,7 +2137,7 @@ static int netexe_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)ptemp;
     if (rv != APR_SUCCESS) {
         ap_log_perror(APLOG_MARK, APLOG_CRIT, rv, plog,
-                      "mod_netexe: cannot register the %s mutex",
+                      "cannot register the %s mutex",
                       NETEXE_SIG_MUTEX_TYPE);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -2191,7 +2191,7 @@ static int netexe_sig_shared_init(apr_pool_t *pconf, apr_pool_t *ptemp,
 
         if (!provider) {
             ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
-                         "mod_netexe: signature results are kept per "
+                         "signature results are kept per "
                          "process (NetExeSignatureCache: mod_socache_%s "
                          "is not loaded)", NETEXE_SIG_DEFAULT_PROVIDER);
         }
@@ -2202,7 +2202,7 @@ static int netexe_sig_shared_init(apr_pool_t *pconf, apr_pool_t *ptemp,
             err = provider->create(&sh->instance, NULL, ptemp, pconf);
             if (err) {
                 ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
-                             "mod_netexe: NetExeSignatureCache %s (the "
+                             "NetExeSignatureCache %s (the "
                              "default): %s", sh->spec, err);
                 return HTTP_INTERNAL_SERVER_ERROR;
             }
@@ -2216,7 +2216,7 @@ static int netexe_sig_shared_init(apr_pool_t *pconf, apr_pool_t *ptemp,
                                         pconf, 0);
             if (rv != APR_SUCCESS) {
                 ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
-                             "mod_netexe: NetExeSignatureCache %s: cannot "
+                             "NetExeSignatureCache %s: cannot "
                              "create the %s mutex", sh->spec,
                              NETEXE_SIG_MUTEX_TYPE);
                 return HTTP_INTERNAL_SERVER_ERROR;
@@ -2226,14 +2226,14 @@ static int netexe_sig_shared_init(apr_pool_t *pconf, apr_pool_t *ptemp,
                                 s, pconf);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
-                         "mod_netexe: NetExeSignatureCache %s: the cache "
+                         "NetExeSignatureCache %s: the cache "
                          "cannot be initialised", sh->spec);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         apr_pool_cleanup_register(pconf, sh, netexe_sig_shared_cleanup,
                                   apr_pool_cleanup_null);
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s,
-                     "mod_netexe: signature results are shared through "
+                     "signature results are shared through "
                      "NetExeSignatureCache %s", sh->spec);
     }
     for (sv = s; sv; sv = sv->next) {
@@ -2309,7 +2309,7 @@ static void netexe_child_init(apr_pool_t *pchild, server_rec *s)
     }
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
-                     "mod_netexe: cannot make the signature cache: "
+                     "cannot make the signature cache: "
                      "NetExeSignatureCheck does nothing in this process");
         return;
     }
@@ -2320,7 +2320,7 @@ static void netexe_child_init(apr_pool_t *pchild, server_rec *s)
                  apr_global_mutex_lockfile(shared->mutex), pchild);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
-                         "mod_netexe: NetExeSignatureCache %s: cannot "
+                         "NetExeSignatureCache %s: cannot "
                          "reattach the %s mutex: results are kept in this "
                          "process only", shared->spec,
                          NETEXE_SIG_MUTEX_TYPE);

@@ -304,13 +304,13 @@ static unsigned error_log_count(const harness_httpd *h, const char *needle)
 /* The debug line of an analysis of the file at path. */
 static void analysis_line(const char *path, char *out, size_t cap)
 {
-    format(out, cap, "mod_netexe: %s" ANALYSIS_LINE, path);
+    format(out, cap, "%s" ANALYSIS_LINE, path);
 }
 
 /* The warning for the leaf-only chain of the file at path. */
 static void incomplete_warning(const char *path, char *out, size_t cap)
 {
-    format(out, cap, "mod_netexe: %s: Authenticode signature incomplete: "
+    format(out, cap, "%s: Authenticode signature incomplete: "
            "missing issuer \"" SIGFIX_INTER_DN "\" (see " SIGFIX_LEAF_AIA ")",
            path);
 }
