@@ -65,6 +65,11 @@
 #define SHMCB_VERSIONS      600
 #define NAME_BYTES          64
 
+/* What the parent logs when a generation of children is up, and how long
+ * a graceful restart may take to get there. */
+#define RESUMING            "resuming normal operations"
+#define GENERATION_WAIT_MS  10000
+
 /* How long memcached or redis-server may take to listen. */
 #define BACKEND_START_MS    10000
 #define BACKEND_STOP_MS     5000
@@ -500,6 +505,43 @@ START_TEST(test_shmcb_remembers_a_version_after_hundreds_of_others)
     HARNESS_ASSERT(srv, error_log_count(srv, warning) == 1,
                    "[%s] %u times after %d other versions, expected once",
                    warning, error_log_count(srv, warning), SHMCB_VERSIONS);
+}
+END_TEST
+
+/* A graceful restart reads the configuration again: the new generation
+ * of children gets a new cache and mutex, and a new version is again
+ * analysed once among them. */
+START_TEST(test_shmcb_after_graceful_restart_new_children_analyse_once)
+{
+    unsigned generations = error_log_count(srv, RESUMING);
+    char analysis[MESSAGE_BYTES], warning[MESSAGE_BYTES];
+    unsigned processes;
+    long waited;
+
+    HARNESS_ASSERT(srv, harness_graceful(srv) == 0,
+                   "apache2 -k graceful failed");
+    for (waited = 0; error_log_count(srv, RESUMING) <= generations
+                     && waited < harness_scaled_ms(GENERATION_WAIT_MS);
+         waited += HARNESS_POLL_MS)
+        usleep(HARNESS_POLL_MS * 1000);
+    HARNESS_ASSERT(srv, error_log_count(srv, RESUMING) > generations,
+                   "no new generation after the graceful restart");
+
+    docroot_messages(srv, "sig/after-restart.exe", analysis, warning,
+                     sizeof analysis);
+    serve_fixture(srv, "huge-leaf.exe", "sig/after-restart.exe");
+    get_in_parallel("/sig/after-restart.exe", "sig/after-restart.exe",
+                    "attachment; filename=\"after-restart.exe\"",
+                    "incomplete", &processes);
+    HARNESS_ASSERT(srv, processes >= 2,
+                   "%u process(es) served the %d requests, expected several",
+                   processes, PARALLEL_REQUESTS);
+    HARNESS_ASSERT(srv, error_log_count(srv, analysis) == 1,
+                   "[%s] %u times across %u processes, expected once",
+                   analysis, error_log_count(srv, analysis), processes);
+    HARNESS_ASSERT(srv, error_log_count(srv, warning) == 1,
+                   "[%s] %u times across %u processes, expected once",
+                   warning, error_log_count(srv, warning), processes);
 }
 END_TEST
 
@@ -943,6 +985,7 @@ static Suite *sigcache_suite(void)
     tcase_add_test(tc, test_shmcb_parallel_first_requests_in_several_processes_analyse_once);
     tcase_add_test(tc, test_shmcb_virtual_hosts_with_other_roots_get_their_own_verdicts);
     tcase_add_test(tc, test_shmcb_remembers_a_version_after_hundreds_of_others);
+    tcase_add_test(tc, test_shmcb_after_graceful_restart_new_children_analyse_once);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("default");
