@@ -15,7 +15,7 @@
  *   - once a verdict is given, every longer prefix gets the same verdict,
  *     reason and need (the length that decided);
  *   - a PE verdict never needs more than e_lfanew + 0xF0 (PE32) or
- *     e_lfanew + 0x100 (PE32+) bytes;
+ *     e_lfanew + 0x100 (PE32+) bytes, and e_lfanew is 4 .. PE_LFANEW_MAX;
  *   - pe_sniff_final() agrees with the decision, or says truncated/empty.
  * The thresholds are also replayed the way the filter feeds the sniffer,
  * each from a heap copy of exactly that many bytes, so that a read past
@@ -130,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             FUZZ_ASSERT(info.magic == PE_OPTIONAL_MAGIC_PE32 ||
                         info.magic == PE_OPTIONAL_MAGIC_PE32PLUS);
-            FUZZ_ASSERT(info.e_lfanew != 0 && info.e_lfanew <= PE_LFANEW_MAX);
+            FUZZ_ASSERT(info.e_lfanew >= PE_LFANEW_MIN && info.e_lfanew <= PE_LFANEW_MAX);
             FUZZ_ASSERT(n <= (size_t)info.e_lfanew + span);
             if (v == PE_CLR)
                 FUZZ_ASSERT(n == (size_t)info.e_lfanew + span && info.clr_rva != 0);

@@ -25,17 +25,19 @@
 #define SIGNATURE_END       4u      /* from e_lfanew */
 #define MAGIC_END           26u     /* from e_lfanew */
 #define OPT_START           24u     /* from e_lfanew */
-#define RVA_COUNT_END_PE32  (OPT_START + 96u)
-#define RVA_COUNT_END_PE32P (OPT_START + 112u)
+#define RVA_COUNT_PE32      (OPT_START + 92u)   /* from e_lfanew */
+#define RVA_COUNT_PE32P     (OPT_START + 108u)
 #define DIR14_END_PE32      0xF0u   /* DESIGN section 2 */
 #define DIR14_END_PE32P     0x100u
-#define OPT_MIN_PE32        216u    /* optional header up to the end of dir 14 */
-#define OPT_MIN_PE32P       232u
-#define STANDARD_OPT_PE32   0xE0u   /* what linkers write: 16 directories */
+#define DIR14_ONLY_PE32     0xD8u   /* optional header up to the end of dir 14 */
+#define DIR14_ONLY_PE32P    0xE8u
+#define STANDARD_OPT_PE32   0xE0u   /* 16 directories: the least CoreCLR takes */
 #define STANDARD_OPT_PE32P  0xF0u
+#define FILE_HEADER_SIZE_OF_OPT 20u /* from e_lfanew */
 #define CLR_HEADER_RVA      0x2008u /* pebuild: 8 bytes into .text */
 #define CLR_HEADER_SIZE     0x48u
 #define WINDOW_64K          65536u
+#define PEBUILD_LFANEW      0x80u   /* where pebuild_spec_init puts the header */
 #define MAX_STEPS           6
 
 static unsigned char *build(const pebuild_spec *spec, size_t *len)
@@ -59,6 +61,25 @@ static void assert_sniff(const unsigned char *buf, size_t len,
                   len, pe_reason_name(info.reason), pe_reason_name(reason));
     ck_assert_msg(info.need == need, "len %zu: need %zu, expected %zu",
                   len, info.need, need);
+}
+
+static void put_u32le(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v & 0xFFu);
+    p[1] = (unsigned char)((v >> 8) & 0xFFu);
+    p[2] = (unsigned char)((v >> 16) & 0xFFu);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+static void put_u16le(unsigned char *p, uint16_t v)
+{
+    p[0] = (unsigned char)(v & 0xFFu);
+    p[1] = (unsigned char)(v >> 8);
+}
+
+static size_t count_offset(const pebuild_spec *s)
+{
+    return s->e_lfanew + (s->pe32plus ? RVA_COUNT_PE32P : RVA_COUNT_PE32);
 }
 
 /* Sniffs a spec's image; returns the image's info. */
@@ -224,17 +245,18 @@ START_TEST(test_lfanew_0xf000_decides_inside_64k_window)
 }
 END_TEST
 
-/* ---- NumberOfRvaAndSizes 0..16 --------------------------------------- */
+/* ---- NumberOfRvaAndSizes is not consulted ------------------------------ */
 
 /* _i = 17 * pe32plus + NumberOfRvaAndSizes.  SizeOfOptionalHeader is the
- * standard one, so that only the directory count can refuse the image; a
- * non-zero address sits where entry 14 would be to show the count wins. */
-START_TEST(test_directory_count_decides_with_standard_optional_header)
+ * standard one and a CLR header address sits in entry 14 whatever the
+ * count: the CLR reads it there, so the image is CLR; the count is still
+ * reported, and decides whether directory 4 exists. */
+START_TEST(test_directory_count_is_not_consulted_with_standard_optional_header)
 {
     int pe32plus = _i / 17;
     uint32_t n = (uint32_t)(_i % 17);
     pebuild_spec s;
-    size_t len, count_end;
+    size_t len;
     unsigned char *img;
     pe_info info;
 
@@ -245,17 +267,13 @@ START_TEST(test_directory_count_decides_with_standard_optional_header)
     s.cert_offset = 0x1200;
     s.cert_size = 0x88;
     img = build(&s, &len);
-    img[pebuild_dir_offset(&s, PE_DIRECTORY_ENTRY_COM_DESCRIPTOR)] = 0x08;
-    img[pebuild_dir_offset(&s, PE_DIRECTORY_ENTRY_COM_DESCRIPTOR) + 1] = 0x20;
-    count_end = s.e_lfanew + (pe32plus ? RVA_COUNT_END_PE32P : RVA_COUNT_END_PE32);
+    put_u32le(img + pebuild_dir_offset(&s, PE_DIRECTORY_ENTRY_COM_DESCRIPTOR),
+              CLR_HEADER_RVA);
 
-    if (n <= PE_DIRECTORY_ENTRY_COM_DESCRIPTOR)
-        assert_sniff(img, len, PE_NATIVE, PE_REASON_TOO_FEW_DIRS, count_end);
-    else
-        assert_sniff(img, len, PE_CLR, PE_REASON_NONE, pebuild_decision_end(&s));
-
+    assert_sniff(img, len, PE_CLR, PE_REASON_NONE, pebuild_decision_end(&s));
     pe_sniff(img, len, &info);
     ck_assert_uint_eq(info.number_of_rva_and_sizes, n);
+    ck_assert_uint_eq(info.clr_rva, CLR_HEADER_RVA);
     if (n > PE_DIRECTORY_ENTRY_SECURITY) {
         ck_assert_uint_eq(info.cert_offset, 0x1200);
         ck_assert_uint_eq(info.cert_size, 0x88);
@@ -271,10 +289,56 @@ START_TEST(test_directory_count_decides_with_standard_optional_header)
 }
 END_TEST
 
+/* A CLR image written with 16 directories, its count patched afterwards:
+ * entry 14 still holds the CLR header, and the verdict does not move. */
+static const uint32_t patched_counts[] = { 14, 0, 1, 15, 16, 0xFFFFFFFFu };
+#define N_PATCHED_COUNTS ((int)(sizeof patched_counts / sizeof patched_counts[0]))
+
+START_TEST(test_clr_image_with_any_directory_count_is_clr)
+{
+    int pe32plus = _i / N_PATCHED_COUNTS;
+    uint32_t n = patched_counts[_i % N_PATCHED_COUNTS];
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+    pe_info info;
+
+    pebuild_spec_init(&s);
+    s.pe32plus = pe32plus;
+    img = build(&s, &len);
+    put_u32le(img + count_offset(&s), n);
+    assert_sniff(img, len, PE_CLR, PE_REASON_NONE,
+                 s.e_lfanew + (pe32plus ? DIR14_END_PE32P : DIR14_END_PE32));
+    pe_sniff(img, len, &info);
+    ck_assert_uint_eq(info.number_of_rva_and_sizes, n);
+    ck_assert_uint_eq(info.clr_rva, CLR_HEADER_RVA);
+    ck_assert_uint_eq(info.clr_size, CLR_HEADER_SIZE);
+    free(img);
+}
+END_TEST
+
+START_TEST(test_empty_directory_14_with_16_directories_is_native)
+{
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+    pe_info info;
+
+    pebuild_spec_init(&s);
+    s.pe32plus = _i;
+    img = build(&s, &len);
+    memset(img + pebuild_dir_offset(&s, PE_DIRECTORY_ENTRY_COM_DESCRIPTOR), 0, 8);
+    assert_sniff(img, len, PE_NATIVE, PE_REASON_NO_CLR_DIR, pebuild_decision_end(&s));
+    pe_sniff(img, len, &info);
+    ck_assert_uint_eq(info.number_of_rva_and_sizes, 16);
+    free(img);
+}
+END_TEST
+
 /* With the natural SizeOfOptionalHeader (just the n directories), fewer
- * than 15 directories also means the optional header ends too early, and
- * that is found first, at the magic. */
-START_TEST(test_directory_count_decides_with_natural_optional_header)
+ * than 16 directories means an optional header below the standard size,
+ * and that is found first, at the magic. */
+START_TEST(test_natural_optional_header_below_16_directories_is_native)
 {
     int pe32plus = _i / 17;
     uint32_t n = (uint32_t)(_i % 17);
@@ -286,7 +350,7 @@ START_TEST(test_directory_count_decides_with_natural_optional_header)
     s.pe32plus = pe32plus;
     s.number_of_rva_and_sizes = n;
     img = build(&s, &len);
-    if (n <= PE_DIRECTORY_ENTRY_COM_DESCRIPTOR)
+    if (n < 16)
         assert_sniff(img, len, PE_NATIVE, PE_REASON_OPTHDR_TOO_SMALL,
                      s.e_lfanew + MAGIC_END);
     else
@@ -297,33 +361,58 @@ END_TEST
 
 /* ---- SizeOfOptionalHeader -------------------------------------------- */
 
-START_TEST(test_optional_header_one_byte_short_of_dir14_is_native)
+typedef struct {
+    int        pe32plus;
+    int        size;
+    pe_verdict verdict;
+} opt_size_case;
+
+/* Entry 14 is filled in every image; only the declared size decides.  The
+ * standard size is the least CoreCLR's loader takes; an optional header
+ * that ends right after entry 14 is below it. */
+static const opt_size_case opt_size_cases[] = {
+    { 0, 0,                    PE_NATIVE },
+    { 0, DIR14_ONLY_PE32,      PE_NATIVE },
+    { 0, STANDARD_OPT_PE32 - 1, PE_NATIVE },
+    { 0, STANDARD_OPT_PE32,    PE_CLR },
+    { 0, STANDARD_OPT_PE32 + 1, PE_CLR },
+    { 0, STANDARD_OPT_PE32P,   PE_CLR },
+    { 0, 0xFFFF,               PE_CLR },
+    { 1, 0,                    PE_NATIVE },
+    { 1, STANDARD_OPT_PE32,    PE_NATIVE },
+    { 1, DIR14_ONLY_PE32P,     PE_NATIVE },
+    { 1, STANDARD_OPT_PE32P - 1, PE_NATIVE },
+    { 1, STANDARD_OPT_PE32P,   PE_CLR },
+    { 1, STANDARD_OPT_PE32P + 1, PE_CLR },
+    { 1, 0xFFFF,               PE_CLR },
+};
+#define N_OPT_SIZE_CASES ((int)(sizeof opt_size_cases / sizeof opt_size_cases[0]))
+
+START_TEST(test_optional_header_size_boundary)
 {
+    const opt_size_case *c = &opt_size_cases[_i];
     pebuild_spec s;
     size_t len;
     unsigned char *img;
+    pe_info info;
 
     pebuild_spec_init(&s);
-    s.pe32plus = _i;
-    s.size_of_optional_header = (int)(_i ? OPT_MIN_PE32P - 1 : OPT_MIN_PE32 - 1);
+    s.pe32plus = c->pe32plus;
     img = build(&s, &len);
-    assert_sniff(img, len, PE_NATIVE, PE_REASON_OPTHDR_TOO_SMALL, s.e_lfanew + MAGIC_END);
-    free(img);
-}
-END_TEST
-
-START_TEST(test_optional_header_ending_at_dir14_is_enough)
-{
-    pebuild_spec s;
-    size_t len;
-    unsigned char *img;
-
-    pebuild_spec_init(&s);
-    s.pe32plus = _i;
-    s.sections = 0;     /* the section table would overlap directory 15 */
-    s.size_of_optional_header = (int)(_i ? OPT_MIN_PE32P : OPT_MIN_PE32);
-    img = build(&s, &len);
-    assert_sniff(img, len, PE_CLR, PE_REASON_NONE, pebuild_decision_end(&s));
+    put_u16le(img + s.e_lfanew + FILE_HEADER_SIZE_OF_OPT, (uint16_t)c->size);
+    if (c->verdict == PE_CLR)
+        assert_sniff(img, len, PE_CLR, PE_REASON_NONE, pebuild_decision_end(&s));
+    else
+        assert_sniff(img, len, PE_NATIVE, PE_REASON_OPTHDR_TOO_SMALL,
+                     s.e_lfanew + MAGIC_END);
+    pe_sniff(img, len, &info);
+    ck_assert_uint_eq(info.size_of_optional_header, (unsigned)c->size);
+    ck_assert_uint_eq(info.section_table_offset, pebuild_opt_offset(&s) + (size_t)c->size);
+    ck_assert_uint_eq(info.clr_rva, c->verdict == PE_CLR ? CLR_HEADER_RVA : 0);
+    /* below the standard size, nothing past the magic is needed */
+    if (c->verdict == PE_NATIVE)
+        assert_sniff(img, s.e_lfanew + MAGIC_END, PE_NATIVE, PE_REASON_OPTHDR_TOO_SMALL,
+                     s.e_lfanew + MAGIC_END);
     free(img);
 }
 END_TEST
@@ -444,20 +533,102 @@ START_TEST(test_lfanew_zero_is_not_pe)
 }
 END_TEST
 
-START_TEST(test_lfanew_above_max_is_not_pe)
+/* An image whose PE header, as pebuild_spec_init writes it (a PE32 CLR
+ * EXE), is moved to lfanew in a buffer of len bytes; "MZ" and e_lfanew
+ * are written last, so where the header covers them, they win.  Returns the
+ * header's bytes from pebuild's image in *hdr (DIR14_END_PE32P of them). */
+static unsigned char *moved_header(uint32_t lfanew, size_t len, unsigned char *hdr)
 {
+    pebuild_spec s;
+    size_t img_len;
+    unsigned char *img, *out = calloc(1, len);
+
+    ck_assert_ptr_nonnull(out);
+    pebuild_spec_init(&s);
+    img = build(&s, &img_len);
+    memcpy(hdr, img + PEBUILD_LFANEW, DIR14_END_PE32P);
+    free(img);
+    if ((size_t)lfanew < len)
+        memcpy(out + lfanew, hdr,
+               len - lfanew < DIR14_END_PE32P ? len - lfanew : DIR14_END_PE32P);
+    out[0] = 'M';
+    out[1] = 'Z';
+    put_u32le(out + 0x3C, lfanew);
+    return out;
+}
+
+/* e_lfanew 1-3 would start the PE header inside the first four bytes;
+ * DESIGN section 2 takes 4 as the least. */
+START_TEST(test_lfanew_below_4_is_out_of_range)
+{
+    unsigned char hdr[DIR14_END_PE32P];
+    unsigned char *img = moved_header((uint32_t)_i + 1, 0x200, hdr);
+
+    assert_sniff(img, 0x200, PE_NOT_PE, PE_REASON_LFANEW_RANGE, DOS_HEADER_LEN);
+    assert_sniff(img, DOS_HEADER_LEN, PE_NOT_PE, PE_REASON_LFANEW_RANGE, DOS_HEADER_LEN);
+    free(img);
+}
+END_TEST
+
+/* e_lfanew 4: the header folded into the DOS header (the "tiny PE"
+ * trick); e_lfanew itself is then SectionAlignment.  It passes the rule,
+ * and the verdict rests on the bytes up to the end of entry 14. */
+START_TEST(test_lfanew_4_folded_header_is_clr)
+{
+    unsigned char hdr[DIR14_END_PE32P];
+    unsigned char *img = moved_header(4, 0x200, hdr);
+    pe_info info;
+
+    assert_sniff(img, 0x200, PE_CLR, PE_REASON_NONE, 4 + DIR14_END_PE32);
+    assert_sniff(img, DOS_HEADER_LEN, PE_NEED_MORE, PE_REASON_NONE, 4 + DIR14_END_PE32);
+    pe_sniff(img, 0x200, &info);
+    ck_assert_uint_eq(info.e_lfanew, 4);
+    ck_assert_uint_eq(info.clr_rva, CLR_HEADER_RVA);
+    free(img);
+}
+END_TEST
+
+/* e_lfanew 0x3C points at itself: the "signature" is e_lfanew's bytes. */
+START_TEST(test_lfanew_pointing_at_itself_has_no_signature)
+{
+    unsigned char hdr[DIR14_END_PE32P];
+    unsigned char *img = moved_header(0x3C, 0x200, hdr);
+
+    assert_sniff(img, 0x200, PE_NOT_PE, PE_REASON_NO_PE_SIGNATURE, DOS_HEADER_LEN);
+    assert_sniff(img, DOS_HEADER_LEN, PE_NOT_PE, PE_REASON_NO_PE_SIGNATURE, DOS_HEADER_LEN);
+    free(img);
+}
+END_TEST
+
+/* pebuild's own images with e_lfanew 0x40, 64 KiB + 0x80 and 1 MiB + 0x80:
+ * whole, and as a prefix that stops short of the header. */
+static const uint32_t built_lfanews[] = { 0x40, 65664, 1048704 };
+#define N_BUILT_LFANEWS ((int)(sizeof built_lfanews / sizeof built_lfanews[0]))
+
+START_TEST(test_far_lfanew_is_clr_from_whole_file)
+{
+    uint32_t lf = built_lfanews[_i / 2];
     pebuild_spec s;
     size_t len;
     unsigned char *img;
 
     pebuild_spec_init(&s);
-    s.e_lfanew = PE_LFANEW_MAX + 1;
+    s.pe32plus = _i % 2;
+    s.e_lfanew = lf;
     img = build(&s, &len);
-    assert_sniff(img, len, PE_NOT_PE, PE_REASON_LFANEW_RANGE, DOS_HEADER_LEN);
-    s.e_lfanew = UINT32_MAX;
+    assert_sniff(img, len, PE_CLR, PE_REASON_NONE, pebuild_decision_end(&s));
+    assert_sniff(img, lf, PE_NEED_MORE, PE_REASON_NONE, (size_t)lf + SIGNATURE_END);
     free(img);
-    img = build(&s, &len);
-    assert_sniff(img, len, PE_NOT_PE, PE_REASON_LFANEW_RANGE, DOS_HEADER_LEN);
+}
+END_TEST
+
+START_TEST(test_lfanew_0x10000000_and_above_is_out_of_range)
+{
+    static const uint32_t lfs[] = { 0x10000000u, 0x10000001u, 0x80000000u, UINT32_MAX };
+    unsigned char hdr[DIR14_END_PE32P];
+    unsigned char *img = moved_header(lfs[_i], DOS_HEADER_LEN, hdr);
+
+    assert_sniff(img, DOS_HEADER_LEN, PE_NOT_PE, PE_REASON_LFANEW_RANGE, DOS_HEADER_LEN);
     free(img);
 }
 END_TEST
@@ -492,9 +663,8 @@ START_TEST(test_lfanew_inside_dos_header_decides_at_dos_header_end)
     img[4 + OPT_START + 1] = 0x01;
     /* SizeOfOptionalHeader 0: decided at the magic, 4 + 26 < 0x40 */
     assert_sniff(img, DOS_HEADER_LEN, PE_NATIVE, PE_REASON_OPTHDR_TOO_SMALL, DOS_HEADER_LEN);
-    img[4 + 20] = STANDARD_OPT_PE32;
-    assert_sniff(img, DOS_HEADER_LEN, PE_NEED_MORE, PE_REASON_NONE, 4 + RVA_COUNT_END_PE32);
-    img[4 + RVA_COUNT_END_PE32 - 4] = 16;
+    img[4 + FILE_HEADER_SIZE_OF_OPT] = STANDARD_OPT_PE32;
+    assert_sniff(img, DOS_HEADER_LEN, PE_NEED_MORE, PE_REASON_NONE, 4 + DIR14_END_PE32);
     assert_sniff(img, sizeof img, PE_NATIVE, PE_REASON_NO_CLR_DIR, 4 + DIR14_END_PE32);
 }
 END_TEST
@@ -510,11 +680,11 @@ typedef struct {
     int        nsteps;
 } expectation;
 
-static expectation expect_for(const pebuild_spec *s)
+static expectation expect_for(const pebuild_spec *s, int dir14_filled)
 {
     expectation e;
     size_t lf = s->e_lfanew;
-    size_t opt_min = s->pe32plus ? OPT_MIN_PE32P : OPT_MIN_PE32;
+    size_t opt_min = s->pe32plus ? STANDARD_OPT_PE32P : STANDARD_OPT_PE32;
     size_t opt_size = s->size_of_optional_header < 0
                           ? (s->pe32plus ? 112u : 96u) + 8u * s->number_of_rva_and_sizes
                           : (size_t)s->size_of_optional_header;
@@ -545,17 +715,14 @@ static expectation expect_for(const pebuild_spec *s)
         e.verdict = PE_NATIVE, e.reason = PE_REASON_OPTHDR_TOO_SMALL;
         return e;
     }
-    e.steps[e.nsteps++] = lf + (s->pe32plus ? RVA_COUNT_END_PE32P : RVA_COUNT_END_PE32);
-    if (s->number_of_rva_and_sizes <= PE_DIRECTORY_ENTRY_COM_DESCRIPTOR) {
-        e.verdict = PE_NATIVE, e.reason = PE_REASON_TOO_FEW_DIRS;
-        return e;
-    }
     e.steps[e.nsteps++] = lf + (s->pe32plus ? DIR14_END_PE32P : DIR14_END_PE32);
-    e.verdict = s->clr ? PE_CLR : PE_NATIVE;
-    e.reason = s->clr ? PE_REASON_NONE : PE_REASON_NO_CLR_DIR;
+    e.verdict = dir14_filled ? PE_CLR : PE_NATIVE;
+    e.reason = dir14_filled ? PE_REASON_NONE : PE_REASON_NO_CLR_DIR;
     return e;
 }
 
+/* dirs is NumberOfRvaAndSizes as built; a patched count replaces it
+ * afterwards (patch_count set), so that entry 14 stays filled. */
 typedef struct {
     int             pe32plus;
     int             dll;
@@ -564,24 +731,53 @@ typedef struct {
     uint32_t        dirs;
     int             opt_size;
     pebuild_corrupt corrupt;
+    int             patch_count;
+    uint32_t        count;
 } prefix_case;
 
 static const prefix_case prefix_cases[] = {
-    { 0, 0, 1, 0x80,  16, -1, PEBUILD_CORRUPT_NONE },
-    { 1, 1, 1, 0x80,  16, -1, PEBUILD_CORRUPT_NONE },
-    { 0, 1, 1, 0x40,  15, -1, PEBUILD_CORRUPT_NONE },
-    { 1, 0, 1, 0x400, 16, -1, PEBUILD_CORRUPT_NONE },
-    { 0, 0, 0, 0x80,  16, -1, PEBUILD_CORRUPT_NONE },
-    { 1, 1, 0, 0xC8,  16, -1, PEBUILD_CORRUPT_NONE },
-    { 0, 0, 1, 0x80,  10, STANDARD_OPT_PE32, PEBUILD_CORRUPT_NONE },
-    { 1, 0, 1, 0x80,  14, STANDARD_OPT_PE32P, PEBUILD_CORRUPT_NONE },
-    { 0, 0, 1, 0x80,  16, 200, PEBUILD_CORRUPT_NONE },
-    { 0, 0, 1, 0x80,  16, -1, PEBUILD_CORRUPT_PE_SIGNATURE },
-    { 1, 0, 1, 0x100, 16, -1, PEBUILD_CORRUPT_MAGIC },
-    { 0, 0, 1, 0x80,  16, -1, PEBUILD_CORRUPT_MZ },
-    { 0, 0, 1, 0,     16, -1, PEBUILD_CORRUPT_NONE },
+    { 0, 0, 1, 0x80,  16, -1, PEBUILD_CORRUPT_NONE, 0, 0 },
+    { 1, 1, 1, 0x80,  16, -1, PEBUILD_CORRUPT_NONE, 0, 0 },
+    { 0, 1, 1, 0x40,  15, -1, PEBUILD_CORRUPT_NONE, 0, 0 },
+    { 1, 0, 1, 0x400, 16, -1, PEBUILD_CORRUPT_NONE, 0, 0 },
+    { 0, 0, 0, 0x80,  16, -1, PEBUILD_CORRUPT_NONE, 0, 0 },
+    { 1, 1, 0, 0xC8,  16, -1, PEBUILD_CORRUPT_NONE, 0, 0 },
+    { 0, 0, 1, 0x80,  10, STANDARD_OPT_PE32, PEBUILD_CORRUPT_NONE, 0, 0 },
+    { 1, 0, 1, 0x80,  14, STANDARD_OPT_PE32P, PEBUILD_CORRUPT_NONE, 0, 0 },
+    { 0, 0, 1, 0x80,  16, -1, PEBUILD_CORRUPT_NONE, 1, 14 },
+    { 1, 0, 1, 0x80,  16, -1, PEBUILD_CORRUPT_NONE, 1, 0 },
+    { 0, 1, 1, 0xC0,  16, -1, PEBUILD_CORRUPT_NONE, 1, 0xFFFFFFFFu },
+    { 0, 0, 1, 0x80,  16, 200, PEBUILD_CORRUPT_NONE, 0, 0 },
+    { 0, 0, 1, 0x80,  16, -1, PEBUILD_CORRUPT_PE_SIGNATURE, 0, 0 },
+    { 1, 0, 1, 0x100, 16, -1, PEBUILD_CORRUPT_MAGIC, 0, 0 },
+    { 0, 0, 1, 0x80,  16, -1, PEBUILD_CORRUPT_MZ, 0, 0 },
+    { 0, 0, 1, 0,     16, -1, PEBUILD_CORRUPT_NONE, 0, 0 },
 };
 #define N_PREFIX_CASES ((int)(sizeof prefix_cases / sizeof prefix_cases[0]))
+
+/* Builds a prefix case's image, padded to 4 KiB; *e gets what the
+ * specification says of it. */
+static unsigned char *build_prefix_case(const prefix_case *c, pebuild_spec *s,
+                                        expectation *e, size_t *len)
+{
+    unsigned char *img;
+
+    pebuild_spec_init(s);
+    s->pe32plus = c->pe32plus;
+    s->dll = c->dll;
+    s->clr = c->clr;
+    s->e_lfanew = c->e_lfanew;
+    s->number_of_rva_and_sizes = c->dirs;
+    s->size_of_optional_header = c->opt_size;
+    s->corrupt = c->corrupt;
+    s->total_size = 4096;
+    img = build(s, len);
+    if (c->patch_count)
+        put_u32le(img + count_offset(s), c->count);
+    /* pebuild fills entry 14 only when it writes 15 directories or more */
+    *e = expect_for(s, c->clr && c->dirs > PE_DIRECTORY_ENTRY_COM_DESCRIPTOR);
+    return img;
+}
 
 START_TEST(test_every_prefix_asks_exact_need_then_keeps_verdict)
 {
@@ -592,18 +788,8 @@ START_TEST(test_every_prefix_asks_exact_need_then_keeps_verdict)
     unsigned char *img, *copy;
     int step = 0;
 
-    pebuild_spec_init(&s);
-    s.pe32plus = c->pe32plus;
-    s.dll = c->dll;
-    s.clr = c->clr;
-    s.e_lfanew = c->e_lfanew;
-    s.number_of_rva_and_sizes = c->dirs;
-    s.size_of_optional_header = c->opt_size;
-    s.corrupt = c->corrupt;
-    s.total_size = 4096;
-    e = expect_for(&s);
+    img = build_prefix_case(c, &s, &e, &len);
     decided_at = e.steps[e.nsteps - 1];
-    img = build(&s, &len);
     ck_assert_uint_gt(len, decided_at);
 
     for (n = 0; n <= len; n++) {
@@ -625,6 +811,7 @@ START_TEST(test_every_prefix_asks_exact_need_then_keeps_verdict)
         if (n < decided_at) {
             ck_assert_int_eq(info.verdict, PE_NOT_PE);
             ck_assert_int_eq(info.reason, n ? PE_REASON_TRUNCATED : PE_REASON_EMPTY);
+            ck_assert_uint_eq(info.need, n);
         }
         else {
             ck_assert_int_eq(info.verdict, e.verdict);
@@ -664,7 +851,8 @@ START_TEST(test_feeding_exactly_need_reaches_decision_in_few_rounds)
     }
     ck_assert_int_eq(info.verdict, PE_CLR);
     ck_assert_uint_eq(have, pebuild_decision_end(&s));
-    ck_assert_int_eq(rounds, 6);
+    /* "MZ", e_lfanew, "PE\0\0", the file header and magic, entry 14 */
+    ck_assert_int_eq(rounds, 5);
     free(img);
 }
 END_TEST
@@ -747,7 +935,6 @@ START_TEST(test_names_are_stable)
     ck_assert_str_eq(pe_reason_name(PE_REASON_BAD_MAGIC), "bad-magic");
     ck_assert_str_eq(pe_reason_name(PE_REASON_TRUNCATED), "truncated");
     ck_assert_str_eq(pe_reason_name(PE_REASON_OPTHDR_TOO_SMALL), "opthdr-too-small");
-    ck_assert_str_eq(pe_reason_name(PE_REASON_TOO_FEW_DIRS), "too-few-dirs");
     ck_assert_str_eq(pe_reason_name(PE_REASON_NO_CLR_DIR), "no-clr-dir");
     ck_assert_str_eq(pe_machine_name(0x014C), "x86");
     ck_assert_str_eq(pe_machine_name(0x8664), "x64");
@@ -778,10 +965,13 @@ static Suite *pe_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("directories");
-    tcase_add_loop_test(tc, test_directory_count_decides_with_standard_optional_header, 0, 34);
-    tcase_add_loop_test(tc, test_directory_count_decides_with_natural_optional_header, 0, 34);
-    tcase_add_loop_test(tc, test_optional_header_one_byte_short_of_dir14_is_native, 0, 2);
-    tcase_add_loop_test(tc, test_optional_header_ending_at_dir14_is_enough, 0, 2);
+    tcase_add_loop_test(tc, test_directory_count_is_not_consulted_with_standard_optional_header,
+                        0, 34);
+    tcase_add_loop_test(tc, test_clr_image_with_any_directory_count_is_clr,
+                        0, 2 * N_PATCHED_COUNTS);
+    tcase_add_loop_test(tc, test_empty_directory_14_with_16_directories_is_native, 0, 2);
+    tcase_add_loop_test(tc, test_natural_optional_header_below_16_directories_is_native, 0, 34);
+    tcase_add_loop_test(tc, test_optional_header_size_boundary, 0, N_OPT_SIZE_CASES);
     tcase_add_test(tc, test_zero_size_optional_header_is_native);
     suite_add_tcase(s, tc);
 
@@ -792,8 +982,16 @@ static Suite *pe_suite(void)
     tcase_add_test(tc, test_text_starting_with_mz_is_not_pe);
     tcase_add_test(tc, test_empty_input_needs_two_bytes_and_ends_as_empty);
     tcase_add_test(tc, test_single_byte_needs_two);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("lfanew");
     tcase_add_test(tc, test_lfanew_zero_is_not_pe);
-    tcase_add_test(tc, test_lfanew_above_max_is_not_pe);
+    tcase_add_loop_test(tc, test_lfanew_below_4_is_out_of_range, 0, 3);
+    tcase_add_test(tc, test_lfanew_4_folded_header_is_clr);
+    tcase_add_test(tc, test_lfanew_pointing_at_itself_has_no_signature);
+    tcase_add_loop_test(tc, test_far_lfanew_is_clr_from_whole_file,
+                        0, 2 * N_BUILT_LFANEWS);
+    tcase_add_loop_test(tc, test_lfanew_0x10000000_and_above_is_out_of_range, 0, 4);
     tcase_add_test(tc, test_lfanew_at_max_asks_for_signature);
     tcase_add_test(tc, test_lfanew_inside_dos_header_decides_at_dos_header_end);
     suite_add_tcase(s, tc);
