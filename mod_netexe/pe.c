@@ -8,8 +8,8 @@
  * pe.c -- the PE sniffer (DESIGN.md section 2; the promises are in pe.h).
  *
  * The checks run in file order.  Each one reads a field only after finding
- * it wholly inside the bytes given; when it is not, the answer is
- * PE_NEED_MORE with need = the end of that field.  A
+ * it wholly inside the bytes given (the prefix, or the window); when it is
+ * not, the answer is PE_NEED_MORE with need = the end of that field.  A
  * check looks at no byte beyond its own threshold, so a verdict given for a
  * prefix is the verdict of every longer prefix.
  *
@@ -54,11 +54,15 @@
 #define PE_U16_SIZE                 2u
 #define PE_U32_SIZE                 4u
 
-/* The bytes given: file offsets [0, head_len) are in head.  It describes
- * the caller's buffer; nothing is overlaid on it. */
+/* Where the bytes come from: file offsets [0, head_len) are in head,
+ * [win_off, win_off + win_len) in win.  It describes the caller's buffers;
+ * nothing is overlaid on them. */
 typedef struct {
     const unsigned char *head;
     size_t               head_len;
+    const unsigned char *win;
+    size_t               win_off;
+    size_t               win_len;
 } pe_src;
 
 /* The readers the sniffer inlines; pe_rd_u16le and pe_rd_u32le export them
@@ -86,11 +90,19 @@ uint32_t pe_rd_u32le(const unsigned char *p)
 }
 
 /* The n (> 0) bytes at file offset off when they lie wholly inside the
- * bytes given, else NULL.  Cannot overflow. */
+ * head or wholly inside the window, else NULL.  Cannot overflow: only
+ * differences of offsets known to be ordered are formed. */
 static const unsigned char *pe_at(const pe_src *src, size_t off, size_t n)
 {
+    size_t rel;
+
     if (off <= src->head_len && n <= src->head_len - off)
         return src->head + off;
+    if (off < src->win_off)
+        return NULL;
+    rel = off - src->win_off;
+    if (rel <= src->win_len && n <= src->win_len - rel)
+        return src->win + rel;
     return NULL;
 }
 
@@ -117,9 +129,11 @@ static pe_verdict pe_decide(pe_info *info, pe_verdict v, pe_reason r,
 
 /* Reads the optional-header fields that are not part of the decision,
  * each when the bytes given hold it: the scanner passes whole headers, the
- * filter only the decision window. */
-static void pe_read_extras(const pe_src *src, size_t opt, size_t count_off,
-                           size_t dirs, pe_info *info)
+ * filter only the decision window.  (restrict: the stores into *info
+ * never touch *src, so its fields stay in registers.) */
+static void pe_read_extras(const pe_src *restrict src, size_t opt,
+                           size_t count_off, size_t dirs,
+                           pe_info *restrict info)
 {
     size_t cert = dirs + (size_t)PE_DIRECTORY_ENTRY_SECURITY * PE_DIR_ENTRY_SIZE;
     size_t cert_end = cert + PE_DIR_ENTRY_SIZE;
@@ -146,7 +160,8 @@ static void pe_read_extras(const pe_src *src, size_t opt, size_t count_off,
     }
 }
 
-static pe_verdict pe_sniff_src(const pe_src *src, pe_info *info)
+static pe_verdict pe_sniff_src(const pe_src *restrict src,
+                               pe_info *restrict info)
 {
     const unsigned char *p;
     size_t lfanew, opt, count_off, dirs, opt_min, clr, clr_end;
@@ -228,7 +243,16 @@ static pe_verdict pe_sniff_src(const pe_src *src, pe_info *info)
 
 pe_verdict pe_sniff(const unsigned char *buf, size_t len, pe_info *info)
 {
-    pe_src src = { buf, len };
+    pe_src src = { buf, len, NULL, 0, 0 };
+
+    return pe_sniff_src(&src, info);
+}
+
+pe_verdict pe_sniff_window(const unsigned char *head, size_t head_len,
+                           const unsigned char *win, size_t win_off,
+                           size_t win_len, pe_info *info)
+{
+    pe_src src = { head, head_len, win, win_off, win_len };
 
     return pe_sniff_src(&src, info);
 }
@@ -239,6 +263,24 @@ pe_verdict pe_sniff_final(const unsigned char *buf, size_t len, pe_info *info)
         return info->verdict;
     return pe_decide(info, PE_NOT_PE,
                      len == 0 ? PE_REASON_EMPTY : PE_REASON_TRUNCATED, len);
+}
+
+pe_verdict pe_sniff_window_final(const unsigned char *head, size_t head_len,
+                                 const unsigned char *win, size_t win_off,
+                                 size_t win_len, pe_info *info)
+{
+    size_t end = head_len;
+
+    if (pe_sniff_window(head, head_len, win, win_off, win_len, info) != PE_NEED_MORE)
+        return info->verdict;
+    if (win_len != 0) {
+        size_t win_end = win_len <= SIZE_MAX - win_off ? win_off + win_len : SIZE_MAX;
+
+        if (win_end > end)
+            end = win_end;
+    }
+    return pe_decide(info, PE_NOT_PE,
+                     end == 0 ? PE_REASON_EMPTY : PE_REASON_TRUNCATED, end);
 }
 
 const char *pe_verdict_name(pe_verdict v)

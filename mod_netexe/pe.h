@@ -26,18 +26,27 @@
  * 1-2 failing: PE_NOT_PE.  1-2 holding, 3-4 failing: PE_NATIVE.  All four:
  * PE_CLR.
  *
+ * The bytes are given either as one prefix of the file (pe_sniff) or as
+ * that prefix plus one window further on (pe_sniff_window), so that a file
+ * can be judged from two small reads: its start, and the bytes at e_lfanew.
+ *
  * Promises:
  *   - it reads only the bytes it was given; it never allocates, never
  *     writes anything but *info, and keeps no state (thread-safe,
  *     reentrant);
  *   - all integers are decoded byte by byte, little-endian; every bounds
  *     test is done in size_t and cannot overflow;
- *   - PE_NEED_MORE comes with info->need > len: the number of leading
- *     bytes that will let the next check run.  Calling again with at least
- *     that many bytes of the same stream either decides or asks for more
- *     again, with a larger need;
+ *   - PE_NEED_MORE comes with info->need: the file offset just past the
+ *     field the next check reads, a field that does not lie wholly inside
+ *     the bytes given.  For pe_sniff, need > len; calling again with at
+ *     least need leading bytes of the same stream either decides or asks
+ *     for more again, with a larger need;
  *   - once a verdict other than PE_NEED_MORE is given for a prefix, every
  *     longer prefix of the same stream gets the same verdict and reason;
+ *   - pe_sniff(buf, len, info) and pe_sniff_window(buf, len, NULL, 0, 0,
+ *     info) give the same answer; so does pe_sniff_window with any window
+ *     of the same stream, as long as every field it reads lies wholly
+ *     inside the prefix or the window;
  *   - a decision never needs more than e_lfanew + 0xF0 bytes (PE32) or
  *     e_lfanew + 0x100 bytes (PE32+), i.e. the end of data directory 14,
  *     and beyond the DOS header only the bytes from e_lfanew on.
@@ -104,8 +113,9 @@ typedef enum {
 typedef struct {
     pe_verdict verdict;
     pe_reason  reason;
-    /* With PE_NEED_MORE: the bytes wanted, > len.  With a verdict: the
-     * number of leading bytes the verdict rests on (<= len). */
+    /* With PE_NEED_MORE: the file offset just past the field wanted (for
+     * pe_sniff, > len).  With a verdict: the number of leading bytes of the
+     * file the verdict rests on. */
     size_t     need;
 
     /* Each field is filled when its bytes lie wholly inside the bytes
@@ -139,6 +149,29 @@ pe_verdict pe_sniff(const unsigned char *buf, size_t len, pe_info *info);
 
 /* As pe_sniff(), for a stream known to end after len bytes. */
 pe_verdict pe_sniff_final(const unsigned char *buf, size_t len, pe_info *info);
+
+/* Classifies a file from two ranges of it: the bytes at file offsets
+ * [0, head_len) are head, those at [win_off, win_off + win_len) are win.
+ * head may be NULL when head_len is 0, win when win_len is 0; where the two
+ * ranges overlap, the caller promises equal bytes.  A field is read when it
+ * lies wholly inside either range; otherwise the answer is PE_NEED_MORE with
+ * info->need the file offset just past that field, as from pe_sniff.  The
+ * filter's way: head from offset 0; when need > head_len and e_lfanew is
+ * set, a window of PE_DECISION_SPAN_PE32PLUS bytes at e_lfanew (or what the
+ * file holds of it); then a decision. */
+pe_verdict pe_sniff_window(const unsigned char *head, size_t head_len,
+                           const unsigned char *win, size_t win_off,
+                           size_t win_len, pe_info *info);
+
+/* As pe_sniff_window(), for a file known to end where the bytes given end:
+ * at head_len, or at win_off + win_len when the window is not empty and
+ * ends later.  PE_NEED_MORE becomes PE_NOT_PE (PE_REASON_TRUNCATED, or
+ * PE_REASON_EMPTY when nothing was given) with need = that end.  The caller
+ * gives every byte before the end that a check asks for: a field that
+ * falls into a gap between head and window is reported as truncated. */
+pe_verdict pe_sniff_window_final(const unsigned char *head, size_t head_len,
+                                 const unsigned char *win, size_t win_off,
+                                 size_t win_len, pe_info *info);
 
 /* Short, stable names for logs and the request note. */
 const char *pe_verdict_name(pe_verdict v);   /* "need-more" "not-pe" "native" "clr" */

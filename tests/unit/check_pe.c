@@ -7,11 +7,12 @@
 /*
  * check_pe.c -- the PE sniffer (mod_netexe/pe.h) on images made by the
  * fixture builder.  Every case asserts verdict, reason and need; the
- * prefix tests feed every prefix length of an image, each copied into a
- * buffer of exactly that size so that the sanitizer run catches any read
- * past the bytes given.
+ * prefix tests feed every prefix length of an image, and the window tests
+ * every window length, each copied into a buffer of exactly that size so
+ * that the sanitizer run catches any read past the bytes given.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,7 @@
 #define CLR_HEADER_RVA      0x2008u /* pebuild: 8 bytes into .text */
 #define CLR_HEADER_SIZE     0x48u
 #define WINDOW_64K          65536u
+#define FILTER_HEAD         512u    /* what the filter reads first */
 #define PEBUILD_LFANEW      0x80u   /* where pebuild_spec_init puts the header */
 #define MAX_STEPS           6
 
@@ -80,6 +82,80 @@ static void put_u16le(unsigned char *p, uint16_t v)
 static size_t count_offset(const pebuild_spec *s)
 {
     return s->e_lfanew + (s->pe32plus ? RVA_COUNT_PE32P : RVA_COUNT_PE32);
+}
+
+/* Every field of two answers is the same. */
+static void assert_same_info(const pe_info *a, const pe_info *b, const char *what)
+{
+    ck_assert_msg(a->verdict == b->verdict, "%s: verdict %s, expected %s", what,
+                  pe_verdict_name(a->verdict), pe_verdict_name(b->verdict));
+    ck_assert_msg(a->reason == b->reason, "%s: reason %s, expected %s", what,
+                  pe_reason_name(a->reason), pe_reason_name(b->reason));
+    ck_assert_msg(a->need == b->need, "%s: need %zu, expected %zu", what,
+                  a->need, b->need);
+    ck_assert_msg(a->e_lfanew == b->e_lfanew, "%s: e_lfanew", what);
+    ck_assert_msg(a->machine == b->machine, "%s: machine", what);
+    ck_assert_msg(a->number_of_sections == b->number_of_sections, "%s: sections", what);
+    ck_assert_msg(a->size_of_optional_header == b->size_of_optional_header,
+                  "%s: SizeOfOptionalHeader", what);
+    ck_assert_msg(a->characteristics == b->characteristics, "%s: characteristics", what);
+    ck_assert_msg(a->magic == b->magic, "%s: magic", what);
+    ck_assert_msg(a->subsystem == b->subsystem, "%s: subsystem", what);
+    ck_assert_msg(a->size_of_headers == b->size_of_headers, "%s: SizeOfHeaders", what);
+    ck_assert_msg(a->number_of_rva_and_sizes == b->number_of_rva_and_sizes,
+                  "%s: NumberOfRvaAndSizes %u, expected %u", what,
+                  (unsigned)a->number_of_rva_and_sizes,
+                  (unsigned)b->number_of_rva_and_sizes);
+    ck_assert_msg(a->clr_rva == b->clr_rva && a->clr_size == b->clr_size,
+                  "%s: directory 14", what);
+    ck_assert_msg(a->cert_offset == b->cert_offset && a->cert_size == b->cert_size,
+                  "%s: directory 4", what);
+    ck_assert_msg(a->checksum_offset == b->checksum_offset, "%s: CheckSum offset", what);
+    ck_assert_msg(a->cert_dir_offset == b->cert_dir_offset, "%s: directory 4 offset", what);
+    ck_assert_msg(a->section_table_offset == b->section_table_offset,
+                  "%s: section table offset", what);
+}
+
+/* pe_sniff_window on exact-size heap copies of the head [0, head_len) and
+ * of the window [win_off, win_off + win_len) of img, so that a read past
+ * either is a sanitizer error; final selects pe_sniff_window_final. */
+static pe_verdict sniff_window_copies(const unsigned char *img, size_t head_len,
+                                      size_t win_off, size_t win_len, int final,
+                                      pe_info *info)
+{
+    unsigned char *head = malloc(head_len ? head_len : 1);
+    unsigned char *win = malloc(win_len ? win_len : 1);
+    pe_verdict v;
+
+    ck_assert_ptr_nonnull(head);
+    ck_assert_ptr_nonnull(win);
+    memcpy(head, img, head_len);
+    memcpy(win, img + win_off, win_len);
+    memset(info, 0xA5, sizeof *info);
+    if (final)
+        v = pe_sniff_window_final(head_len ? head : NULL, head_len,
+                                  win_len ? win : NULL, win_off, win_len, info);
+    else
+        v = pe_sniff_window(head_len ? head : NULL, head_len,
+                            win_len ? win : NULL, win_off, win_len, info);
+    free(head);
+    free(win);
+    ck_assert_int_eq(v, info->verdict);
+    return v;
+}
+
+static void assert_window(const unsigned char *img, size_t head_len,
+                          size_t win_off, size_t win_len, pe_verdict verdict,
+                          pe_reason reason, size_t need)
+{
+    pe_info info;
+
+    sniff_window_copies(img, head_len, win_off, win_len, 0, &info);
+    ck_assert_msg(info.verdict == verdict && info.reason == reason && info.need == need,
+                  "head %zu, window %zu+%zu: %s (%s) need %zu, expected %s (%s) need %zu",
+                  head_len, win_off, win_len, pe_verdict_name(info.verdict),
+                  pe_reason_name(info.reason), info.need, pe_verdict_name(verdict),
+                  pe_reason_name(reason), need);
 }
 
 /* Sniffs a spec's image; returns the image's info. */
@@ -313,6 +389,9 @@ START_TEST(test_clr_image_with_any_directory_count_is_clr)
     ck_assert_uint_eq(info.number_of_rva_and_sizes, n);
     ck_assert_uint_eq(info.clr_rva, CLR_HEADER_RVA);
     ck_assert_uint_eq(info.clr_size, CLR_HEADER_SIZE);
+    /* the same from the filter's two reads */
+    assert_window(img, FILTER_HEAD < len ? FILTER_HEAD : len, s.e_lfanew,
+                  DIR14_END_PE32P, PE_CLR, PE_REASON_NONE, pebuild_decision_end(&s));
     free(img);
 }
 END_TEST
@@ -566,6 +645,8 @@ START_TEST(test_lfanew_below_4_is_out_of_range)
 
     assert_sniff(img, 0x200, PE_NOT_PE, PE_REASON_LFANEW_RANGE, DOS_HEADER_LEN);
     assert_sniff(img, DOS_HEADER_LEN, PE_NOT_PE, PE_REASON_LFANEW_RANGE, DOS_HEADER_LEN);
+    assert_window(img, DOS_HEADER_LEN, 0, 0, PE_NOT_PE, PE_REASON_LFANEW_RANGE,
+                  DOS_HEADER_LEN);
     free(img);
 }
 END_TEST
@@ -584,6 +665,8 @@ START_TEST(test_lfanew_4_folded_header_is_clr)
     pe_sniff(img, 0x200, &info);
     ck_assert_uint_eq(info.e_lfanew, 4);
     ck_assert_uint_eq(info.clr_rva, CLR_HEADER_RVA);
+    assert_window(img, DOS_HEADER_LEN, 4, DIR14_END_PE32P, PE_CLR, PE_REASON_NONE,
+                  4 + DIR14_END_PE32);
     free(img);
 }
 END_TEST
@@ -601,23 +684,59 @@ START_TEST(test_lfanew_pointing_at_itself_has_no_signature)
 END_TEST
 
 /* pebuild's own images with e_lfanew 0x40, 64 KiB + 0x80 and 1 MiB + 0x80:
- * whole, and as a prefix that stops short of the header. */
+ * whole, as a prefix that stops short of the header, and from the two
+ * reads of the filter (512 bytes, then a window at e_lfanew). */
 static const uint32_t built_lfanews[] = { 0x40, 65664, 1048704 };
 #define N_BUILT_LFANEWS ((int)(sizeof built_lfanews / sizeof built_lfanews[0]))
 
-START_TEST(test_far_lfanew_is_clr_from_whole_file)
+START_TEST(test_far_lfanew_is_clr_from_whole_file_and_from_two_reads)
 {
     uint32_t lf = built_lfanews[_i / 2];
     pebuild_spec s;
     size_t len;
     unsigned char *img;
+    pe_info whole, two;
 
     pebuild_spec_init(&s);
     s.pe32plus = _i % 2;
     s.e_lfanew = lf;
     img = build(&s, &len);
     assert_sniff(img, len, PE_CLR, PE_REASON_NONE, pebuild_decision_end(&s));
-    assert_sniff(img, lf, PE_NEED_MORE, PE_REASON_NONE, (size_t)lf + SIGNATURE_END);
+    if (lf > FILTER_HEAD)
+        assert_sniff(img, FILTER_HEAD, PE_NEED_MORE, PE_REASON_NONE,
+                     (size_t)lf + SIGNATURE_END);
+    pe_sniff(img, len, &whole);
+    sniff_window_copies(img, FILTER_HEAD, lf, PE_DECISION_SPAN_PE32PLUS, 0, &two);
+    assert_same_info(&two, &whole, "512 bytes and a window at e_lfanew");
+    free(img);
+}
+END_TEST
+
+/* The largest e_lfanew accepted, 256 MiB - 1: only the window API can be
+ * shown it without a 256 MiB buffer. */
+START_TEST(test_lfanew_0x0fffffff_is_clr_through_window)
+{
+    unsigned char hdr[DIR14_END_PE32P];
+    unsigned char *img = moved_header(PE_LFANEW_MAX, DOS_HEADER_LEN, hdr);
+    pe_info info;
+
+    ck_assert_uint_eq(PE_LFANEW_MAX, 0x0FFFFFFFu);
+    assert_sniff(img, DOS_HEADER_LEN, PE_NEED_MORE, PE_REASON_NONE,
+                 (size_t)PE_LFANEW_MAX + SIGNATURE_END);
+    ck_assert_int_eq(pe_sniff_window(img, DOS_HEADER_LEN, hdr, PE_LFANEW_MAX,
+                                     sizeof hdr, &info), PE_CLR);
+    ck_assert_uint_eq(info.need, (size_t)PE_LFANEW_MAX + DIR14_END_PE32);
+    ck_assert_uint_eq(info.e_lfanew, PE_LFANEW_MAX);
+    ck_assert_uint_eq(info.clr_rva, CLR_HEADER_RVA);
+    ck_assert_uint_eq(info.checksum_offset, (size_t)PE_LFANEW_MAX + OPT_START + 64);
+    /* a window that stops one byte short of entry 14's end */
+    ck_assert_int_eq(pe_sniff_window(img, DOS_HEADER_LEN, hdr, PE_LFANEW_MAX,
+                                     DIR14_END_PE32 - 1, &info), PE_NEED_MORE);
+    ck_assert_uint_eq(info.need, (size_t)PE_LFANEW_MAX + DIR14_END_PE32);
+    ck_assert_int_eq(pe_sniff_window_final(img, DOS_HEADER_LEN, hdr, PE_LFANEW_MAX,
+                                           DIR14_END_PE32 - 1, &info), PE_NOT_PE);
+    ck_assert_int_eq(info.reason, PE_REASON_TRUNCATED);
+    ck_assert_uint_eq(info.need, (size_t)PE_LFANEW_MAX + DIR14_END_PE32 - 1);
     free(img);
 }
 END_TEST
@@ -629,6 +748,16 @@ START_TEST(test_lfanew_0x10000000_and_above_is_out_of_range)
     unsigned char *img = moved_header(lfs[_i], DOS_HEADER_LEN, hdr);
 
     assert_sniff(img, DOS_HEADER_LEN, PE_NOT_PE, PE_REASON_LFANEW_RANGE, DOS_HEADER_LEN);
+    /* a window at that offset holding a valid header changes nothing */
+    assert_window(img, DOS_HEADER_LEN, lfs[_i], 0, PE_NOT_PE, PE_REASON_LFANEW_RANGE,
+                  DOS_HEADER_LEN);
+    {
+        pe_info info;
+
+        ck_assert_int_eq(pe_sniff_window(img, DOS_HEADER_LEN, hdr, lfs[_i],
+                                         sizeof hdr, &info), PE_NOT_PE);
+        ck_assert_int_eq(info.reason, PE_REASON_LFANEW_RANGE);
+    }
     free(img);
 }
 END_TEST
@@ -793,7 +922,7 @@ START_TEST(test_every_prefix_asks_exact_need_then_keeps_verdict)
     ck_assert_uint_gt(len, decided_at);
 
     for (n = 0; n <= len; n++) {
-        pe_info info;
+        pe_info info, win;
 
         /* an exact-size copy: any read past n is a sanitizer error */
         copy = malloc(n ? n : 1);
@@ -807,7 +936,14 @@ START_TEST(test_every_prefix_asks_exact_need_then_keeps_verdict)
         else
             assert_sniff(copy, n, e.verdict, e.reason, decided_at);
 
+        /* the window API without a window is pe_sniff */
+        pe_sniff(n ? copy : NULL, n, &info);
+        pe_sniff_window(n ? copy : NULL, n, NULL, 0, 0, &win);
+        assert_same_info(&win, &info, "pe_sniff_window without a window");
+
         pe_sniff_final(n ? copy : NULL, n, &info);
+        pe_sniff_window_final(n ? copy : NULL, n, NULL, 0, 0, &win);
+        assert_same_info(&win, &info, "pe_sniff_window_final without a window");
         if (n < decided_at) {
             ck_assert_int_eq(info.verdict, PE_NOT_PE);
             ck_assert_int_eq(info.reason, n ? PE_REASON_TRUNCATED : PE_REASON_EMPTY);
@@ -854,6 +990,221 @@ START_TEST(test_feeding_exactly_need_reaches_decision_in_few_rounds)
     /* "MZ", e_lfanew, "PE\0\0", the file header and magic, entry 14 */
     ck_assert_int_eq(rounds, 5);
     free(img);
+}
+END_TEST
+
+/* ---- two reads: a head and a window ------------------------------------- */
+
+/* The ways a caller may lay out its two reads of an image whose header is
+ * at lf; each is clipped to the image. */
+enum {
+    LAYOUT_FILTER,          /* 512 bytes, then the decision span at e_lfanew */
+    LAYOUT_HEAD_ONLY,       /* the whole image as the head, no window */
+    LAYOUT_OVERLAP,         /* head to e_lfanew + 0x80, window from e_lfanew */
+    LAYOUT_DOS_HEADER,      /* 0x40 bytes, then the span at e_lfanew */
+    LAYOUT_MZ_ONLY,         /* "MZ", then one window from e_lfanew's field on */
+    N_LAYOUTS
+};
+
+static void layout(int which, size_t lf, size_t len, size_t *head_len,
+                   size_t *win_off, size_t *win_len)
+{
+    size_t end = lf + PE_DECISION_SPAN_PE32PLUS;
+
+    *win_off = lf;
+    switch (which) {
+    case LAYOUT_FILTER:     *head_len = FILTER_HEAD; break;
+    case LAYOUT_HEAD_ONLY:  *head_len = len, *win_off = 0, end = 0; break;
+    case LAYOUT_OVERLAP:    *head_len = lf + 0x80; break;
+    case LAYOUT_DOS_HEADER: *head_len = DOS_HEADER_LEN; break;
+    default:                *head_len = MZ_LEN, *win_off = 0x3C; break;
+    }
+    if (*head_len > len)
+        *head_len = len;
+    if (*win_off > len)
+        *win_off = len;
+    if (end > len)
+        end = len;
+    *win_len = end > *win_off ? end - *win_off : 0;
+}
+
+static void assert_layouts_agree(const unsigned char *img, size_t len, const char *what)
+{
+    pe_info whole, two;
+    size_t lf = (size_t)img[0x3C] | ((size_t)img[0x3D] << 8) |
+                ((size_t)img[0x3E] << 16) | ((size_t)img[0x3F] << 24);
+    int which;
+
+    pe_sniff(img, len, &whole);
+    ck_assert_int_ne(whole.verdict, PE_NEED_MORE);
+    for (which = 0; which < N_LAYOUTS; which++) {
+        size_t head_len, win_off, win_len;
+        char label[128];
+
+        layout(which, lf, len, &head_len, &win_off, &win_len);
+        snprintf(label, sizeof label, "%s, layout %d (head %zu, window %zu+%zu)",
+                 what, which, head_len, win_off, win_len);
+        sniff_window_copies(img, head_len, win_off, win_len, 0, &two);
+        assert_same_info(&two, &whole, label);
+        sniff_window_copies(img, head_len, win_off, win_len, 1, &two);
+        assert_same_info(&two, &whole, label);
+    }
+}
+
+START_TEST(test_window_agrees_with_whole_image_for_prefix_cases)
+{
+    pebuild_spec s;
+    expectation e;
+    size_t len;
+    unsigned char *img = build_prefix_case(&prefix_cases[_i], &s, &e, &len);
+
+    assert_layouts_agree(img, len, "prefix case");
+    free(img);
+}
+END_TEST
+
+START_TEST(test_window_agrees_with_whole_image_for_every_kind)
+{
+    pebuild_spec s;
+    size_t len;
+    unsigned char *img;
+
+    kind_spec(&s, &kinds[_i / 2]);
+    s.clr = _i % 2;
+    s.cert_offset = 0x1000;
+    s.cert_size = 0x80;
+    img = build(&s, &len);
+    assert_layouts_agree(img, len, "kind");
+    free(img);
+}
+END_TEST
+
+/* A field that lies wholly inside neither range is asked for by its end,
+ * even when its bytes are split between the two. */
+START_TEST(test_window_missing_a_field_asks_for_its_end)
+{
+    pebuild_spec s;
+    size_t len, lf = 0x400;
+    size_t span = _i ? DIR14_END_PE32P : DIR14_END_PE32;
+    unsigned char *img;
+
+    pebuild_spec_init(&s);
+    s.pe32plus = _i;
+    s.e_lfanew = (uint32_t)lf;
+    img = build(&s, &len);
+
+    assert_window(img, DOS_HEADER_LEN, 0, 0, PE_NEED_MORE, PE_REASON_NONE, lf + SIGNATURE_END);
+    assert_window(img, DOS_HEADER_LEN, lf + 1, 0x100, PE_NEED_MORE, PE_REASON_NONE,
+                  lf + SIGNATURE_END);
+    assert_window(img, DOS_HEADER_LEN, lf, 3, PE_NEED_MORE, PE_REASON_NONE, lf + SIGNATURE_END);
+    assert_window(img, DOS_HEADER_LEN, lf, 0x10, PE_NEED_MORE, PE_REASON_NONE, lf + MAGIC_END);
+    assert_window(img, DOS_HEADER_LEN, lf, span - 1, PE_NEED_MORE, PE_REASON_NONE, lf + span);
+    assert_window(img, DOS_HEADER_LEN, lf, span, PE_CLR, PE_REASON_NONE, lf + span);
+    /* the file header split between head and window */
+    assert_window(img, lf + 10, lf + 10, 0x100, PE_NEED_MORE, PE_REASON_NONE, lf + MAGIC_END);
+    /* entry 14 split between head and window */
+    assert_window(img, lf + span - 4, lf + span - 4, 0x10, PE_NEED_MORE, PE_REASON_NONE,
+                  lf + span);
+    /* e_lfanew split: two bytes in each */
+    assert_window(img, 0x3E, 0x3E, lf + 0x100 - 0x3E, PE_NEED_MORE, PE_REASON_NONE,
+                  DOS_HEADER_LEN);
+    /* "MZ" missing, everything else there */
+    assert_window(img, 1, 1, lf + 0x100, PE_NEED_MORE, PE_REASON_NONE, MZ_LEN);
+    assert_window(img, 2, 0x3C, lf + 0x100 - 0x3C, PE_CLR, PE_REASON_NONE, lf + span);
+    /* a window whose end would pass SIZE_MAX is never read past */
+    {
+        static const unsigned char two[2] = { 'P', 'E' };
+        pe_info info;
+
+        ck_assert_int_eq(pe_sniff_window(img, DOS_HEADER_LEN, two, SIZE_MAX - 1, 2, &info),
+                         PE_NEED_MORE);
+        ck_assert_uint_eq(info.need, lf + SIGNATURE_END);
+        ck_assert_int_eq(pe_sniff_window_final(img, DOS_HEADER_LEN, two, SIZE_MAX - 1, 2,
+                                               &info), PE_NOT_PE);
+        ck_assert_int_eq(info.reason, PE_REASON_TRUNCATED);
+        ck_assert_uint_eq(info.need, SIZE_MAX);
+    }
+    free(img);
+}
+END_TEST
+
+/* Every window length at e_lfanew, and every window start from 32 bytes
+ * before it, each window an exact-size copy: the answer moves through the
+ * fields in order and nothing past the window is read. */
+START_TEST(test_every_window_length_and_start_stays_inside)
+{
+    pebuild_spec s;
+    size_t len, lf = 0x400, w, off;
+    size_t span = _i ? DIR14_END_PE32P : DIR14_END_PE32;
+    unsigned char *img;
+    pe_info info;
+
+    pebuild_spec_init(&s);
+    s.pe32plus = _i;
+    s.e_lfanew = (uint32_t)lf;
+    img = build(&s, &len);
+
+    for (w = 0; w <= DIR14_END_PE32P; w++) {
+        size_t need = w < SIGNATURE_END ? lf + SIGNATURE_END
+                      : w < MAGIC_END   ? lf + MAGIC_END
+                      : w < span        ? lf + span : 0;
+
+        if (need)
+            assert_window(img, DOS_HEADER_LEN, lf, w, PE_NEED_MORE, PE_REASON_NONE, need);
+        else
+            assert_window(img, DOS_HEADER_LEN, lf, w, PE_CLR, PE_REASON_NONE, lf + span);
+
+        sniff_window_copies(img, DOS_HEADER_LEN, lf, w, 1, &info);
+        if (need) {
+            ck_assert_int_eq(info.verdict, PE_NOT_PE);
+            ck_assert_int_eq(info.reason, PE_REASON_TRUNCATED);
+            ck_assert_uint_eq(info.need, w ? lf + w : DOS_HEADER_LEN);
+        }
+        else {
+            ck_assert_int_eq(info.verdict, PE_CLR);
+        }
+    }
+    for (off = lf - 32; off <= lf + SIGNATURE_END; off++) {
+        size_t wl = lf + span - off;
+
+        if (off <= lf)
+            assert_window(img, DOS_HEADER_LEN, off, wl, PE_CLR, PE_REASON_NONE, lf + span);
+        else
+            assert_window(img, DOS_HEADER_LEN, off, wl, PE_NEED_MORE, PE_REASON_NONE,
+                          lf + SIGNATURE_END);
+        /* one byte short at the end */
+        assert_window(img, DOS_HEADER_LEN, off, wl - 1, PE_NEED_MORE, PE_REASON_NONE,
+                      off <= lf ? lf + span : lf + SIGNATURE_END);
+    }
+    free(img);
+}
+END_TEST
+
+START_TEST(test_window_final_ends_where_the_bytes_end)
+{
+    static const unsigned char mz[2] = { 'M', 'Z' };
+    pe_info info;
+
+    ck_assert_int_eq(pe_sniff_window_final(NULL, 0, NULL, 0, 0, &info), PE_NOT_PE);
+    ck_assert_int_eq(info.reason, PE_REASON_EMPTY);
+    ck_assert_uint_eq(info.need, 0);
+    /* an empty window says nothing of where the file ends */
+    ck_assert_int_eq(pe_sniff_window_final(mz, 2, NULL, 0x1000, 0, &info), PE_NOT_PE);
+    ck_assert_int_eq(info.reason, PE_REASON_TRUNCATED);
+    ck_assert_uint_eq(info.need, 2);
+    /* a window that ends before the head does not move the end either */
+    ck_assert_int_eq(pe_sniff_window_final(mz, 2, mz + 1, 1, 1, &info), PE_NOT_PE);
+    ck_assert_int_eq(info.reason, PE_REASON_TRUNCATED);
+    ck_assert_uint_eq(info.need, 2);
+    /* a window further on does */
+    ck_assert_int_eq(pe_sniff_window_final(mz, 2, mz, 0x20, 2, &info), PE_NOT_PE);
+    ck_assert_int_eq(info.reason, PE_REASON_TRUNCATED);
+    ck_assert_uint_eq(info.need, 0x22);
+    /* a decision stays a decision */
+    ck_assert_int_eq(pe_sniff_window_final((const unsigned char *)"ZM", 2, NULL, 0, 0,
+                                           &info), PE_NOT_PE);
+    ck_assert_int_eq(info.reason, PE_REASON_NO_MZ);
+    ck_assert_uint_eq(info.need, MZ_LEN);
 }
 END_TEST
 
@@ -989,11 +1340,21 @@ static Suite *pe_suite(void)
     tcase_add_loop_test(tc, test_lfanew_below_4_is_out_of_range, 0, 3);
     tcase_add_test(tc, test_lfanew_4_folded_header_is_clr);
     tcase_add_test(tc, test_lfanew_pointing_at_itself_has_no_signature);
-    tcase_add_loop_test(tc, test_far_lfanew_is_clr_from_whole_file,
+    tcase_add_loop_test(tc, test_far_lfanew_is_clr_from_whole_file_and_from_two_reads,
                         0, 2 * N_BUILT_LFANEWS);
+    tcase_add_test(tc, test_lfanew_0x0fffffff_is_clr_through_window);
     tcase_add_loop_test(tc, test_lfanew_0x10000000_and_above_is_out_of_range, 0, 4);
     tcase_add_test(tc, test_lfanew_at_max_asks_for_signature);
     tcase_add_test(tc, test_lfanew_inside_dos_header_decides_at_dos_header_end);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("two_reads");
+    tcase_add_loop_test(tc, test_window_agrees_with_whole_image_for_prefix_cases,
+                        0, N_PREFIX_CASES);
+    tcase_add_loop_test(tc, test_window_agrees_with_whole_image_for_every_kind, 0, 2 * N_KINDS);
+    tcase_add_loop_test(tc, test_window_missing_a_field_asks_for_its_end, 0, 2);
+    tcase_add_loop_test(tc, test_every_window_length_and_start_stays_inside, 0, 2);
+    tcase_add_test(tc, test_window_final_ends_where_the_bytes_end);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("prefixes");
