@@ -172,15 +172,19 @@ START_TEST(test_json_lists_nested_signatures)
     ck_assert_int_eq(r.status, 1);
     ck_assert_str_eq(r.out,
         "{\"path\":\"nested.exe\",\"image\":\"clr\",\"machine\":\"x86\",\"type\":\"EXE\","
-        "\"state\":\"signed:incomplete\","
+        "\"state\":\"signed:incomplete\",\"timestamp\":false,"
         "\"missing_issuer\":\"" SIGFIX_INTER_DN "\",\"aia\":\"" SIGFIX_LEAF_AIA "\","
-        "\"reason\":null,\"signatures\":["
-        "{\"index\":1,\"depth\":0,\"digest\":\"sha256\",\"state\":\"complete\","
+        "\"missing\":[{\"dn\":\"" SIGFIX_INTER_DN "\",\"found_in\":null}],"
+        "\"reason\":null,\"repair\":null,\"signatures\":["
+        "{\"index\":1,\"depth\":0,\"kind\":\"signature\",\"stamps\":null,"
+        "\"digest\":\"sha256\",\"state\":\"complete\","
         "\"certificates\":2,\"signer\":\"" SIGFIX_LEAF_DN "\","
-        "\"missing_issuer\":null,\"aia\":null,\"reason\":null},"
-        "{\"index\":2,\"depth\":1,\"digest\":\"sha1\",\"state\":\"incomplete\","
+        "\"missing_issuer\":null,\"aia\":null,\"missing\":[],\"reason\":null},"
+        "{\"index\":2,\"depth\":1,\"kind\":\"signature\",\"stamps\":null,"
+        "\"digest\":\"sha1\",\"state\":\"incomplete\","
         "\"certificates\":1,\"signer\":\"" SIGFIX_LEAF_DN "\","
         "\"missing_issuer\":\"" SIGFIX_INTER_DN "\",\"aia\":\"" SIGFIX_LEAF_AIA "\","
+        "\"missing\":[{\"dn\":\"" SIGFIX_INTER_DN "\",\"found_in\":null}],"
         "\"reason\":null}]}\n");
 }
 END_TEST
