@@ -1254,8 +1254,10 @@ static int ac_check_attribute(ac_run *run, PKCS7 *p7, PKCS7_SIGNER_INFO *si,
             return 0;
         }
         changed = ac_check_token(run, cms, sig, si);
-        if (changed)
-            changed = ac_store(run, out, i2d_CMS_ContentInfo(cms, &out), t);
+        if (changed) {
+            int n = i2d_CMS_ContentInfo(cms, &out);
+            changed = ac_store(run, out, n, t);
+        }
         CMS_ContentInfo_free(cms);
         return changed;
     }
@@ -1265,8 +1267,10 @@ static int ac_check_attribute(ac_run *run, PKCS7 *p7, PKCS7_SIGNER_INFO *si,
         return 0;
     }
     changed = ac_check_signature(run, inner, sig);
-    if (changed)
-        changed = ac_store(run, out, i2d_PKCS7(inner, &out), t);
+    if (changed) {
+        int n = i2d_PKCS7(inner, &out);
+        changed = ac_store(run, out, n, t);
+    }
     PKCS7_free(inner);
     return changed;
 }
