@@ -1505,13 +1505,13 @@ static int ac_check(const ac_source *src, const netexe_ac_roots *roots,
                     netexe_ac_result *res)
 {
     ac_run run;
-    unsigned char *head = NULL, *table_copy = NULL, *unused;
+    unsigned char *head = NULL, *table_copy = NULL, *der;
     const unsigned char *table;
     const char *reason = NULL;
     netexe_ac_state table_state;
     size_t head_len, pos = 0, found = 0;
     ac_entry e;
-    int rc = -1, step, unused_len;
+    int rc = -1, step, der_len;
     unsigned i;
 
     memset(res, 0, sizeof(*res));
@@ -1557,7 +1557,8 @@ static int ac_check(const ac_source *src, const netexe_ac_roots *roots,
             res->reason = "PKCS#7 entry with an unknown WIN_CERTIFICATE revision";
             continue;
         }
-        ac_check_entry(&run, e.blob, e.blob_len, &unused, &unused_len);
+        /* A check encodes nothing: der stays NULL. */
+        ac_check_entry(&run, e.blob, e.blob_len, &der, &der_len);
     }
     if (step < 0) {
         res->state = NETEXE_AC_MALFORMED;
