@@ -209,6 +209,14 @@
  * that what is sent and what is stored both carry one value. */
 #define NETEXE_CD_FILTER_TYPE   AP_FTYPE_CONTENT_SET
 
+/* For the few functions on every response's path that the compiler would
+ * otherwise call: a static file decides in their first pass. */
+#if defined(__GNUC__)
+#define NETEXE_HOT_INLINE   __attribute__((always_inline)) APR_INLINE
+#else
+#define NETEXE_HOT_INLINE   APR_INLINE
+#endif
+
 /* AP_DECLARE_MODULE at the end also does APLOG_USE_MODULE(netexe): every
  * log line of this file carries the module, so "LogLevel netexe:debug"
  * works. */
@@ -889,10 +897,8 @@ static void netexe_give_up(netexe_ctx *ctx, const char *why)
 /* Runs the sniffer on what is known; decides or updates want. */
 static APR_INLINE void netexe_sniff(netexe_ctx *ctx)
 {
-    pe_verdict v = ctx->win_len
-        ? pe_sniff_window(ctx->buf, ctx->len, ctx->win, ctx->win_off,
-                          ctx->win_len, &ctx->info)
-        : pe_sniff(ctx->buf, ctx->len, &ctx->info);
+    pe_verdict v = pe_decide_window(ctx->buf, ctx->len, ctx->win,
+                                    ctx->win_off, ctx->win_len, &ctx->info);
 
     if (v != PE_NEED_MORE) {
         ctx->decided = 1;
@@ -922,7 +928,8 @@ static void netexe_sniff_final(netexe_ctx *ctx)
  * (README, Performance, has the figures).  pread() on the descriptor at
  * the bucket's own offset leaves the bucket, and the file position,
  * exactly as they were. */
-static apr_status_t netexe_peek_file(request_rec *r, apr_bucket *e,
+static NETEXE_HOT_INLINE apr_status_t netexe_peek_file(request_rec *r,
+                                                       apr_bucket *e,
                                      apr_size_t off, unsigned char *dst,
                                      apr_size_t n)
 {
@@ -1110,8 +1117,10 @@ static apr_status_t netexe_hold(request_rec *r, netexe_ctx *ctx,
  * its first bytes go to the sniff buffer (and the PE header is read where
  * it lies); encoded, it is read in pieces through the decoder.  When it is
  * used up undecided, it is held. */
-static apr_status_t netexe_take_file(request_rec *r, netexe_ctx *ctx,
-                                     apr_bucket_brigade *bb, apr_bucket *e)
+static NETEXE_HOT_INLINE apr_status_t netexe_take_file(request_rec *r,
+                                                       netexe_ctx *ctx,
+                                                       apr_bucket_brigade *bb,
+                                                       apr_bucket *e)
 {
     const apr_size_t start = ctx->ncodings > 0 ? 0 : ctx->len;
     apr_size_t used = 0;

@@ -63,6 +63,7 @@ typedef struct {
     const unsigned char *win;
     size_t               win_off;
     size_t               win_len;
+    int                  extras;    /* also the fields no check reads */
 } pe_src;
 
 /* The readers the sniffer inlines; pe_rd_u16le and pe_rd_u32le export them
@@ -225,7 +226,8 @@ static pe_verdict pe_sniff_src(const pe_src *restrict src,
     clr = dirs + (size_t)PE_DIRECTORY_ENTRY_COM_DESCRIPTOR * PE_DIR_ENTRY_SIZE;
     clr_end = clr + PE_DIR_ENTRY_SIZE;
     if (info->size_of_optional_header < opt_min) {
-        pe_read_extras(src, opt, count_off, dirs, info);
+        if (src->extras)
+            pe_read_extras(src, opt, count_off, dirs, info);
         return pe_decide(info, PE_NATIVE, PE_REASON_OPTHDR_TOO_SMALL,
                          opt + PE_OPT_MAGIC_SIZE);
     }
@@ -235,7 +237,8 @@ static pe_verdict pe_sniff_src(const pe_src *restrict src,
         return pe_need(info, clr_end);
     info->clr_rva = rd_u32le(p);
     info->clr_size = rd_u32le(p + PE_U32_SIZE);
-    pe_read_extras(src, opt, count_off, dirs, info);
+    if (src->extras)
+        pe_read_extras(src, opt, count_off, dirs, info);
     if (info->clr_rva == 0)
         return pe_decide(info, PE_NATIVE, PE_REASON_NO_CLR_DIR, clr_end);
     return pe_decide(info, PE_CLR, PE_REASON_NONE, clr_end);
@@ -243,7 +246,7 @@ static pe_verdict pe_sniff_src(const pe_src *restrict src,
 
 pe_verdict pe_sniff(const unsigned char *buf, size_t len, pe_info *info)
 {
-    pe_src src = { buf, len, NULL, 0, 0 };
+    pe_src src = { buf, len, NULL, 0, 0, 1 };
 
     return pe_sniff_src(&src, info);
 }
@@ -252,7 +255,16 @@ pe_verdict pe_sniff_window(const unsigned char *head, size_t head_len,
                            const unsigned char *win, size_t win_off,
                            size_t win_len, pe_info *info)
 {
-    pe_src src = { head, head_len, win, win_off, win_len };
+    pe_src src = { head, head_len, win, win_off, win_len, 1 };
+
+    return pe_sniff_src(&src, info);
+}
+
+pe_verdict pe_decide_window(const unsigned char *head, size_t head_len,
+                            const unsigned char *win, size_t win_off,
+                            size_t win_len, pe_info *info)
+{
+    pe_src src = { head, head_len, win, win_off, win_len, 0 };
 
     return pe_sniff_src(&src, info);
 }

@@ -163,6 +163,14 @@ pe_verdict pe_sniff_window(const unsigned char *head, size_t head_len,
                            const unsigned char *win, size_t win_off,
                            size_t win_len, pe_info *info);
 
+/* As pe_sniff_window(), with the same verdict, reason and need, but of the
+ * other fields only those the checks read (e_lfanew, the file header, the
+ * magic, data directory 14); the rest read 0.  For the filter, which needs
+ * no more, on every response. */
+pe_verdict pe_decide_window(const unsigned char *head, size_t head_len,
+                            const unsigned char *win, size_t win_off,
+                            size_t win_len, pe_info *info);
+
 /* As pe_sniff_window(), for a file known to end where the bytes given end:
  * at head_len, or at win_off + win_len when the window is not empty and
  * ends later.  PE_NEED_MORE becomes PE_NOT_PE (PE_REASON_TRUNCATED, or

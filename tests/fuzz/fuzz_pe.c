@@ -93,10 +93,21 @@ static pe_verdict sniff_copies(const unsigned char *buf, size_t h, size_t o, siz
     FUZZ_ASSERT(head != NULL && win != NULL);
     memcpy(head, buf, h);
     memcpy(win, buf + o, w);
-    if (final)
+    if (final) {
         v = pe_sniff_window_final(h ? head : NULL, h, w ? win : NULL, o, w, info);
-    else
+    }
+    else {
+        pe_info d;
+
         v = pe_sniff_window(h ? head : NULL, h, w ? win : NULL, o, w, info);
+        /* The filter's decision-only entry point: the same answer, and the
+         * fields the checks read. */
+        FUZZ_ASSERT(pe_decide_window(h ? head : NULL, h, w ? win : NULL, o, w, &d) == v);
+        FUZZ_ASSERT(d.reason == info->reason && d.need == info->need &&
+                    d.e_lfanew == info->e_lfanew &&
+                    d.characteristics == info->characteristics &&
+                    d.magic == info->magic && d.clr_rva == info->clr_rva);
+    }
     free(head);
     free(win);
     FUZZ_ASSERT(v == info->verdict);

@@ -132,12 +132,27 @@ static pe_verdict sniff_window_copies(const unsigned char *img, size_t head_len,
     memcpy(head, img, head_len);
     memcpy(win, img + win_off, win_len);
     memset(info, 0xA5, sizeof *info);
-    if (final)
+    if (final) {
         v = pe_sniff_window_final(head_len ? head : NULL, head_len,
                                   win_len ? win : NULL, win_off, win_len, info);
-    else
+    }
+    else {
+        pe_info d;
+
         v = pe_sniff_window(head_len ? head : NULL, head_len,
                             win_len ? win : NULL, win_off, win_len, info);
+        /* The filter's entry point decides the same, from the same fields. */
+        ck_assert_int_eq(pe_decide_window(head_len ? head : NULL, head_len,
+                                          win_len ? win : NULL, win_off,
+                                          win_len, &d), v);
+        ck_assert_int_eq(d.reason, info->reason);
+        ck_assert_uint_eq(d.need, info->need);
+        ck_assert_uint_eq(d.e_lfanew, info->e_lfanew);
+        ck_assert_uint_eq(d.characteristics, info->characteristics);
+        ck_assert_uint_eq(d.clr_rva, info->clr_rva);
+        ck_assert_uint_eq(d.checksum_offset, 0);
+        ck_assert_uint_eq(d.cert_dir_offset, 0);
+    }
     free(head);
     free(win);
     ck_assert_int_eq(v, info->verdict);
