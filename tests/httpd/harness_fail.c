@@ -170,13 +170,34 @@ done:
     return rc;
 }
 
+int hfail_mkdir_parent(harness_httpd *h, const char *rel)
+{
+    const char *slash = strrchr(rel, '/');
+    char *dir;
+    int rc;
+
+    if (slash == NULL || slash == rel)
+        return 0;
+    dir = malloc((size_t)(slash - rel) + 1);
+    if (dir == NULL)
+        return -1;
+    memcpy(dir, rel, (size_t)(slash - rel));
+    dir[slash - rel] = '\0';
+    rc = harness_mkdir(h, dir);
+    free(dir);
+    return rc;
+}
+
 int hfail_encode(harness_httpd *h, const char *from_rel, const char *to_rel,
                  hfail_coding c)
 {
-    char *src = harness_path(h, from_rel), *dst = harness_path(h, to_rel);
-    char *tmp = NULL;
+    char *src, *dst, *tmp = NULL;
     int rc = -1;
 
+    if (hfail_mkdir_parent(h, to_rel) != 0)
+        return -1;
+    src = harness_path(h, from_rel);
+    dst = harness_path(h, to_rel);
     switch (c) {
     case HFAIL_GZIP:
         rc = hfail_shf("gzip -n -9 -c '%s' > '%s'", src, dst);

@@ -54,6 +54,9 @@ typedef enum {
 int hfail_encode(harness_httpd *h, const char *from_rel, const char *to_rel,
                  hfail_coding c);
 
+/* Makes the directory that holds docroot/rel (and its parents), 0755. */
+int hfail_mkdir_parent(harness_httpd *h, const char *rel);
+
 /* Runs the shell command cmd (sh -c) with a bound of HFAIL_RUN_MS; 0 when
  * it exited with status 0.  The suites only pass paths made by the
  * harness (no quotes in them), quoted with single quotes. */
