@@ -8,7 +8,8 @@
  * check_scopes.c -- where the module acts (DESIGN.md sections 4 and 5):
  * directory and subdirectory scopes, a virtual host's own setting
  * inherited by its directories, .htaccess under AllowOverride, the
- * no-netexe environment variable, SetOutputFilter NETEXE, the sniff limit,
+ * no-netexe environment variable, SetOutputFilter NETEXE, the sniff limit
+ * (which a static file, peeked, does not depend on),
  * and a Content-Disposition already set by the handler (mod_asis) kept or
  * replaced according to NetExeOverride.
  */
@@ -301,17 +302,17 @@ START_TEST(test_image_within_small_sniff_limit_is_decided)
 }
 END_TEST
 
-START_TEST(test_header_beyond_small_sniff_limit_is_unknown)
+/* A static file is peeked (at offset 0, then at e_lfanew) whatever the
+ * limit: a header beyond it is found all the same.  The limit bounds what
+ * a stream holds: check_far and check_cgi show it on CGI scripts. */
+START_TEST(test_static_header_beyond_small_sniff_limit_is_still_found)
 {
-    check_get(0, "/small/far.exe", NULL, "unknown");
-    /* The same file under the default limit is recognised. */
+    check_get(0, "/small/far.exe", "attachment; filename=\"far.exe\"", "clr");
     check_get(0, "/dl/far.exe", "attachment; filename=\"far.exe\"", "clr");
 }
 END_TEST
 
-/* The limit is the most bytes held: a decision needing exactly that many
- * is made, one byte more is "unknown". */
-START_TEST(test_decision_needing_exactly_the_limit_is_made)
+START_TEST(test_static_decision_needing_exactly_the_limit_is_made)
 {
     check_get(0, "/small/edge.exe", "attachment; filename=\"edge.exe\"", "clr");
     check_get(0, "/small/edge64.dll", "attachment; filename=\"edge64.dll\"", "clr");
@@ -319,10 +320,10 @@ START_TEST(test_decision_needing_exactly_the_limit_is_made)
 }
 END_TEST
 
-START_TEST(test_decision_needing_one_byte_over_the_limit_is_unknown)
+START_TEST(test_static_decision_needing_one_byte_over_the_limit_is_made)
 {
-    check_get(0, "/small/over.exe", NULL, "unknown");
-    check_get(0, "/dl/over.exe", NULL, "unknown");
+    check_get(0, "/small/over.exe", "attachment; filename=\"over.exe\"", "clr");
+    check_get(0, "/dl/over.exe", "attachment; filename=\"over.exe\"", "clr");
 }
 END_TEST
 
@@ -415,9 +416,9 @@ static Suite *scopes_suite(void)
     tcase_add_test(tc, test_no_netexe_env_skips_the_response);
     tcase_add_test(tc, test_setoutputfilter_netexe_works_without_netexe_on);
     tcase_add_test(tc, test_image_within_small_sniff_limit_is_decided);
-    tcase_add_test(tc, test_header_beyond_small_sniff_limit_is_unknown);
-    tcase_add_test(tc, test_decision_needing_exactly_the_limit_is_made);
-    tcase_add_test(tc, test_decision_needing_one_byte_over_the_limit_is_unknown);
+    tcase_add_test(tc, test_static_header_beyond_small_sniff_limit_is_still_found);
+    tcase_add_test(tc, test_static_decision_needing_exactly_the_limit_is_made);
+    tcase_add_test(tc, test_static_decision_needing_one_byte_over_the_limit_is_made);
     tcase_add_test(tc, test_file_ending_before_its_pe_header_is_not_pe);
     tcase_add_test(tc, test_asis_body_without_disposition_gets_attachment);
     tcase_add_test(tc, test_existing_disposition_kept_with_override_off);
