@@ -9,9 +9,8 @@
  * reach the filter as a pipe of unknown length (DESIGN.md section 5):
  * written one byte per write(2) with pauses, with a long pause after "MZ",
  * a native image, a 64-bit DLL, a body shorter than the decision, a status
- * that is not examined, a gzip'd image with its Content-Encoding (decoded
- * as far as the decision needs, sent as it came), a Content-Disposition
- * set by the script itself (kept or replaced by NetExeOverride), HEAD, and
+ * other than 200, a Content-Encoding or a Content-Disposition set by the
+ * script itself (the last kept or replaced by NetExeOverride), HEAD, and
  * a script URL with a query string, whose name comes from the path alone.
  *
  * The scripts are harness_write_cgi_image()'s (Perl, one write(2) per
@@ -308,10 +307,10 @@ START_TEST(test_cgi_status_404_with_clr_body_gets_nothing)
 END_TEST
 
 /* A script sending a gzip'd image says so with Content-Encoding: the
- * browser decodes it and gets the image, so it gets the header; the
- * gzip bytes go on as the script wrote them (check_codings has the other
- * codings). */
-START_TEST(test_cgi_gzip_encoded_clr_gets_attachment)
+ * body is not the image as such, and the filter steps aside. */
+/* The browser decodes the body and receives the image: decoded as far as
+ * the decision needs, the gzip bytes passed on unchanged. */
+START_TEST(test_cgi_content_encoding_is_decoded_to_decide)
 {
     harness_response r;
 
@@ -396,7 +395,7 @@ static Suite *cgi_suite(void)
     tcase_add_test(tc, test_cgi_body_shorter_than_the_decision_is_sent_untouched);
     tcase_add_test(tc, test_cgi_with_empty_body_is_not_pe);
     tcase_add_test(tc, test_cgi_status_404_with_clr_body_gets_nothing);
-    tcase_add_test(tc, test_cgi_gzip_encoded_clr_gets_attachment);
+    tcase_add_test(tc, test_cgi_content_encoding_is_decoded_to_decide);
     tcase_add_test(tc, test_head_on_cgi_has_the_header_of_get);
     tcase_add_test(tc, test_parallel_cgi_streams_each_get_their_own_verdict);
     suite_add_tcase(s, tc);

@@ -446,10 +446,10 @@ START_TEST(test_million_mz_headers_from_cgi_is_not_pe)
 }
 END_TEST
 
-/* e_lfanew past the sniff limit points at one more "MZ" unit: the static
- * file is peeked there and is not PE; the same bytes streamed by a script
- * are unknown, the header lying beyond what the filter holds. */
-START_TEST(test_mz_with_lfanew_past_the_limit_is_peeked_or_unknown)
+/* Streamed, the header lies beyond what the filter holds: unknown.  The
+ * static file is peeked where the header would be: the file ends before
+ * it, so it is no image at all. */
+START_TEST(test_mz_with_lfanew_past_the_limit_is_unknown)
 {
     check_plain("/mz/deep.exe", "mz/deep.exe", "not-pe");
     check_plain("/cgi-bin/deep", "mz/deep.exe", "unknown");
@@ -580,7 +580,7 @@ static Suite *hostile_bytes_suite(void)
     tcase_add_test(tc, test_dot_dot_segments_are_resolved_before_naming);
     tcase_add_test(tc, test_million_mz_headers_static_is_not_pe);
     tcase_add_test(tc, test_million_mz_headers_from_cgi_is_not_pe);
-    tcase_add_test(tc, test_mz_with_lfanew_past_the_limit_is_peeked_or_unknown);
+    tcase_add_test(tc, test_mz_with_lfanew_past_the_limit_is_unknown);
     tcase_add_test(tc, test_lfanew_pointing_at_itself_is_not_pe);
     tcase_add_test(tc, test_pe_header_folded_into_dos_header_is_clr);
     tcase_add_test(tc, test_cgi_disposition_with_bare_cr_stays_one_header);

@@ -9,8 +9,6 @@
  * in the access log through %{netexe}n (DESIGN.md section 5): clr, native,
  * not-pe, unknown and skipped, and "-" where the filter never ran.  The
  * log lines are found by request line and by the harness's request id.
- * A static file is peeked whatever the sniff limit, so "unknown" (a PE
- * header beyond the limit) comes from a CGI script's stream.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -32,20 +30,15 @@ static const char lognote_config[] =
     "<Directory \"@DOCROOT@/small\">\n"
     "    NetExe On\n"
     "    NetExeSniffLimit 512\n"
+    /* Streamed through mod_include, so that the limit applies. */
+    "    Options +Includes\n"
+    "    SetOutputFilter INCLUDES\n"
     "</Directory>\n"
-    "ScriptAlias /cgi-small/ \"@DOCROOT@/cgi/\"\n"
-    "<Directory \"@DOCROOT@/cgi\">\n"
-    "    Options +ExecCGI\n"
-    "</Directory>\n"
-    "<Location \"/cgi-small/\">\n"
-    "    NetExe On\n"
-    "    NetExeSniffLimit 512\n"
-    "</Location>\n"
     "SetEnvIf Request_URI \"^/dl/nosniff/\" no-netexe\n";
 
 static void setup(void)
 {
-    static const char *const mods[] = { "setenvif", "alias", "cgid", NULL };
+    static const char *const mods[] = { "setenvif", "include", NULL };
     harness_options o;
     pebuild_spec native, far, dll;
     unsigned char *img;
@@ -69,8 +62,6 @@ static void setup(void)
     ck_assert_int_eq(harness_write_pe(srv, "dl/native.exe", &native, NULL), 0);
     ck_assert_int_eq(harness_write_pe(srv, "dl/nosniff/tool.exe", NULL, NULL), 0);
     ck_assert_int_eq(harness_write_pe(srv, "small/far.exe", &far, NULL), 0);
-    ck_assert_int_eq(harness_write_cgi_image(srv, "cgi/far", "small/far.exe",
-                                             NULL), 0);
     ck_assert_int_eq(harness_write_pe(srv, "off/tool.exe", NULL, NULL), 0);
     ck_assert_int_eq(harness_write_text(srv, "dl/page.html",
                                         "<html><body>hi</body></html>\n"), 0);
@@ -102,8 +93,7 @@ static const struct {
     { "/dl/page.html",        "not-pe",  "-" },
     { "/dl/empty.exe",        "not-pe",  "-" },
     { "/dl/truncated.exe",    "not-pe",  "-" },
-    { "/small/far.exe",       "clr",     "attachment; filename=\\\"far.exe\\\"" },
-    { "/cgi-small/far",       "unknown", "-" },
+    { "/small/far.exe",       "unknown", "-" },
     { "/dl/nosniff/tool.exe", "skipped", "-" },
     { "/off/tool.exe",        "-",       "-" },
 };

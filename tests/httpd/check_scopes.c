@@ -8,8 +8,7 @@
  * check_scopes.c -- where the module acts (DESIGN.md sections 4 and 5):
  * directory and subdirectory scopes, a virtual host's own setting
  * inherited by its directories, .htaccess under AllowOverride, the
- * no-netexe environment variable, SetOutputFilter NETEXE, the sniff limit
- * (which a static file, peeked, does not depend on),
+ * no-netexe environment variable, SetOutputFilter NETEXE, the sniff limit,
  * and a Content-Disposition already set by the handler (mod_asis) kept or
  * replaced according to NetExeOverride.
  */
@@ -51,6 +50,10 @@ static const char scopes_config[] =
     "<Directory \"@DOCROOT@/small\">\n"
     "    NetExe On\n"
     "    NetExeSniffLimit 512\n"
+    /* mod_include passes the files on as heap buckets: a streamed body,
+     * which the limit applies to (a static file is peeked exactly). */
+    "    Options +Includes\n"
+    "    SetOutputFilter INCLUDES\n"
     "</Directory>\n"
     "<Directory \"@DOCROOT@/asis-keep\">\n"
     "    NetExe On\n"
@@ -147,7 +150,8 @@ static void write_at_limit(const char *rel, size_t limit, size_t extra)
 
 static void setup(void)
 {
-    static const char *const mods[] = { "setenvif", "asis", "headers", NULL };
+    static const char *const mods[] = { "setenvif", "asis", "headers", "include",
+                                        NULL };
     harness_options o;
     pebuild_spec far, native;
     unsigned char *img;
@@ -302,17 +306,17 @@ START_TEST(test_image_within_small_sniff_limit_is_decided)
 }
 END_TEST
 
-/* A static file is peeked (at offset 0, then at e_lfanew) whatever the
- * limit: a header beyond it is found all the same.  The limit bounds what
- * a stream holds: check_far and check_cgi show it on CGI scripts. */
-START_TEST(test_static_header_beyond_small_sniff_limit_is_still_found)
+START_TEST(test_header_beyond_small_sniff_limit_is_unknown)
 {
-    check_get(0, "/small/far.exe", "attachment; filename=\"far.exe\"", "clr");
+    check_get(0, "/small/far.exe", NULL, "unknown");
+    /* The same file served statically is peeked where its header lies. */
     check_get(0, "/dl/far.exe", "attachment; filename=\"far.exe\"", "clr");
 }
 END_TEST
 
-START_TEST(test_static_decision_needing_exactly_the_limit_is_made)
+/* The limit is the most bytes held: a decision needing exactly that many
+ * is made, one byte more is "unknown". */
+START_TEST(test_decision_needing_exactly_the_limit_is_made)
 {
     check_get(0, "/small/edge.exe", "attachment; filename=\"edge.exe\"", "clr");
     check_get(0, "/small/edge64.dll", "attachment; filename=\"edge64.dll\"", "clr");
@@ -320,9 +324,10 @@ START_TEST(test_static_decision_needing_exactly_the_limit_is_made)
 }
 END_TEST
 
-START_TEST(test_static_decision_needing_one_byte_over_the_limit_is_made)
+START_TEST(test_decision_needing_one_byte_over_the_limit_is_unknown)
 {
-    check_get(0, "/small/over.exe", "attachment; filename=\"over.exe\"", "clr");
+    check_get(0, "/small/over.exe", NULL, "unknown");
+    /* Static: the limit does not apply to a peek, the verdict is exact. */
     check_get(0, "/dl/over.exe", "attachment; filename=\"over.exe\"", "clr");
 }
 END_TEST
@@ -416,9 +421,9 @@ static Suite *scopes_suite(void)
     tcase_add_test(tc, test_no_netexe_env_skips_the_response);
     tcase_add_test(tc, test_setoutputfilter_netexe_works_without_netexe_on);
     tcase_add_test(tc, test_image_within_small_sniff_limit_is_decided);
-    tcase_add_test(tc, test_static_header_beyond_small_sniff_limit_is_still_found);
-    tcase_add_test(tc, test_static_decision_needing_exactly_the_limit_is_made);
-    tcase_add_test(tc, test_static_decision_needing_one_byte_over_the_limit_is_made);
+    tcase_add_test(tc, test_header_beyond_small_sniff_limit_is_unknown);
+    tcase_add_test(tc, test_decision_needing_exactly_the_limit_is_made);
+    tcase_add_test(tc, test_decision_needing_one_byte_over_the_limit_is_unknown);
     tcase_add_test(tc, test_file_ending_before_its_pe_header_is_not_pe);
     tcase_add_test(tc, test_asis_body_without_disposition_gets_attachment);
     tcase_add_test(tc, test_existing_disposition_kept_with_override_off);

@@ -335,9 +335,9 @@ START_TEST(test_far_header_in_pieces_holds_a_bounded_amount)
 
     check_split_of("/split/far.exe", "attachment; filename=\"far.exe\"",
                    "clr", &far_clean, far_clean.len);
-    ck_assert(harness_error_log_wait(srv, "mod_netexe: /split/far.exe: clr",
+    ck_assert(harness_error_log_wait(srv, "/split/far.exe: clr",
                                      5000));
-    held = held_bytes_logged("mod_netexe: /split/far.exe: clr");
+    held = held_bytes_logged("/split/far.exe: clr");
     HARNESS_ASSERT(srv, held >= (long)far_clean.decision_end
                    && held < 3 * (long)far_clean.decision_end,
                    "%ld bytes held for a decision at byte %zu", held,
