@@ -297,6 +297,7 @@ static void setup(void)
     write_bomb("pre/zeros.exe.gz", "gzip -n -9", 0);
     write_bomb("pre/zeros.exe.br", "brotli -q 5 -c", 0);
     write_bomb("pre/zeros.exe.zst", "zstd -q -19 -c", 0);
+    write_bomb("pre/zeros-long.exe.zst", "zstd -q -19 --long=27 -c", 0);
     write_bomb("pre/far.exe.gz", "gzip -n -9", FAR_LFANEW);
     write_bomb("big/deep.exe.gz", "gzip -n -9", DEEP_LFANEW);
 
@@ -397,16 +398,20 @@ static void check_corrupt(const char *path, const char *body_rel)
     harness_response_free(&r);
 }
 
-/* A bomb: decided with note, no header, the encoded bytes intact, and the
- * serving process's peak RSS grew by less than 2 x limit + 4 MiB. */
+/* A bomb: decided with note, no header, the encoded bytes intact; the
+ * serving process's peak RSS grew by less than 2 x limit + 4 MiB, and the
+ * filter's own debug line says it held no more than that either (memory
+ * a decoder allocated counts, touched or not). */
 static void check_bomb(const char *path, const char *body_rel,
                        const char *encoding, const char *note, long limit)
 {
     harness_request q;
     harness_response r;
     hfail_mem_mark m;
-    long grew, bound = 2 * limit / 1024 + SLACK_KIB;
+    long grew, examined = -1, held = -1;
+    long bound = 2 * limit / 1024 + SLACK_KIB;
     int measure = !hfail_wrapped();
+    char verdict[32];
 
     memset(&q, 0, sizeof q);
     q.path = path;
@@ -415,13 +420,19 @@ static void check_bomb(const char *path, const char *body_rel,
         ck_assert_int_eq(hfail_mem_mark_take(srv, &m), 0);
     harness_send(srv, &q, &r);
     grew = measure ? hfail_mem_growth_kib(&m) : 0;
+    HARNESS_ASSERT(srv, hfail_debug_figures(srv, path, &examined, &held,
+                                            verdict, sizeof verdict) == 0,
+                   "no debug line for %s", path);
+    fprintf(stderr, "check_codings: %s: %s, %ld bytes examined, %ld bytes "
+            "held, peak RSS growth %ld KiB (bound %ld KiB)\n", path, verdict,
+            examined, held, grew, bound);
     HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, NULL, body_rel, note);
     HARNESS_ASSERT_HEADER(srv, &r, "Content-Encoding", encoding);
-    fprintf(stderr, "check_codings: %s: peak RSS growth %ld KiB (bound %ld)\n",
-            path, grew, bound);
     HARNESS_ASSERT(srv, grew >= 0 && grew < bound,
                    "%s: peak RSS grew by %ld KiB, bound %ld KiB", path, grew,
                    bound);
+    HARNESS_ASSERT(srv, held >= 0 && held / 1024 < bound,
+                   "%s: %ld bytes held, bound %ld KiB", path, held, bound);
     harness_response_free(&r);
 }
 
@@ -627,12 +638,46 @@ START_TEST(test_gzip_bomb_of_zeros_is_not_pe_in_bounded_memory)
 }
 END_TEST
 
-START_TEST(test_brotli_and_zstd_bombs_are_not_pe_in_bounded_memory)
+START_TEST(test_brotli_bomb_is_not_pe_in_bounded_memory)
 {
     check_bomb("/pre/zeros.exe.br", "pre/zeros.exe.br", "br", "not-pe",
                DEFAULT_LIMIT);
+}
+END_TEST
+
+START_TEST(test_zstd_bomb_is_not_pe_in_bounded_memory)
+{
     check_bomb("/pre/zeros.exe.zst", "pre/zeros.exe.zst", "zstd", "not-pe",
                DEFAULT_LIMIT);
+}
+END_TEST
+
+/* A frame that declares a 128 MiB window (zstd --long=27): the decoder
+ * must not be allowed to allocate it for a 64 KiB decision. */
+START_TEST(test_zstd_bomb_with_a_128_mib_window_is_decided_in_bounded_memory)
+{
+    harness_response r;
+    harness_log_entry e;
+    long examined = -1, held = -1;
+    long bound = 2 * DEFAULT_LIMIT / 1024 + SLACK_KIB;
+    char verdict[32];
+
+    harness_get(srv, "/pre/zeros-long.exe.zst", &r);
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, NULL, "pre/zeros-long.exe.zst", NULL);
+    HARNESS_ASSERT(srv, harness_log_find(srv, &r, &e) == 0, "no log line");
+    HARNESS_ASSERT(srv, strcmp(e.note, "not-pe") == 0
+                   || strcmp(e.note, "unknown") == 0,
+                   "note [%s], expected not-pe or unknown", e.note);
+    harness_log_entry_free(&e);
+    HARNESS_ASSERT(srv, hfail_debug_figures(srv, "/pre/zeros-long.exe.zst",
+                                            &examined, &held, verdict,
+                                            sizeof verdict) == 0,
+                   "no debug line");
+    fprintf(stderr, "check_codings: /pre/zeros-long.exe.zst: %s, %ld bytes "
+            "examined, %ld bytes held\n", verdict, examined, held);
+    HARNESS_ASSERT(srv, held >= 0 && held / 1024 < bound,
+                   "%ld bytes held, bound %ld KiB", held, bound);
+    harness_response_free(&r);
 }
 END_TEST
 
@@ -680,7 +725,9 @@ static Suite *codings_suite(void)
     tcase_add_test(tc, test_gzip_cut_after_20_bytes_is_not_clr_and_passes_intact);
     tcase_add_test(tc, test_garbage_after_gzip_header_is_not_clr_and_passes_intact);
     tcase_add_test(tc, test_gzip_bomb_of_zeros_is_not_pe_in_bounded_memory);
-    tcase_add_test(tc, test_brotli_and_zstd_bombs_are_not_pe_in_bounded_memory);
+    tcase_add_test(tc, test_brotli_bomb_is_not_pe_in_bounded_memory);
+    tcase_add_test(tc, test_zstd_bomb_is_not_pe_in_bounded_memory);
+    tcase_add_test(tc, test_zstd_bomb_with_a_128_mib_window_is_decided_in_bounded_memory);
     tcase_add_test(tc, test_bomb_with_pe_header_beyond_the_limit_is_unknown);
     tcase_add_test(tc, test_bomb_decoded_up_to_a_16_mib_limit_stays_bounded);
     suite_add_tcase(s, tc);
