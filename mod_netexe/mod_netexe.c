@@ -117,6 +117,9 @@
  * size, and no further than NETEXE_ENCODED_FILE_MAX bytes: its coded bytes
  * are not held, but decoding costs time. */
 #define NETEXE_FILE_CHUNK       4096
+
+/* The bytes read at e_lfanew: up to data directory 14 of a PE32+ header. */
+#define NETEXE_WINDOW           PE_DECISION_SPAN_PE32PLUS
 #define NETEXE_ENCODED_FILE_MAX ((apr_size_t)NETEXE_SNIFF_LIMIT_MAX)
 
 /* Runs after resource filters (INCLUDES, ...) and before DEFLATE, BROTLI
@@ -433,7 +436,9 @@ typedef struct {
     apr_size_t examined;        /* bytes read: peeked, copied or decoded */
     netexe_decoder *dec;        /* encoded bodies, made on the first data */
     int ncodings;               /* > 0: the body is decoded */
-    apr_size_t win_off;         /* a window of the file at e_lfanew */
+    unsigned char *win;         /* a window of the file at e_lfanew, made
+                                 * when the header lies beyond buf */
+    apr_size_t win_off;
     apr_size_t win_len;
     unsigned int decided:1;
     unsigned int unknown:1;     /* gave up: see gave_up */
@@ -444,11 +449,11 @@ typedef struct {
     unsigned int cleanup:1;     /* netexe_ctx_cleanup is registered */
     unsigned int far_tried:1;   /* the header was looked for where it lies */
     const char *gave_up;        /* with unknown: why, for the debug log */
-    netexe_coding codings[NETEXE_DECODE_MAX_CODINGS];
     /* From here on left uninitialised: info is read only after pe_sniff()
-     * or pe_sniff_final(), which fill it, has decided. */
+     * or pe_sniff_final(), which fill it, has decided; codings only up to
+     * ncodings, copied in on the first call. */
     pe_info info;
-    unsigned char win[PE_DECISION_SPAN_PE32PLUS];
+    netexe_coding codings[NETEXE_DECODE_MAX_CODINGS];
     unsigned char first[NETEXE_READ_AHEAD];  /* buf until it must grow */
 } netexe_ctx;
 
@@ -507,9 +512,9 @@ typedef struct {
 #define NETEXE_CONTENT_PREFIX_LEN   (sizeof(NETEXE_CONTENT_PREFIX) - 1)
 #define NETEXE_CD                   "Content-Disposition"
 
-/* Fills in h from the entries of t.  One pass over a table instead of one
- * apr_table_get() per name and table: those lookups cost more than the
- * rest of the filter.  Several Content-Encoding fields are one list, as a
+/* Fills in h from the entries of t: one pass over a table instead of one
+ * apr_table_get() per name and table, which would be the most expensive
+ * part of the filter.  Several Content-Encoding fields are one list, as a
  * client reads them. */
 static void netexe_scan_headers(apr_pool_t *p, const apr_table_t *t,
                                 netexe_resp_headers *h)
@@ -670,7 +675,7 @@ static void netexe_give_up(netexe_ctx *ctx, const char *why)
 }
 
 /* Runs the sniffer on what is known; decides or updates want. */
-static void netexe_sniff(netexe_ctx *ctx)
+static APR_INLINE void netexe_sniff(netexe_ctx *ctx)
 {
     pe_verdict v = ctx->win_len
         ? pe_sniff_window(ctx->buf, ctx->len, ctx->win, ctx->win_off,
@@ -701,10 +706,10 @@ static void netexe_sniff_final(netexe_ctx *ctx)
 /* Reads n bytes at offset off of a FILE bucket into dst.
  *
  * Reading the bucket through apr_bucket_read() would morph it into an MMAP
- * or heap bucket, and the core could no longer hand the file to sendfile:
- * measured, that sent 0% of the bodies by sendfile and cost a quarter of
- * the request rate.  pread() on the descriptor at the bucket's own offset
- * leaves the bucket, and the file position, exactly as they were. */
+ * or heap bucket, and the core could no longer hand the file to sendfile
+ * (README, Performance, has the figures).  pread() on the descriptor at
+ * the bucket's own offset leaves the bucket, and the file position,
+ * exactly as they were. */
 static apr_status_t netexe_peek_file(request_rec *r, apr_bucket *e,
                                      apr_size_t off, unsigned char *dst,
                                      apr_size_t n)
@@ -757,7 +762,7 @@ static int netexe_far_peek(request_rec *r, netexe_ctx *ctx,
                            apr_size_t start)
 {
     apr_size_t at = ctx->info.e_lfanew;
-    apr_size_t n = sizeof(ctx->win);
+    apr_size_t n = NETEXE_WINDOW;
 
     if (ctx->win_len || at < ctx->len) {
         return 0;
@@ -773,13 +778,16 @@ static int netexe_far_peek(request_rec *r, netexe_ctx *ctx,
     if (n > e->length - (at - start)) {
         n = e->length - (at - start);
     }
+    if (!ctx->win) {
+        ctx->win = apr_palloc(r->pool, NETEXE_WINDOW);
+    }
     if (netexe_peek_file(r, e, at - start, ctx->win, n) != APR_SUCCESS) {
         return 0;
     }
     ctx->win_off = at;
     ctx->win_len = n;
     ctx->examined += n;
-    if (n < sizeof(ctx->win) && netexe_body_ends_after(bb, e)) {
+    if (n < NETEXE_WINDOW && netexe_body_ends_after(bb, e)) {
         netexe_sniff_final(ctx);
         return 1;
     }
@@ -954,10 +962,12 @@ static apr_status_t netexe_take_file(request_rec *r, netexe_ctx *ctx,
         if (n > ctx->limit - ctx->len) {
             n = ctx->limit - ctx->len;
         }
-        rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len,
-                         ctx->len + n);
-        if (rv != APR_SUCCESS) {
-            return rv;
+        if (ctx->len + n > ctx->cap) {
+            rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len,
+                             ctx->len + n);
+            if (rv != APR_SUCCESS) {
+                return rv;
+            }
         }
         rv = netexe_peek_file(r, e, used, ctx->buf + ctx->len, n);
         if (rv != APR_SUCCESS) {
@@ -1038,10 +1048,12 @@ static apr_status_t netexe_take_data(request_rec *r, netexe_ctx *ctx,
         if (n > ctx->limit - ctx->len) {
             n = ctx->limit - ctx->len;
         }
-        rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len,
-                         ctx->len + n);
-        if (rv != APR_SUCCESS) {
-            return rv;
+        if (ctx->len + n > ctx->cap) {
+            rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len,
+                             ctx->len + n);
+            if (rv != APR_SUCCESS) {
+                return rv;
+            }
         }
         memcpy(ctx->buf + ctx->len, data + used, n);
         ctx->len += n;
@@ -1358,10 +1370,11 @@ static apr_status_t netexe_cd_filter(ap_filter_t *f, apr_bucket_brigade *bb)
  * only one whatever runs after the filter.  A handler that held the body
  * back may have set its own since the first call: with NetExeOverride Off
  * that one stays. */
-static const char *netexe_set_cd(request_rec *r, netexe_ctx *ctx,
+static const char *netexe_set_cd(ap_filter_t *f, netexe_ctx *ctx,
                                  const netexe_dir_conf *conf,
-                                 const char *value)
+                                 apr_bucket_brigade *bb, const char *value)
 {
+    request_rec *r = f->r;
     netexe_server_conf *sconf = ap_get_module_config(r->server->module_config,
                                                      &netexe_module);
     netexe_cd_ctx *cd;
@@ -1381,6 +1394,13 @@ static const char *netexe_set_cd(request_rec *r, netexe_ctx *ctx,
     else {
         apr_table_setn(r->headers_out, NETEXE_CD, value);
     }
+    /* Nobody can set another one when no request filter follows (only the
+     * protocol's, which set none) and the handler is done (the body ends
+     * in this brigade): the plain static download needs no extra step. */
+    if (f->next == r->proto_output_filters && !APR_BRIGADE_EMPTY(bb)
+        && APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb))) {
+        return value;
+    }
     cd = apr_palloc(r->pool, sizeof(*cd));
     cd->value = value;
     cd->override = conf->override;
@@ -1391,9 +1411,10 @@ static const char *netexe_set_cd(request_rec *r, netexe_ctx *ctx,
 /* Turns the verdict into the note, the log line and, for a match, the
  * header.  Runs before anything of the response is passed on: once the
  * first brigade has gone down, the headers may already be on the wire. */
-static void netexe_apply(request_rec *r, netexe_ctx *ctx,
-                         const netexe_dir_conf *conf)
+static void netexe_apply(ap_filter_t *f, netexe_ctx *ctx,
+                         const netexe_dir_conf *conf, apr_bucket_brigade *bb)
 {
+    request_rec *r = f->r;
     const char *verdict;
     const char *value = NULL;
     const char *why = "";
@@ -1430,7 +1451,7 @@ static void netexe_apply(request_rec *r, netexe_ctx *ctx,
         n = netexe_disposition(out, sizeof(out), seg, seglen,
                                pe_is_dll(&ctx->info), conf->filename);
         if (n) {
-            value = netexe_set_cd(r, ctx, conf,
+            value = netexe_set_cd(f, ctx, conf, bb,
                                   apr_pstrmemdup(r->pool, out, n));
         }
     }
@@ -1586,7 +1607,7 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         return APR_SUCCESS;
     }
 
-    netexe_apply(r, ctx, conf);
+    netexe_apply(f, ctx, conf, bb);
     if (conf->sigcheck && !ctx->unknown
         && (ctx->info.verdict == PE_CLR || ctx->info.verdict == PE_NATIVE)) {
         netexe_check_signature(r, ctx, bb);
