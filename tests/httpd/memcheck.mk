@@ -32,7 +32,9 @@ VALGRIND       ?= valgrind
 # inside the module, bombs included), statuses, far headers, mod_cache,
 # one Content-Disposition with mod_headers, the no-netexe examples.
 # Left out: check_config (apache2 -t only), check_mpm (parallel requests
-# against several MPMs; -X serves one process) and check_harness.  Under
+# against several MPMs; -X serves one process), check_sigcache (sharing
+# between prefork children and between two servers; -X has one process)
+# and check_harness.  Under
 # valgrind apache2 is many times slower, but these requests are small:
 # about two minutes together on two shared cores.
 VALGRIND_SUITES ?= check_static check_cgi check_proxy check_split check_scopes \

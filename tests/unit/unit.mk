@@ -10,6 +10,9 @@ SUPPORT_HDRS   = $(wildcard tests/support/*.h)
 UNIT_SRCS      = $(sort $(wildcard tests/unit/check_*.c))
 UNIT_BINS      = $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 UNIT_SAN_BINS  = $(patsubst tests/unit/%.c,$(B)/unit-san/%,$(UNIT_SRCS))
+# The decoders of the library (CODEC_LIBS) and, for check_decode, the
+# encoders that make its inputs at test time.
+CODEC_ENC_LIBS := $(shell pkg-config --libs libbrotlienc libzstd zlib 2>/dev/null || echo -lbrotlienc -lzstd -lz)
 # Where downloaded Debian packages (real-world fixtures) are cached.
 FIXTURE_CACHE ?= $(abspath $(B))/cache
 # Debian packages with real-world PE files, unpacked into FIXTURE_CACHE
@@ -28,11 +31,11 @@ fetch-fixtures:
 
 $(B)/unit/%: tests/unit/%.c $(SUPPORT_SRCS) $(SUPPORT_HDRS) $(LIB) | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(SUPPORT_SRCS) $(LIB) $(CHECK_LIBS) $(CRYPTO_LIBS)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(SUPPORT_SRCS) $(LIB) $(CHECK_LIBS) $(CRYPTO_LIBS) $(CODEC_LIBS) $(CODEC_ENC_LIBS)
 
 $(B)/unit-san/%: tests/unit/%.c $(SUPPORT_SRCS) $(SUPPORT_HDRS) $(SAN_LIB) | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(SUPPORT_SRCS) $(SAN_LIB) $(CHECK_LIBS) $(CRYPTO_LIBS)
+	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(SUPPORT_SRCS) $(SAN_LIB) $(CHECK_LIBS) $(CRYPTO_LIBS) $(CODEC_LIBS) $(CODEC_ENC_LIBS)
 
 .PHONY: check-unit check-unit-san
 # Under the sanitizers a report aborts the forked test, which Check counts
