@@ -21,8 +21,9 @@ FIXTURE_CACHE ?= $(abspath $(B))/cache
 # the cases that need it print "SKIPPED: ...".
 FIXTURE_DEBS  += libmono-corlib4.5-dll libmono-system4.0-cil libmono-system-xml4.0-cil \
                  libmono-system-core4.0-cil shim-unsigned nsis-common
-# Signed EFI images (Authenticode, check_authenticode).
-FIXTURE_DEBS  += shim-signed grub-efi-amd64-signed
+# Signed EFI images (Authenticode, check_authenticode; the GRUB and shim
+# helper images are repaired with shim-unsigned's Debian CA).
+FIXTURE_DEBS  += shim-signed grub-efi-amd64-signed shim-helpers-amd64-signed
 
 .PHONY: fetch-fixtures
 fetch-fixtures:
