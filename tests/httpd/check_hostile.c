@@ -45,6 +45,9 @@ static const char hostile_config[] =
     "<Location \"/h/\">\n"
     "    NetExe On\n"
     "</Location>\n"
+    "<Directory \"@DOCROOT@/dl\">\n"
+    "    NetExe On\n"
+    "</Directory>\n"
     "<VirtualHost 127.0.0.1:@PORT1@>\n"
     "    AllowEncodedSlashes NoDecode\n"
     "    AliasMatch \"^/h/\" \"@DOCROOT@/img/clr.exe\"\n"
@@ -125,9 +128,43 @@ static const hostile_case cases[] = {
       "attachment; filename=\"get.exe\"" },
 };
 
+/* A file named on disk with the bytes of name (UTF-8), asked for by its
+ * percent-encoded path. */
+typedef struct {
+    const char *name;       /* under dl/ */
+    const char *path;
+    const char *want;
+} invisible_case;
+
+static const invisible_case invisible[] = {
+    /* ZERO WIDTH SPACE inside, BYTE ORDER MARK in front. */
+    { "set\xE2\x80\x8Bup.exe", "/dl/set%E2%80%8Bup.exe",
+      "attachment; filename=\"set_up.exe\"" },
+    { "\xEF\xBB\xBFsetup.exe", "/dl/%EF%BB%BFsetup.exe",
+      "attachment; filename=\"_setup.exe\"" },
+    /* WORD JOINER, SOFT HYPHEN, MONGOLIAN VOWEL SEPARATOR. */
+    { "a\xE2\x81\xA0" "b.exe", "/dl/a%E2%81%A0b.exe",
+      "attachment; filename=\"a_b.exe\"" },
+    { "c\xC2\xAD" "d.exe", "/dl/c%C2%ADd.exe",
+      "attachment; filename=\"c_d.exe\"" },
+    { "e\xE1\xA0\x8E" "f.exe", "/dl/e%E1%A0%8Ef.exe",
+      "attachment; filename=\"e_f.exe\"" },
+    /* The joiners stay, in filename*. */
+    { "g\xE2\x80\x8Dh.exe", "/dl/g%E2%80%8Dh.exe",
+      "attachment; filename=\"g_h.exe\"; filename*=UTF-8''g%E2%80%8Dh.exe" },
+    { "i\xE2\x80\x8Cj.exe", "/dl/i%E2%80%8Cj.exe",
+      "attachment; filename=\"i_j.exe\"; filename*=UTF-8''i%E2%80%8Cj.exe" },
+    /* MAN, ZWJ, PERSONAL COMPUTER: one emoji, three characters. */
+    { "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x92\xBB.exe",
+      "/dl/%F0%9F%91%A8%E2%80%8D%F0%9F%92%BB.exe",
+      "attachment; filename=\"___.exe\"; "
+      "filename*=UTF-8''%F0%9F%91%A8%E2%80%8D%F0%9F%92%BB.exe" },
+};
+
 static void setup(void)
 {
     static const char *const mods[] = { "alias", NULL };
+    size_t i;
     harness_options o;
 
     harness_options_init(&o);
@@ -137,6 +174,12 @@ static void setup(void)
     srv = harness_new(&o);
     ck_assert_msg(srv != NULL, "harness_new failed");
     ck_assert_int_eq(harness_write_pe(srv, "img/clr.exe", NULL, NULL), 0);
+    for (i = 0; i < sizeof invisible / sizeof invisible[0]; i++) {
+        char rel[64];
+
+        snprintf(rel, sizeof rel, "dl/%s", invisible[i].name);
+        ck_assert_int_eq(harness_write_pe(srv, rel, NULL, NULL), 0);
+    }
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
 
@@ -369,6 +412,20 @@ START_TEST(test_encoded_slash_decoded_by_on_splits_the_segment)
 }
 END_TEST
 
+START_TEST(test_invisible_character_in_a_file_name_is_replaced)
+{
+    const invisible_case *c = &invisible[_i];
+    harness_response r;
+    char rel[64];
+
+    snprintf(rel, sizeof rel, "dl/%s", c->name);
+    harness_get(srv, c->path, &r);
+    assert_safe(&r);
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, c->want, rel, "clr");
+    harness_response_free(&r);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
     Suite *s = suite_create("httpd_hostile");
@@ -387,6 +444,8 @@ static Suite *hostile_suite(void)
     tcase_add_test(tc, test_long_utf8_segment_is_cut_at_a_character_boundary);
     tcase_add_test(tc, test_raw_utf8_request_line_gives_exact_name);
     tcase_add_test(tc, test_raw_quote_request_line_gives_exact_name);
+    tcase_add_loop_test(tc, test_invisible_character_in_a_file_name_is_replaced,
+                        0, (int)(sizeof invisible / sizeof invisible[0]));
     suite_add_tcase(s, tc);
     return s;
 }

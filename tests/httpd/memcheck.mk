@@ -27,7 +27,10 @@ VALGRIND       ?= valgrind
 # The suites whose requests go through every path of the filter: static
 # files (FILE buckets, sendfile), CGI pipes, proxied sockets, split and
 # flushed bodies, existing headers, hostile input, faults, clients, the
-# Authenticode check on the request path (OpenSSL inside the module).
+# Authenticode check on the request path (OpenSSL inside the module), and
+# the "fail closed" suites: the CLR rule, content codings (the decoders
+# inside the module, bombs included), statuses, far headers, mod_cache,
+# one Content-Disposition with mod_headers, the no-netexe examples.
 # Left out: check_config (apache2 -t only), check_mpm (parallel requests
 # against several MPMs; -X serves one process), check_sigcache (sharing
 # between prefork children and between two servers; -X has one process)
@@ -36,7 +39,9 @@ VALGRIND       ?= valgrind
 # about two minutes together on two shared cores.
 VALGRIND_SUITES ?= check_static check_cgi check_proxy check_split check_scopes \
                    check_lognote check_faults check_hostile check_hostile_bytes \
-                   check_deflate_h2 check_clients check_signature
+                   check_deflate_h2 check_clients check_signature \
+                   check_clrrule check_codings check_statuses check_far \
+                   check_cache check_oneheader check_noenv
 VALGRIND_TIME_SCALE ?= 20
 VALGRIND_DIR    = $(abspath $(B))/valgrind
 VALGRIND_SUPP   = $(abspath tests/httpd/valgrind.supp)
