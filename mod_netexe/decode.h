@@ -19,10 +19,13 @@
  * listed in (the last one listed was applied last), writing the decoded
  * bytes into a buffer the caller bounds.  The encoded input is only read,
  * never changed.  Memory: each stage keeps a fixed buffer and its library's
- * state; zlib's and brotli's allocations are counted (netexe_decoder_memory)
- * and brotli's are refused beyond NETEXE_DECODE_WINDOW_MAX, zstd frames are
- * refused beyond the same window (browsers accept no larger ones).  Pure C
- * on zlib, libbrotlidec and libzstd; no APR, no global state.
+ * state, all of it counted by netexe_decoder_memory and held to one budget
+ * for the decoder (2 x NETEXE_DECODE_WINDOW_MAX + 1 MiB): zlib's and
+ * brotli's allocations beyond it are refused, a zstd stage that takes the
+ * total past it fails; zstd frames declaring a window above 2^23 bytes are
+ * refused outright (browsers accept no larger ones).  A refusal is
+ * NETEXE_DECODE_ERROR, as for a corrupt stream.  Pure C on zlib,
+ * libbrotlidec and libzstd; no APR, no global state.
  */
 #ifndef NETEXE_DECODE_H
 #define NETEXE_DECODE_H
