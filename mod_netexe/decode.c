@@ -28,6 +28,12 @@
 /* Bytes a stage holds between itself and the next one. */
 #define NETEXE_DECODE_STAGE_BUF     4096
 
+/* Most bytes a decoder holds, the struct and every stage's library state
+ * together: two stages at the largest window and room for the rest.  An
+ * allocation that would pass it is refused, and a zstd stage, which
+ * allocates by itself, fails once its frame took the total past it. */
+#define NETEXE_DECODE_MEMORY_MAX    (2u * NETEXE_DECODE_WINDOW_MAX + 1024u * 1024u)
+
 /* zlib window bits: 15 with a zlib header, -15 raw, +16 gzip. */
 #define NETEXE_ZLIB_WBITS           15
 #define NETEXE_ZLIB_GZIP            16
@@ -177,9 +183,11 @@ typedef union {
 static void *counted_alloc(netexe_decoder *d, size_t size)
 {
     netexe_alloc_head *h;
+    size_t held = netexe_decoder_memory(d);
 
     if (size > NETEXE_DECODE_WINDOW_MAX + NETEXE_DECODE_STAGE_BUF * 64u
-        || d->lib_bytes > NETEXE_DECODE_WINDOW_MAX * 2u) {
+        || held > NETEXE_DECODE_MEMORY_MAX
+        || size > NETEXE_DECODE_MEMORY_MAX - held) {
         return NULL;
     }
     h = malloc(sizeof(*h) + size);
@@ -418,6 +426,12 @@ static stage_status step_zstd(netexe_decoder *d, netexe_stage *s,
             *used = zin.pos;
             *made = zout.pos;
             d->error = "corrupt or unsupported zstd stream";
+            return STAGE_ERROR;
+        }
+        if (netexe_decoder_memory(d) > NETEXE_DECODE_MEMORY_MAX) {
+            *used = zin.pos;
+            *made = zout.pos;
+            d->error = "zstd window over the memory budget";
             return STAGE_ERROR;
         }
         if (zin.pos == in_before && zout.pos == out_before) {

@@ -998,6 +998,84 @@ START_TEST(test_zstd_memory_returns_after_error)
 }
 END_TEST
 
+/* Hand-made stream headers that make a stage take its whole window at
+ * once, so that a few bytes show what stacked codings may cost. */
+
+/* Brotli: WBITS 24 (1, then 111), then a meta-block that is not the last
+ * (ISLAST 0), six nibbles (MNIBBLES 2) of MLEN - 1 = 0xFFFFFF, uncompressed
+ * (ISUNCOMPRESSED 1): the decoder sizes its ring buffer for 16 MiB of
+ * data, and passes the raw bytes that follow through as they come
+ * (RFC 7932 9.1, 9.2). */
+static const unsigned char br_16_mib_header[] = { 0xCF, 0xFF, 0xFF, 0xFF };
+
+/* zstd: magic, a frame header descriptor with no flags, a window
+ * descriptor of exponent 13 (2^23 bytes), then a raw block that is not
+ * the last, of 8 bytes (RFC 8878 3.1.1). */
+static const unsigned char zstd_8_mib_frame_start[] = {
+    0x28, 0xB5, 0x2F, 0xFD, 0x00, (23 - ZSTD_WINDOW_LOG_ABS_MIN) << 3,
+};
+static const unsigned char zstd_raw_block_of_8[] = { 8u << 3, 0x00, 0x00 };
+
+typedef struct {
+    const char *content_encoding;
+    netexe_decode_status status;
+} budget_case;
+
+static size_t budget_body(int i, unsigned char *body)
+{
+    size_t n = 0;
+
+    if (i == 2) {
+        memcpy(body + n, zstd_8_mib_frame_start, sizeof zstd_8_mib_frame_start);
+        n += sizeof zstd_8_mib_frame_start;
+        memcpy(body + n, zstd_raw_block_of_8, sizeof zstd_raw_block_of_8);
+        n += sizeof zstd_raw_block_of_8;
+    }
+    memcpy(body + n, br_16_mib_header, sizeof br_16_mib_header);
+    n += sizeof br_16_mib_header;
+    memcpy(body + n, br_16_mib_header, sizeof br_16_mib_header);
+    n += sizeof br_16_mib_header;
+    if (i == 1) {
+        memcpy(body + n, zstd_8_mib_frame_start, sizeof zstd_8_mib_frame_start);
+        n += sizeof zstd_8_mib_frame_start;
+    }
+    return n;
+}
+
+/* Two brotli stages at the largest window fit; an 8 MiB zstd window on
+ * top does not, whether it comes last or first: the decoder then fails
+ * and holds nothing. */
+static const budget_case budget_cases[] = {
+    { "br, br",         NETEXE_DECODE_MORE },
+    { "zstd, br, br",   NETEXE_DECODE_ERROR },
+    { "br, br, zstd",   NETEXE_DECODE_ERROR },
+};
+
+START_TEST(test_stacked_windows_stay_within_budget)
+{
+    const budget_case *c = &budget_cases[_i];
+    unsigned char body[64], out[64];
+    size_t len = budget_body(_i, body), used, made, before, after;
+    netexe_decoder *d = decoder_for(c->content_encoding);
+
+    before = netexe_decoder_memory(d);
+    ck_assert_int_eq(netexe_decode(d, body, len, &used, out, sizeof out,
+                                   &made), c->status);
+    ck_assert_uint_eq(made, 0);
+    after = netexe_decoder_memory(d);
+    ck_assert_uint_lt(after, DECODER_MEMORY_MAX);
+    if (c->status == NETEXE_DECODE_MORE) {
+        ck_assert_uint_eq(used, len);
+        ck_assert_uint_gt(after, 2u * NETEXE_DECODE_WINDOW_MAX);
+    }
+    else {
+        ck_assert_str_ne(netexe_decoder_error(d), "");
+        ck_assert_uint_eq(after, before);
+    }
+    netexe_decoder_free(d);
+}
+END_TEST
+
 /* 200 MB of zeros in a gzip body of some 200 KB, decoded into 64 KiB. */
 START_TEST(test_gzip_bomb_fills_buffer_in_bounded_memory)
 {
@@ -1098,6 +1176,8 @@ static Suite *decode_suite(void)
                         N_CASES(memory_cases));
     tcase_add_test(tc, test_zstd_memory_returns_after_error);
     tcase_add_test(tc, test_gzip_bomb_fills_buffer_in_bounded_memory);
+    tcase_add_loop_test(tc, test_stacked_windows_stay_within_budget, 0,
+                        N_CASES(budget_cases));
     suite_add_tcase(s, tc);
     return s;
 }
