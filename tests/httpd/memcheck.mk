@@ -27,14 +27,18 @@ VALGRIND       ?= valgrind
 # The suites whose requests go through every path of the filter: static
 # files (FILE buckets, sendfile), CGI pipes, proxied sockets, split and
 # flushed bodies, existing headers, hostile input, faults, clients, the
-# Authenticode check on the request path (OpenSSL inside the module).
+# Authenticode check on the request path (OpenSSL inside the module), and
+# bodies held in tens of thousands of one-byte pieces from a CGI, mod_lua
+# and a proxied backend, with the client, the CGI or the backend failing
+# while they are held (check_memory; its RSS bounds are not asserted under
+# a tool, whose own memory that is).
 # Left out: check_config (apache2 -t only), check_mpm (parallel requests
 # against several MPMs; -X serves one process) and check_harness.  Under
 # valgrind apache2 is many times slower, but these requests are small:
 # about two minutes together on two shared cores.
 VALGRIND_SUITES ?= check_static check_cgi check_proxy check_split check_scopes \
                    check_lognote check_faults check_hostile check_hostile_bytes \
-                   check_deflate_h2 check_clients check_signature
+                   check_deflate_h2 check_clients check_signature check_memory
 VALGRIND_TIME_SCALE ?= 20
 VALGRIND_DIR    = $(abspath $(B))/valgrind
 VALGRIND_SUPP   = $(abspath tests/httpd/valgrind.supp)
