@@ -24,11 +24,13 @@ LIB_CFLAGS  = $(CSTD) $(WARN) $(OPT) -fPIC
 SAN_FLAGS   = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 SRC         = mod_netexe
-LIB_SRCS    = $(wildcard $(SRC)/pe.c $(SRC)/disposition.c $(SRC)/authenticode.c)
-LIB_HDRS    = $(wildcard $(SRC)/pe.h $(SRC)/disposition.h $(SRC)/authenticode.h)
+LIB_SRCS    = $(wildcard $(SRC)/pe.c $(SRC)/decode.c $(SRC)/disposition.c $(SRC)/authenticode.c)
+LIB_HDRS    = $(wildcard $(SRC)/pe.h $(SRC)/decode.h $(SRC)/disposition.h $(SRC)/authenticode.h)
 LIB         = $(B)/libnetexe.a
 SAN_LIB     = $(B)/san/libnetexe.a
 CRYPTO_LIBS = $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+# The content-coding decoders of decode.c (zlib, brotli, zstd).
+CODEC_LIBS  = $(shell pkg-config --libs zlib libbrotlidec libzstd 2>/dev/null || echo -lz -lbrotlidec -lzstd)
 
 MODULE      = $(B)/mod_netexe.so
 SCANNER     = $(if $(wildcard $(SRC)/netexe-scan.c),$(B)/netexe-scan)
@@ -67,8 +69,10 @@ $(MODULE): $(SRC)/mod_netexe.c $(LIB_HDRS) $(LIB)
 	@mkdir -p $(B)/apxs
 	cp $(SRC)/mod_netexe.c $(LIB_HDRS) $(B)/apxs/
 	cd $(B)/apxs && $(APXS) -c -Wc,-std=gnu99 -Wc,-Wall -Wc,-Wextra -Wc,-Werror \
-	    -o mod_netexe.la mod_netexe.c $(abspath $(LIB)) $(CRYPTO_LIBS) >/dev/null
-	cp $(B)/apxs/.libs/mod_netexe.so $@
+	    -o mod_netexe.la mod_netexe.c $(abspath $(LIB)) $(CRYPTO_LIBS) $(CODEC_LIBS) >/dev/null
+	# In place by rename: a server running with the old file keeps its
+	# mapping intact.
+	cp $(B)/apxs/.libs/mod_netexe.so $@.new && mv -f $@.new $@
 
 scanner: $(SCANNER)
 $(B)/netexe-scan: $(SRC)/netexe-scan.c $(LIB_HDRS) $(LIB)

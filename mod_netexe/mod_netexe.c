@@ -52,6 +52,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "httpd.h"
@@ -76,10 +77,12 @@
 #endif
 
 #include "pe.h"
+#include "decode.h"
 #include "disposition.h"
 #include "authenticode.h"
 
 #define NETEXE_FILTER_NAME      "NETEXE"
+#define NETEXE_CD_FILTER_NAME   "NETEXE_CD"
 #define NETEXE_NOTE             "netexe"
 #define NETEXE_ENV_OFF          "no-netexe"
 
@@ -110,12 +113,24 @@
  * one peek of this size usually decides, instead of one per field. */
 #define NETEXE_READ_AHEAD       512
 
+/* An encoded static file is read through the decoder in pieces of this
+ * size, and no further than NETEXE_ENCODED_FILE_MAX bytes: its coded bytes
+ * are not held, but decoding costs time. */
+#define NETEXE_FILE_CHUNK       4096
+#define NETEXE_ENCODED_FILE_MAX ((apr_size_t)NETEXE_SNIFF_LIMIT_MAX)
+
 /* Runs after resource filters (INCLUDES, ...) and before DEFLATE, BROTLI
  * and mod_headers' FIXUP_HEADERS_OUT, which all register at
  * AP_FTYPE_CONTENT_SET: filters of equal type run in insertion order, and
  * SetOutputFilter DEFLATE is inserted before our insert_filter hook, so an
  * equal type would put us after the compressor.  One less is enough. */
 #define NETEXE_FILTER_TYPE      ((ap_filter_type)(AP_FTYPE_CONTENT_SET - 1))
+
+/* NETEXE_CD is inserted when the header is set, after every filter of the
+ * content-set stage already in place (mod_headers' output fixups among
+ * them) and before mod_cache's CACHE_SAVE (AP_FTYPE_CONTENT_SET + 1), so
+ * that what is sent and what is stored both carry one value. */
+#define NETEXE_CD_FILTER_TYPE   AP_FTYPE_CONTENT_SET
 
 /* AP_DECLARE_MODULE at the end also does APLOG_USE_MODULE(netexe): every
  * log line of this file carries the module, so "LogLevel netexe:debug"
@@ -188,6 +203,7 @@ typedef struct {
     netexe_ac_roots   *roots;       /* loaded at configuration time */
     netexe_sig_cache  *cache;       /* set by child_init, or NULL */
     ap_filter_rec_t   *frec;        /* NETEXE, set by post_config */
+    ap_filter_rec_t   *cd_frec;     /* NETEXE_CD, set by post_config */
 
     unsigned int roots_set:1;
     unsigned int sigcheck_used:1;   /* NetExeSignatureCheck On seen here */
@@ -378,28 +394,93 @@ static const char *netexe_set_roots(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
+/* A bucket held until the decision (FILE, or metadata other than FLUSH)
+ * and where it stands among the response bytes kept in memory: the bytes
+ * before it end at "at"; the kept bytes after it start at "skip" (past the
+ * bytes peeked from a FILE bucket into the shared buffer of an unencoded
+ * body, else equal to "at"). */
+typedef struct {
+    apr_size_t at;
+    apr_size_t skip;
+} netexe_mark;
+
 /* Per-request state, made on the filter's first call.  Most responses
  * decide on their first bucket and hold nothing: the held brigade is made
  * when a bucket must wait, and the first NETEXE_READ_AHEAD bytes, which
- * usually decide, go to a buffer inside the context. */
+ * usually decide, go to a buffer inside the context.
+ *
+ * Held bytes live once.  Bytes read from a streamed bucket (a pipe, a
+ * socket, a heap bucket of a script or a proxy) are copied into a buffer
+ * and the bucket is released: for an unencoded body that is the sniff
+ * buffer itself, for an encoded one the "raw" buffer, while the decoded
+ * bytes go to the sniff buffer.  Buckets that must wait unread (FILE,
+ * metadata) are set aside once, when they are moved to "held".  At the
+ * decision the kept bytes go on as buckets over those buffers, in order
+ * with the held buckets. */
 typedef struct {
-    apr_bucket_brigade *held;   /* buckets held until the decision, or NULL */
-    unsigned char *buf;         /* the leading bytes of the body */
+    apr_bucket_brigade *held;   /* buckets waiting for the decision, or NULL */
+    apr_array_header_t *marks;  /* one netexe_mark per bucket in held */
+    unsigned char *buf;         /* the body's first bytes (decoded) */
     apr_size_t len;             /* bytes in buf */
     apr_size_t cap;             /* size of buf */
+    apr_size_t kept;            /* unencoded: bytes of buf that belong to
+                                 * buckets already released or held */
+    unsigned char *raw;         /* encoded: the bytes of released buckets */
+    apr_size_t raw_len;
+    apr_size_t raw_cap;
     apr_size_t want;            /* bytes the sniffer asks for next (> len) */
     apr_size_t limit;           /* NetExeSniffLimit */
-    apr_size_t held_bytes;      /* data bytes in held (set aside) */
+    apr_size_t examined;        /* bytes read: peeked, copied or decoded */
+    netexe_decoder *dec;        /* encoded bodies, made on the first data */
+    int ncodings;               /* > 0: the body is decoded */
+    apr_size_t win_off;         /* a window of the file at e_lfanew */
+    apr_size_t win_len;
     unsigned int decided:1;
     unsigned int unknown:1;     /* gave up: see gave_up */
     unsigned int cd_absent:1;   /* headers_out has no Content-Disposition:
                                  * known in the first call only */
+    unsigned int first_call:1;  /* the decision falls in the first call */
+    unsigned int flush:1;       /* a FLUSH arrived before the decision */
+    unsigned int cleanup:1;     /* netexe_ctx_cleanup is registered */
+    unsigned int far_tried:1;   /* the header was looked for where it lies */
     const char *gave_up;        /* with unknown: why, for the debug log */
+    netexe_coding codings[NETEXE_DECODE_MAX_CODINGS];
     /* From here on left uninitialised: info is read only after pe_sniff()
      * or pe_sniff_final(), which fill it, has decided. */
     pe_info info;
+    unsigned char win[PE_DECISION_SPAN_PE32PLUS];
     unsigned char first[NETEXE_READ_AHEAD];  /* buf until it must grow */
 } netexe_ctx;
+
+/* The state of NETEXE_CD: the value the module set, and who wins. */
+typedef struct {
+    const char *value;
+    int override;
+} netexe_cd_ctx;
+
+/* What this filter allocated or kept for the response: the context, the
+ * buffers that grew out of it, the decoder, the held buckets. */
+static apr_size_t netexe_held_memory(const netexe_ctx *ctx)
+{
+    apr_size_t bytes = sizeof(*ctx) + ctx->raw_cap
+                       + netexe_decoder_memory(ctx->dec);
+
+    if (ctx->buf != ctx->first) {
+        bytes += ctx->cap;
+    }
+    if (ctx->held) {
+        apr_bucket *e;
+
+        bytes += sizeof(*ctx->held)
+                 + (apr_size_t)ctx->marks->nalloc * sizeof(netexe_mark);
+        for (e = APR_BRIGADE_FIRST(ctx->held);
+             e != APR_BRIGADE_SENTINEL(ctx->held); e = APR_BUCKET_NEXT(e)) {
+            bytes += sizeof(*e) + (APR_BUCKET_IS_FILE(e)
+                                   ? sizeof(apr_bucket_file) : 0);
+        }
+    }
+    return bytes;
+}
 
 static apr_status_t netexe_step_aside(ap_filter_t *f, apr_bucket_brigade *bb,
                                       const char *why)
@@ -407,34 +488,31 @@ static apr_status_t netexe_step_aside(ap_filter_t *f, apr_bucket_brigade *bb,
     request_rec *r = f->r;
 
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                  "mod_netexe: %s: not examined (status %d): %s", r->uri,
-                  r->status, why);
+                  "%s: not examined (status %d): %s", r->uri, r->status, why);
     if (!apr_table_get(r->notes, NETEXE_NOTE)) {
         apr_table_setn(r->notes, NETEXE_NOTE, NETEXE_VERDICT_SKIPPED);
     }
     ap_remove_output_filter(f);
-    if (APR_BRIGADE_EMPTY(bb)) {
-        return APR_SUCCESS;
-    }
     return ap_pass_brigade(f->next, bb);
 }
 
-/* The response headers the first call decides on: the first value of
- * each in headers_out, else in err_headers_out, as apr_table_get() finds
- * them. */
+/* The response headers the first call decides on, from headers_out and
+ * err_headers_out. */
 typedef struct {
-    const char *encoding;       /* Content-Encoding */
-    const char *range;          /* Content-Range */
-    const char *disposition;    /* Content-Disposition */
+    const char *encoding;       /* Content-Encoding: every value, in order */
+    const char *disposition;    /* Content-Disposition: the first */
 } netexe_resp_headers;
 
 #define NETEXE_CONTENT_PREFIX       "Content-"
 #define NETEXE_CONTENT_PREFIX_LEN   (sizeof(NETEXE_CONTENT_PREFIX) - 1)
+#define NETEXE_CD                   "Content-Disposition"
 
-/* Fills in the fields of h still unset from the entries of t.  One pass
- * over a table instead of one apr_table_get() per name and table: those
- * six lookups cost more than the rest of the filter. */
-static void netexe_scan_headers(const apr_table_t *t, netexe_resp_headers *h)
+/* Fills in h from the entries of t.  One pass over a table instead of one
+ * apr_table_get() per name and table: those lookups cost more than the
+ * rest of the filter.  Several Content-Encoding fields are one list, as a
+ * client reads them. */
+static void netexe_scan_headers(apr_pool_t *p, const apr_table_t *t,
+                                netexe_resp_headers *h)
 {
     const apr_array_header_t *arr = apr_table_elts(t);
     const apr_table_entry_t *elts = (const apr_table_entry_t *)arr->elts;
@@ -442,7 +520,6 @@ static void netexe_scan_headers(const apr_table_t *t, netexe_resp_headers *h)
 
     for (i = 0; i < arr->nelts; i++) {
         const char *key = elts[i].key;
-        const char **slot;
 
         if (!key || (key[0] != 'C' && key[0] != 'c')
             || strncasecmp(key, NETEXE_CONTENT_PREFIX,
@@ -452,44 +529,42 @@ static void netexe_scan_headers(const apr_table_t *t, netexe_resp_headers *h)
         key += NETEXE_CONTENT_PREFIX_LEN;
         switch (apr_tolower(key[0])) {
         case 'e':
-            slot = strcasecmp(key, "Encoding") ? NULL : &h->encoding;
-            break;
-        case 'r':
-            slot = strcasecmp(key, "Range") ? NULL : &h->range;
+            if (!strcasecmp(key, "Encoding")) {
+                h->encoding = h->encoding
+                    ? apr_pstrcat(p, h->encoding, ", ", elts[i].val, NULL)
+                    : elts[i].val;
+            }
             break;
         case 'd':
-            slot = strcasecmp(key, "Disposition") ? NULL : &h->disposition;
+            if (!h->disposition && !strcasecmp(key, "Disposition")) {
+                h->disposition = elts[i].val;
+            }
             break;
         default:
-            slot = NULL;
             break;
         }
-        if (slot && !*slot) {
-            *slot = elts[i].val;
-        }
     }
 }
 
-/* Whether the body is encoded, so that its first bytes are not the
- * image's.  "identity" is no encoding (mod_deflate reads it so too). */
-static int netexe_encoded(request_rec *r, const netexe_resp_headers *h)
+/* Whether a 2xx status carries the resource from byte 0: every one but
+ * 204 (no body) and 206 (a part, when a backend answered a range). */
+static int netexe_status_examined(int status)
 {
-    const char *enc = r->content_encoding;
-
-    if (!enc) {
-        enc = h->encoding;
-    }
-    return enc && *enc && strcasecmp(enc, "identity") != 0;
+    return status >= HTTP_OK && status < HTTP_MULTIPLE_CHOICES
+           && status != HTTP_NO_CONTENT && status != HTTP_PARTIAL_CONTENT;
 }
 
-/* The reason to leave this response alone, or NULL to examine it. */
+/* The reason to leave this response alone, or NULL to examine it; fills
+ * in the codings of an encoded body. */
 static const char *netexe_skip_reason(ap_filter_t *f,
                                       const netexe_dir_conf *conf,
-                                      int *cd_in_headers_out)
+                                      int *cd_in_headers_out,
+                                      netexe_coding *codings, int *ncodings)
 {
     request_rec *r = f->r;
     void *owner = ap_get_module_config(r->request_config, &netexe_module);
-    netexe_resp_headers h = { NULL, NULL, NULL };
+    netexe_resp_headers h = { NULL, NULL };
+    const char *enc;
 
     if (owner && owner != f) {
         /* Inserted twice (NetExe On plus SetOutputFilter, AddOutputFilter
@@ -499,63 +574,139 @@ static const char *netexe_skip_reason(ap_filter_t *f,
     if (r->main) {
         return "subrequest";
     }
-    if (r->status != HTTP_OK) {
-        return "status is not 200";
+    if (!netexe_status_examined(r->status)) {
+        return "the status is not one whose body is the resource";
     }
     if (!apr_is_empty_table(r->subprocess_env)
         && apr_table_get(r->subprocess_env, NETEXE_ENV_OFF)) {
+        /* The request, not the resource, decides: a cache must not hand
+         * this header-less copy to other clients. */
+        r->no_cache = 1;
         return "no-netexe is set";
     }
-    netexe_scan_headers(r->headers_out, &h);
+    netexe_scan_headers(r->pool, r->headers_out, &h);
     *cd_in_headers_out = h.disposition != NULL;
+    if (r->content_encoding) {
+        /* The header filter sends this one in place of headers_out's. */
+        h.encoding = r->content_encoding;
+    }
     if (!apr_is_empty_table(r->err_headers_out)) {
-        netexe_scan_headers(r->err_headers_out, &h);
-    }
-    if (netexe_encoded(r, &h)) {
-        return "Content-Encoding is set";
-    }
-    if (h.range) {
-        return "Content-Range is set (the body is not from byte 0)";
+        netexe_scan_headers(r->pool, r->err_headers_out, &h);
     }
     if (!conf->override && h.disposition) {
         return "Content-Disposition is already set (NetExeOverride Off)";
     }
+    enc = h.encoding;
+    if (enc && netexe_coding_parse(enc, codings, ncodings)
+               == NETEXE_CODINGS_TOO_MANY) {
+        /* Not decoded: the body is judged undecidable, not raw. */
+        *ncodings = -1;
+    }
     return NULL;
 }
 
-/* Makes room for len + n bytes in the sniff buffer, doubling it, never
- * beyond the limit (the caller keeps len + n <= limit). */
-static void netexe_reserve(request_rec *r, netexe_ctx *ctx, apr_size_t n)
+static apr_status_t netexe_ctx_cleanup(void *data)
 {
-    apr_size_t cap = ctx->cap;
-    unsigned char *buf;
+    netexe_ctx *ctx = data;
 
-    if (ctx->len + n <= ctx->cap) {
-        return;
+    if (ctx->buf != ctx->first) {
+        free(ctx->buf);
+        ctx->buf = ctx->first;
+        ctx->cap = sizeof(ctx->first);
     }
-    while (cap < ctx->len + n) {
-        cap *= 2;
-    }
-    if (cap > ctx->limit) {
-        cap = ctx->limit;
-    }
-    buf = apr_palloc(r->pool, cap);
-    if (ctx->len) {
-        memcpy(buf, ctx->buf, ctx->len);
-    }
-    ctx->buf = buf;
-    ctx->cap = cap;
+    free(ctx->raw);
+    ctx->raw = NULL;
+    ctx->raw_cap = 0;
+    netexe_decoder_free(ctx->dec);
+    ctx->dec = NULL;
+    return APR_SUCCESS;
 }
 
-/* Copies n bytes at offset off of a FILE bucket into the sniff buffer.
+/* Grows *p to hold at least need bytes (need <= the limit), doubling, from
+ * malloc: realloc gives a grown block back at once, where a pool would
+ * keep every smaller one until the request ends. */
+static apr_status_t netexe_grow(request_rec *r, netexe_ctx *ctx,
+                                unsigned char **p, apr_size_t *cap,
+                                apr_size_t used, apr_size_t need)
+{
+    apr_size_t ncap = *cap ? *cap : NETEXE_READ_AHEAD;
+    unsigned char *np;
+
+    if (need <= *cap) {
+        return APR_SUCCESS;
+    }
+    while (ncap < need) {
+        ncap *= 2;
+    }
+    if (ncap > ctx->limit) {
+        ncap = ctx->limit;
+    }
+    if (*p == ctx->first) {
+        np = malloc(ncap);
+        if (np) {
+            memcpy(np, *p, used);
+        }
+    }
+    else {
+        np = realloc(*p, ncap);
+    }
+    if (!np) {
+        return APR_ENOMEM;
+    }
+    if (!ctx->cleanup) {
+        apr_pool_cleanup_register(r->pool, ctx, netexe_ctx_cleanup,
+                                  apr_pool_cleanup_null);
+        ctx->cleanup = 1;
+    }
+    *p = np;
+    *cap = ncap;
+    return APR_SUCCESS;
+}
+
+static void netexe_give_up(netexe_ctx *ctx, const char *why)
+{
+    ctx->decided = ctx->unknown = 1;
+    ctx->gave_up = why;
+}
+
+/* Runs the sniffer on what is known; decides or updates want. */
+static void netexe_sniff(netexe_ctx *ctx)
+{
+    pe_verdict v = ctx->win_len
+        ? pe_sniff_window(ctx->buf, ctx->len, ctx->win, ctx->win_off,
+                          ctx->win_len, &ctx->info)
+        : pe_sniff(ctx->buf, ctx->len, &ctx->info);
+
+    if (v != PE_NEED_MORE) {
+        ctx->decided = 1;
+    }
+    else {
+        ctx->want = ctx->info.need;
+    }
+}
+
+/* The body has ended: decide on what it gave. */
+static void netexe_sniff_final(netexe_ctx *ctx)
+{
+    ctx->decided = 1;
+    if (ctx->win_len) {
+        pe_sniff_window_final(ctx->buf, ctx->len, ctx->win, ctx->win_off,
+                              ctx->win_len, &ctx->info);
+    }
+    else {
+        pe_sniff_final(ctx->buf, ctx->len, &ctx->info);
+    }
+}
+
+/* Reads n bytes at offset off of a FILE bucket into dst.
  *
  * Reading the bucket through apr_bucket_read() would morph it into an MMAP
  * or heap bucket, and the core could no longer hand the file to sendfile:
  * measured, that sent 0% of the bodies by sendfile and cost a quarter of
  * the request rate.  pread() on the descriptor at the bucket's own offset
  * leaves the bucket, and the file position, exactly as they were. */
-static apr_status_t netexe_peek_file(request_rec *r, netexe_ctx *ctx,
-                                     apr_bucket *e, apr_size_t off,
+static apr_status_t netexe_peek_file(request_rec *r, apr_bucket *e,
+                                     apr_size_t off, unsigned char *dst,
                                      apr_size_t n)
 {
     apr_bucket_file *a = e->data;
@@ -568,7 +719,7 @@ static apr_status_t netexe_peek_file(request_rec *r, netexe_ctx *ctx,
         return rv;
     }
     while (got < n) {
-        ssize_t k = pread(fd, ctx->buf + ctx->len + got, n - got,
+        ssize_t k = pread(fd, dst + got, n - got,
                           (off_t)(e->start + (apr_off_t)(off + got)));
 
         if (k < 0 && errno == EINTR) {
@@ -580,58 +731,304 @@ static apr_status_t netexe_peek_file(request_rec *r, netexe_ctx *ctx,
         if (k == 0) {
             /* The file shrank under us: the core will fail to send it. */
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                          "mod_netexe: %s: file shorter than its bucket",
-                          r->uri);
+                          "%s: file shorter than its bucket", r->uri);
             return APR_EOF;
         }
         got += (apr_size_t)k;
     }
-    ctx->len += n;
     return APR_SUCCESS;
 }
 
-/* Feeds the sniffer from bucket e, whose first byte is body byte ctx->len
- * (every bucket before it is in the buffer whole), until it decides, the
- * bucket is used up, or the limit stops it.  A bucket of unknown length
- * (CGI pipe, proxied socket) is read once, blocking: nothing can be sent
- * before the decision anyway. */
-static apr_status_t netexe_sniff_bucket(ap_filter_t *f, netexe_ctx *ctx,
-                                        apr_bucket *e)
+/* Whether the bucket after e ends the body. */
+static int netexe_body_ends_after(apr_bucket_brigade *bb, apr_bucket *e)
 {
-    request_rec *r = f->r;
-    const apr_size_t start = ctx->len;
-    const char *data = NULL;
-    apr_size_t elen;
-    apr_status_t rv;
+    apr_bucket *n = APR_BUCKET_NEXT(e);
 
-    if (e->length == (apr_size_t)-1 || !APR_BUCKET_IS_FILE(e)) {
-        /* Free for memory buckets; a pipe or socket becomes a heap bucket
-         * followed by the rest of the stream. */
-        rv = apr_bucket_read(e, &data, &elen, APR_BLOCK_READ);
-        if (rv != APR_SUCCESS) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r,
-                          "mod_netexe: %s: reading the response failed",
-                          r->uri);
-            return rv;
+    return n != APR_BRIGADE_SENTINEL(bb) && APR_BUCKET_IS_EOS(n);
+}
+
+/* With the PE header beyond the bytes read from a FILE bucket whose first
+ * byte is body byte start, reads the header where it lies, in one pread,
+ * instead of every byte before it: a static verdict is exact at any
+ * e_lfanew the loader accepts, whatever the limit.  0 when the header is
+ * not inside this bucket (the caller goes on reading in order). */
+static int netexe_far_peek(request_rec *r, netexe_ctx *ctx,
+                           apr_bucket_brigade *bb, apr_bucket *e,
+                           apr_size_t start)
+{
+    apr_size_t at = ctx->info.e_lfanew;
+    apr_size_t n = sizeof(ctx->win);
+
+    if (ctx->win_len || at < ctx->len) {
+        return 0;
+    }
+    if (at - start >= e->length) {
+        if (netexe_body_ends_after(bb, e)) {
+            /* The body ends before the header would start. */
+            netexe_sniff_final(ctx);
+            return 1;
+        }
+        return 0;
+    }
+    if (n > e->length - (at - start)) {
+        n = e->length - (at - start);
+    }
+    if (netexe_peek_file(r, e, at - start, ctx->win, n) != APR_SUCCESS) {
+        return 0;
+    }
+    ctx->win_off = at;
+    ctx->win_len = n;
+    ctx->examined += n;
+    if (n < sizeof(ctx->win) && netexe_body_ends_after(bb, e)) {
+        netexe_sniff_final(ctx);
+        return 1;
+    }
+    netexe_sniff(ctx);
+    if (!ctx->decided && ctx->info.need > at + n) {
+        /* The header runs past this bucket: read in order after all. */
+        ctx->win_len = 0;
+        ctx->want = ctx->info.need;
+        return 0;
+    }
+    return 1;
+}
+
+/* Feeds in[0 .. n-1], encoded bytes of the body, to the decoder and the
+ * decoded bytes to the sniffer until it decides or wants more input. */
+static apr_status_t netexe_decode_feed(request_rec *r, netexe_ctx *ctx,
+                                       const unsigned char *in, apr_size_t n)
+{
+    apr_size_t pos = 0;
+
+    if (!ctx->dec) {
+        ctx->dec = netexe_decoder_new(ctx->codings, ctx->ncodings);
+        if (!ctx->dec) {
+            return APR_ENOMEM;
+        }
+        if (!ctx->cleanup) {
+            apr_pool_cleanup_register(r->pool, ctx, netexe_ctx_cleanup,
+                                      apr_pool_cleanup_null);
+            ctx->cleanup = 1;
         }
     }
-    else {
-        elen = e->length;
+    while (!ctx->decided) {
+        apr_size_t target, used, made;
+        netexe_decode_status st;
+        apr_status_t rv;
+
+        if (ctx->want > ctx->limit) {
+            netexe_give_up(ctx, "sniff limit");
+            break;
+        }
+        target = ctx->len + NETEXE_READ_AHEAD;
+        if (target < ctx->want) {
+            target = ctx->want;
+        }
+        if (target > ctx->limit) {
+            target = ctx->limit;
+        }
+        rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len, target);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        st = netexe_decode(ctx->dec, in + pos, n - pos, &used,
+                           ctx->buf + ctx->len, target - ctx->len, &made);
+        pos += used;
+        ctx->examined += used;
+        ctx->len += made;
+        if (made) {
+            netexe_sniff(ctx);
+        }
+        if (ctx->decided) {
+            break;
+        }
+        if (st == NETEXE_DECODE_END || st == NETEXE_DECODE_ERROR) {
+            /* What a client decodes ends here too. */
+            if (st == NETEXE_DECODE_ERROR) {
+                ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                              "%s: %s after %" APR_SIZE_T_FMT " decoded "
+                              "bytes", r->uri,
+                              netexe_decoder_error(ctx->dec), ctx->len);
+            }
+            netexe_sniff_final(ctx);
+            break;
+        }
+        if (st == NETEXE_DECODE_MORE) {
+            break;
+        }
+    }
+    return APR_SUCCESS;
+}
+
+/* Moves e, which must wait unread for the decision, to the held brigade:
+ * set aside once, here. */
+static apr_status_t netexe_hold(request_rec *r, netexe_ctx *ctx,
+                                apr_bucket *e, apr_size_t at, apr_size_t skip)
+{
+    netexe_mark *m;
+    apr_status_t rv;
+
+    if (!ctx->held) {
+        ctx->held = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+        ctx->marks = apr_array_make(r->pool, 4, sizeof(netexe_mark));
+    }
+    rv = apr_bucket_setaside(e, r->pool);
+    if (rv != APR_SUCCESS && rv != APR_ENOTIMPL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r,
+                      "%s: cannot hold the response", r->uri);
+        return rv;
+    }
+    APR_BUCKET_REMOVE(e);
+    APR_BRIGADE_INSERT_TAIL(ctx->held, e);
+    m = apr_array_push(ctx->marks);
+    m->at = at;
+    m->skip = skip;
+    return APR_SUCCESS;
+}
+
+/* A FILE bucket: peeked, never read through the bucket API.  Unencoded,
+ * its first bytes go to the sniff buffer (and the PE header is read where
+ * it lies); encoded, it is read in pieces through the decoder.  When it is
+ * used up undecided, it is held. */
+static apr_status_t netexe_take_file(request_rec *r, netexe_ctx *ctx,
+                                     apr_bucket_brigade *bb, apr_bucket *e)
+{
+    const apr_size_t start = ctx->ncodings > 0 ? 0 : ctx->len;
+    apr_size_t used = 0;
+    apr_status_t rv;
+
+    if (ctx->ncodings > 0) {
+        unsigned char chunk[NETEXE_FILE_CHUNK];
+
+        while (!ctx->decided && used < e->length) {
+            apr_size_t n = e->length - used;
+
+            if (n > sizeof(chunk)) {
+                n = sizeof(chunk);
+            }
+            if (ctx->examined >= NETEXE_ENCODED_FILE_MAX) {
+                netexe_give_up(ctx, "encoded file examined to its bound");
+                break;
+            }
+            rv = netexe_peek_file(r, e, used, chunk, n);
+            if (rv != APR_SUCCESS) {
+                netexe_give_up(ctx, "peek failed");
+                break;
+            }
+            used += n;
+            rv = netexe_decode_feed(r, ctx, chunk, n);
+            if (rv != APR_SUCCESS) {
+                return rv;
+            }
+        }
+        if (ctx->decided) {
+            return APR_SUCCESS;
+        }
+        return netexe_hold(r, ctx, e, ctx->raw_len, ctx->raw_len);
     }
 
     while (!ctx->decided) {
-        apr_size_t used = ctx->len - start;
         apr_size_t n;
 
+        if (ctx->len > 0 && !ctx->far_tried && ctx->info.e_lfanew
+            && ctx->info.e_lfanew >= ctx->len) {
+            ctx->far_tried = 1;
+            if (netexe_far_peek(r, ctx, bb, e, start)) {
+                break;
+            }
+        }
         if (ctx->want > ctx->limit) {
-            ctx->decided = ctx->unknown = 1;
-            ctx->gave_up = "sniff limit";
+            netexe_give_up(ctx, "sniff limit");
             break;
         }
-        if (used >= elen) {
+        if (used >= e->length) {
             break;
         }
         n = ctx->want - ctx->len;
+        if (n < NETEXE_READ_AHEAD) {
+            n = NETEXE_READ_AHEAD;
+        }
+        if (n > e->length - used) {
+            n = e->length - used;
+        }
+        if (n > ctx->limit - ctx->len) {
+            n = ctx->limit - ctx->len;
+        }
+        rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len,
+                         ctx->len + n);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        rv = netexe_peek_file(r, e, used, ctx->buf + ctx->len, n);
+        if (rv != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r,
+                          "%s: peeking at the file failed", r->uri);
+            netexe_give_up(ctx, "peek failed");
+            break;
+        }
+        ctx->len += n;
+        ctx->examined += n;
+        used += n;
+        netexe_sniff(ctx);
+    }
+    if (ctx->decided) {
+        return APR_SUCCESS;
+    }
+    /* Its bytes in buf are the file's, sent from the file: skipped when
+     * the kept bytes go on. */
+    rv = netexe_hold(r, ctx, e, ctx->kept, ctx->len);
+    ctx->kept = ctx->len;
+    return rv;
+}
+
+/* A bucket of any other kind: read (blocking for a pipe or socket: nothing
+ * can be sent before the decision anyway) and copied, as far as the
+ * decision needs; when it is used up undecided, its bytes are kept and
+ * the bucket is released. */
+static apr_status_t netexe_take_data(request_rec *r, netexe_ctx *ctx,
+                                     apr_bucket *e)
+{
+    const char *data;
+    apr_size_t elen, used = 0;
+    apr_status_t rv;
+
+    rv = apr_bucket_read(e, &data, &elen, APR_BLOCK_READ);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r,
+                      "%s: reading the response failed", r->uri);
+        return rv;
+    }
+
+    if (ctx->ncodings > 0) {
+        rv = netexe_decode_feed(r, ctx, (const unsigned char *)data, elen);
+        if (rv != APR_SUCCESS || ctx->decided) {
+            return rv;
+        }
+        if (elen > ctx->limit - ctx->raw_len) {
+            netexe_give_up(ctx, "sniff limit (encoded bytes)");
+            return APR_SUCCESS;
+        }
+        rv = netexe_grow(r, ctx, &ctx->raw, &ctx->raw_cap, ctx->raw_len,
+                         ctx->raw_len + elen);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        if (elen) {
+            memcpy(ctx->raw + ctx->raw_len, data, elen);
+        }
+        ctx->raw_len += elen;
+        apr_bucket_delete(e);
+        return APR_SUCCESS;
+    }
+
+    while (!ctx->decided && used < elen) {
+        apr_size_t n;
+
+        if (ctx->want > ctx->limit || ctx->len == ctx->limit) {
+            netexe_give_up(ctx, "sniff limit");
+            break;
+        }
+        n = ctx->want > ctx->len ? ctx->want - ctx->len : 0;
         if (n < NETEXE_READ_AHEAD) {
             n = NETEXE_READ_AHEAD;
         }
@@ -641,29 +1038,22 @@ static apr_status_t netexe_sniff_bucket(ap_filter_t *f, netexe_ctx *ctx,
         if (n > ctx->limit - ctx->len) {
             n = ctx->limit - ctx->len;
         }
-        netexe_reserve(r, ctx, n);
-        if (data) {
-            memcpy(ctx->buf + ctx->len, data + used, n);
-            ctx->len += n;
+        rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len,
+                         ctx->len + n);
+        if (rv != APR_SUCCESS) {
+            return rv;
         }
-        else {
-            rv = netexe_peek_file(r, ctx, e, used, n);
-            if (rv != APR_SUCCESS) {
-                ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r,
-                              "mod_netexe: %s: peeking at the file failed",
-                              r->uri);
-                ctx->decided = ctx->unknown = 1;
-                ctx->gave_up = "peek failed";
-                break;
-            }
-        }
-        if (pe_sniff(ctx->buf, ctx->len, &ctx->info) != PE_NEED_MORE) {
-            ctx->decided = 1;
-        }
-        else {
-            ctx->want = ctx->info.need;
-        }
+        memcpy(ctx->buf + ctx->len, data + used, n);
+        ctx->len += n;
+        ctx->examined += n;
+        used += n;
+        netexe_sniff(ctx);
     }
+    if (ctx->decided) {
+        return APR_SUCCESS;
+    }
+    ctx->kept = ctx->len;
+    apr_bucket_delete(e);
     return APR_SUCCESS;
 }
 
@@ -906,6 +1296,98 @@ static void netexe_check_signature(request_rec *r, netexe_ctx *ctx,
     }
 }
 
+/* The other Content-Disposition that arrived after the filter decided,
+ * when NetExeOverride Off lets it win, or NULL; *count gets the number of
+ * Content-Disposition fields in both tables. */
+static const char *netexe_other_cd(request_rec *r, const char *ours,
+                                   int *count)
+{
+    const apr_table_t *tables[2];
+    const char *other = NULL;
+    int t, i;
+
+    tables[0] = r->headers_out;
+    tables[1] = r->err_headers_out;
+    *count = 0;
+    for (t = 0; t < 2; t++) {
+        const apr_array_header_t *arr = apr_table_elts(tables[t]);
+        const apr_table_entry_t *elts = (const apr_table_entry_t *)arr->elts;
+
+        for (i = 0; i < arr->nelts; i++) {
+            if (elts[i].key && !strcasecmp(elts[i].key, NETEXE_CD)) {
+                ++*count;
+                if (strcmp(elts[i].val, ours) != 0) {
+                    other = elts[i].val;    /* the last one set wins */
+                }
+            }
+        }
+    }
+    return other;
+}
+
+/* NETEXE_CD: runs once, after mod_headers' output fixups and anything else
+ * of the content-set stage, before the header is sent or cached.  Exactly
+ * one Content-Disposition leaves: the module's with NetExeOverride On,
+ * else the last one another part of the server set after the decision.
+ * The HTTP header filter would send headers_out and err_headers_out both,
+ * so the one kept is in headers_out alone. */
+static apr_status_t netexe_cd_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    request_rec *r = f->r;
+    netexe_cd_ctx *cd = f->ctx;
+    const char *other, *keep;
+    int count;
+
+    if (APR_BRIGADE_EMPTY(bb)) {
+        return APR_SUCCESS;
+    }
+    other = netexe_other_cd(r, cd->value, &count);
+    if (count != 1 || other) {
+        keep = (other && !cd->override) ? other : cd->value;
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "%s: %d Content-Disposition fields after the output "
+                      "fixups; sending one: %s", r->uri, count, keep);
+        apr_table_unset(r->err_headers_out, NETEXE_CD);
+        apr_table_setn(r->headers_out, NETEXE_CD, keep);
+    }
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
+}
+
+/* Sets the module's Content-Disposition, and the step that keeps it the
+ * only one whatever runs after the filter.  A handler that held the body
+ * back may have set its own since the first call: with NetExeOverride Off
+ * that one stays. */
+static const char *netexe_set_cd(request_rec *r, netexe_ctx *ctx,
+                                 const netexe_dir_conf *conf,
+                                 const char *value)
+{
+    netexe_server_conf *sconf = ap_get_module_config(r->server->module_config,
+                                                     &netexe_module);
+    netexe_cd_ctx *cd;
+
+    if (!ctx->first_call && !conf->override
+        && (apr_table_get(r->headers_out, NETEXE_CD)
+            || apr_table_get(r->err_headers_out, NETEXE_CD))) {
+        return NULL;
+    }
+    if (!apr_is_empty_table(r->err_headers_out)) {
+        apr_table_unset(r->err_headers_out, NETEXE_CD);
+    }
+    if (ctx->cd_absent) {
+        /* Nothing to replace: no search for one. */
+        apr_table_addn(r->headers_out, NETEXE_CD, value);
+    }
+    else {
+        apr_table_setn(r->headers_out, NETEXE_CD, value);
+    }
+    cd = apr_palloc(r->pool, sizeof(*cd));
+    cd->value = value;
+    cd->override = conf->override;
+    ap_add_output_filter_handle(sconf->cd_frec, cd, r, r->connection);
+    return value;
+}
+
 /* Turns the verdict into the note, the log line and, for a match, the
  * header.  Runs before anything of the response is passed on: once the
  * first brigade has gone down, the headers may already be on the wire. */
@@ -948,19 +1430,8 @@ static void netexe_apply(request_rec *r, netexe_ctx *ctx,
         n = netexe_disposition(out, sizeof(out), seg, seglen,
                                pe_is_dll(&ctx->info), conf->filename);
         if (n) {
-            value = apr_pstrmemdup(r->pool, out, n);
-            /* Exactly one Content-Disposition goes out: drop any other
-             * (only reached with NetExeOverride On). */
-            if (!apr_is_empty_table(r->err_headers_out)) {
-                apr_table_unset(r->err_headers_out, "Content-Disposition");
-            }
-            if (ctx->cd_absent) {
-                /* Nothing to replace: no search for one. */
-                apr_table_addn(r->headers_out, "Content-Disposition", value);
-            }
-            else {
-                apr_table_setn(r->headers_out, "Content-Disposition", value);
-            }
+            value = netexe_set_cd(r, ctx, conf,
+                                  apr_pstrmemdup(r->pool, out, n));
         }
     }
 
@@ -976,13 +1447,57 @@ static void netexe_apply(request_rec *r, netexe_ctx *ctx,
         why = apr_pstrcat(r->pool, " (", pe_reason_name(ctx->info.reason),
                           ")", NULL);
     }
-    /* Held: the sniff buffer and the response bytes set aside with it. */
+    /* Held: what this filter allocated or kept for the response. */
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                  "mod_netexe: %s: %s%s, %" APR_SIZE_T_FMT
-                  " bytes examined, %" APR_SIZE_T_FMT " bytes held, %s%s",
-                  r->uri, verdict, why, ctx->len, ctx->cap + ctx->held_bytes,
+                  "%s: %s%s, %" APR_SIZE_T_FMT " bytes examined, %"
+                  APR_SIZE_T_FMT " bytes held, %s%s", r->uri, verdict, why,
+                  ctx->examined, netexe_held_memory(ctx),
                   value ? "Content-Disposition: " : "no header",
                   value ? value : "");
+}
+
+/* Puts the held buckets and the kept bytes, in their order, in front of
+ * bb.  The kept bytes go as transient buckets over the buffers: a filter
+ * further down that keeps them past this call copies them (the bucket
+ * contract), and the buffers are freed once the brigade has gone on. */
+static void netexe_release(request_rec *r, netexe_ctx *ctx,
+                           apr_bucket_brigade *bb)
+{
+    apr_bucket_alloc_t *list = r->connection->bucket_alloc;
+    const unsigned char *base = ctx->ncodings > 0 ? ctx->raw : ctx->buf;
+    apr_size_t end = ctx->ncodings > 0 ? ctx->raw_len : ctx->kept;
+    apr_size_t pos = 0;
+
+    if (!ctx->held) {
+        if (end == 0 && !ctx->flush) {
+            return;
+        }
+        ctx->held = apr_brigade_create(r->pool, list);
+    }
+    else {
+        const netexe_mark *marks = (const netexe_mark *)ctx->marks->elts;
+        apr_bucket *e;
+        int i = 0;
+
+        for (e = APR_BRIGADE_FIRST(ctx->held);
+             e != APR_BRIGADE_SENTINEL(ctx->held);
+             e = APR_BUCKET_NEXT(e), i++) {
+            if (marks[i].at > pos) {
+                APR_BUCKET_INSERT_BEFORE(e, apr_bucket_transient_create(
+                    (const char *)base + pos, marks[i].at - pos, list));
+            }
+            pos = marks[i].skip;
+        }
+    }
+    if (end > pos) {
+        APR_BRIGADE_INSERT_TAIL(ctx->held, apr_bucket_transient_create(
+            (const char *)base + pos, end - pos, list));
+    }
+    if (ctx->flush) {
+        /* The FLUSHes that arrived before the decision, as one. */
+        APR_BRIGADE_INSERT_TAIL(ctx->held, apr_bucket_flush_create(list));
+    }
+    APR_BRIGADE_PREPEND(bb, ctx->held);
 }
 
 static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
@@ -990,13 +1505,18 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     request_rec *r = f->r;
     netexe_ctx *ctx = f->ctx;
     netexe_dir_conf *conf;
-    apr_status_t rv;
+    apr_status_t rv = APR_SUCCESS;
 
+    if (APR_BRIGADE_EMPTY(bb)) {
+        return APR_SUCCESS;
+    }
     conf = ap_get_module_config(r->per_dir_config, &netexe_module);
 
     if (!ctx) {
-        int cd_in_headers_out = 1;
-        const char *why = netexe_skip_reason(f, conf, &cd_in_headers_out);
+        int cd_in_headers_out = 1, ncodings = 0;
+        netexe_coding codings[NETEXE_DECODE_MAX_CODINGS];
+        const char *why = netexe_skip_reason(f, conf, &cd_in_headers_out,
+                                             codings, &ncodings);
 
         if (why) {
             return netexe_step_aside(f, bb, why);
@@ -1004,73 +1524,65 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         ap_set_module_config(r->request_config, &netexe_module, f);
         f->ctx = ctx = apr_palloc(r->pool, sizeof(*ctx));
         memset(ctx, 0, offsetof(netexe_ctx, info));
+        if (ncodings > 0) {
+            memcpy(ctx->codings, codings, sizeof(*codings) * (size_t)ncodings);
+        }
+        ctx->ncodings = ncodings;
         ctx->buf = ctx->first;
         ctx->cap = sizeof(ctx->first);
         ctx->limit = conf->sniff_limit;
         ctx->want = 1;
         ctx->cd_absent = !cd_in_headers_out;
+        ctx->first_call = 1;
+        if (ctx->ncodings < 0) {
+            netexe_give_up(ctx, "too many content codings");
+        }
+    }
+    else {
+        ctx->first_call = 0;
     }
 
-    while (!APR_BRIGADE_EMPTY(bb)) {
+    while (!ctx->decided && !APR_BRIGADE_EMPTY(bb)) {
         apr_bucket *e = APR_BRIGADE_FIRST(bb);
 
         if (APR_BUCKET_IS_EOS(e)) {
-            ctx->decided = 1;
-            if (r->header_only && ctx->len == 0) {
+            if (r->header_only && ctx->examined == 0) {
                 /* A HEAD answered without a body (a proxied HEAD, a
                  * script): there is nothing to judge, which is not the
                  * same as an empty file. */
-                ctx->unknown = 1;
-                ctx->gave_up = "no body to examine";
+                netexe_give_up(ctx, "no body to examine");
                 break;
             }
-            /* The whole body is in the buffer: decide on it. */
-            pe_sniff_final(ctx->buf, ctx->len, &ctx->info);
+            /* The whole body has been seen: decide on it. */
+            netexe_sniff_final(ctx);
             break;
         }
-        if (!APR_BUCKET_IS_METADATA(e)) {
-            rv = netexe_sniff_bucket(f, ctx, e);
-            if (rv != APR_SUCCESS) {
-                return rv;
-            }
-            if (ctx->decided) {
-                break;
-            }
+        if (APR_BUCKET_IS_FLUSH(e)) {
+            /* Nothing goes on before the decision, so a FLUSH means no
+             * more than one after the held bytes: one is kept. */
+            ctx->flush = 1;
+            apr_bucket_delete(e);
+            continue;
         }
-        /* FLUSH and other metadata wait in order with the data. */
-        if (!ctx->held) {
-            ctx->held = apr_brigade_create(r->pool, f->c->bucket_alloc);
+        if (APR_BUCKET_IS_METADATA(e)) {
+            apr_size_t at = ctx->ncodings > 0 ? ctx->raw_len : ctx->kept;
+
+            rv = netexe_hold(r, ctx, e, at, at);
         }
-        if (!APR_BUCKET_IS_METADATA(e) && !APR_BUCKET_IS_FILE(e)) {
-            /* Set aside below: its bytes stay in memory until the
-             * decision (a FILE bucket keeps only its descriptor). */
-            ctx->held_bytes += e->length;
+        else if (APR_BUCKET_IS_FILE(e)) {
+            rv = netexe_take_file(r, ctx, bb, e);
         }
-        APR_BUCKET_REMOVE(e);
-        APR_BRIGADE_INSERT_TAIL(ctx->held, e);
+        else {
+            rv = netexe_take_data(r, ctx, e);
+        }
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
     }
 
     if (!ctx->decided) {
-        /* Keep what arrived beyond this call; r->pool lives long enough. */
-        apr_bucket *e;
-
         /* Until the next call, the handler may set headers. */
         ctx->cd_absent = 0;
-
-        if (!ctx->held) {
-            return APR_SUCCESS;     /* an empty brigade: nothing to keep */
-        }
-        for (e = APR_BRIGADE_FIRST(ctx->held);
-             e != APR_BRIGADE_SENTINEL(ctx->held);
-             e = APR_BUCKET_NEXT(e)) {
-            rv = apr_bucket_setaside(e, r->pool);
-            if (rv != APR_SUCCESS && rv != APR_ENOTIMPL) {
-                ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r,
-                              "mod_netexe: %s: cannot hold the response",
-                              r->uri);
-                return rv;
-            }
-        }
         return APR_SUCCESS;
     }
 
@@ -1079,14 +1591,17 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         && (ctx->info.verdict == PE_CLR || ctx->info.verdict == PE_NATIVE)) {
         netexe_check_signature(r, ctx, bb);
     }
-    if (ctx->held) {
-        APR_BRIGADE_PREPEND(bb, ctx->held);
-    }
+    netexe_release(r, ctx, bb);
     ap_remove_output_filter(f);
-    if (APR_BRIGADE_EMPTY(bb)) {
-        return APR_SUCCESS;
+    if (!APR_BRIGADE_EMPTY(bb)) {
+        rv = ap_pass_brigade(f->next, bb);
     }
-    return ap_pass_brigade(f->next, bb);
+    if (ctx->cleanup) {
+        /* Everything passed on has been sent or copied by now. */
+        apr_pool_cleanup_run(r->pool, ctx, netexe_ctx_cleanup);
+        ctx->cleanup = 0;
+    }
+    return rv;
 }
 
 /* Whether the request's own filters include frec.  NETEXE is a request
@@ -1133,21 +1648,22 @@ static int netexe_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                               apr_pool_t *ptemp, server_rec *s)
 {
     ap_filter_rec_t *frec = ap_get_output_filter_handle(NETEXE_FILTER_NAME);
+    ap_filter_rec_t *cd_frec = ap_get_output_filter_handle(NETEXE_CD_FILTER_NAME);
     server_rec *sv;
 
     (void)pconf;
     (void)plog;
     (void)ptemp;
-    if (!frec) {
+    if (!frec || !cd_frec) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
-                     "mod_netexe: the %s filter is not registered",
-                     NETEXE_FILTER_NAME);
+                     "the %s filters are not registered", NETEXE_FILTER_NAME);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     for (sv = s; sv; sv = sv->next) {
         netexe_server_conf *sc = ap_get_module_config(sv->module_config,
                                                       &netexe_module);
         sc->frec = frec;
+        sc->cd_frec = cd_frec;
     }
     return OK;
 }
@@ -1206,6 +1722,8 @@ static void netexe_register_hooks(apr_pool_t *p)
     (void)p;
     ap_register_output_filter(NETEXE_FILTER_NAME, netexe_out_filter, NULL,
                               NETEXE_FILTER_TYPE);
+    ap_register_output_filter(NETEXE_CD_FILTER_NAME, netexe_cd_filter, NULL,
+                              NETEXE_CD_FILTER_TYPE);
     ap_hook_insert_filter(netexe_insert_filter, NULL, NULL, APR_HOOK_LAST);
     ap_hook_post_config(netexe_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(netexe_child_init, NULL, NULL, APR_HOOK_MIDDLE);

@@ -260,3 +260,47 @@ const char *pe_machine_name(uint16_t machine)
     }
     return "unknown";
 }
+/* The two-window entry points, over pe_sniff on a copy that puts the
+ * window where it belongs. */
+#include <stdlib.h>
+
+pe_verdict pe_sniff_window(const unsigned char *head, size_t head_len,
+                           const unsigned char *win, size_t win_off,
+                           size_t win_len, pe_info *info)
+{
+    size_t total = head_len;
+    unsigned char *b;
+    pe_verdict v;
+
+    if (win_len && win_off + win_len > total) {
+        total = win_off + win_len;
+    }
+    b = calloc(1, total + 1);
+    if (!b) {
+        return pe_need(info, total + 1);
+    }
+    if (head_len) {
+        memcpy(b, head, head_len);
+    }
+    if (win_len) {
+        memcpy(b + win_off, win, win_len);
+    }
+    v = pe_sniff(b, total, info);
+    free(b);
+    return v;
+}
+
+pe_verdict pe_sniff_window_final(const unsigned char *head, size_t head_len,
+                                 const unsigned char *win, size_t win_off,
+                                 size_t win_len, pe_info *info)
+{
+    size_t end = win_len && win_off + win_len > head_len ? win_off + win_len
+                                                          : head_len;
+
+    if (pe_sniff_window(head, head_len, win, win_off, win_len, info)
+        != PE_NEED_MORE) {
+        return info->verdict;
+    }
+    return pe_decide(info, PE_NOT_PE,
+                     end == 0 ? PE_REASON_EMPTY : PE_REASON_TRUNCATED, end);
+}

@@ -122,6 +122,17 @@ pe_verdict pe_sniff(const unsigned char *buf, size_t len, pe_info *info);
 /* As pe_sniff(), for a stream known to end after len bytes. */
 pe_verdict pe_sniff_final(const unsigned char *buf, size_t len, pe_info *info);
 
+/* As pe_sniff(), with the bytes at [0, head_len) in head and those at
+ * [win_off, win_off + win_len) in win: a file's first bytes and a window
+ * at e_lfanew, without the bytes between. */
+pe_verdict pe_sniff_window(const unsigned char *head, size_t head_len,
+                           const unsigned char *win, size_t win_off,
+                           size_t win_len, pe_info *info);
+/* As pe_sniff_window(), for a file that ends where the bytes given end. */
+pe_verdict pe_sniff_window_final(const unsigned char *head, size_t head_len,
+                                 const unsigned char *win, size_t win_off,
+                                 size_t win_len, pe_info *info);
+
 /* Short, stable names for logs and the request note. */
 const char *pe_verdict_name(pe_verdict v);   /* "need-more" "not-pe" "native" "clr" */
 const char *pe_reason_name(pe_reason r);     /* e.g. "no-mz", "no-clr-dir" */

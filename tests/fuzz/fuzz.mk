@@ -35,7 +35,7 @@ $(FUZZ_LIB): $(patsubst $(SRC)/%.c,$(B)/fuzz/obj/%.o,$(LIB_SRCS))
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_HDRS) $(FUZZ_LIB) | deps-fuzz
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -I$(SRC) -o $@ $< $(FUZZ_LIB) $(CRYPTO_LIBS)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -I$(SRC) -o $@ $< $(FUZZ_LIB) $(CRYPTO_LIBS) $(CODEC_LIBS)
 
 $(B)/fuzz/make_seeds: tests/fuzz/make_seeds.c tests/support/pebuild.c tests/support/pebuild.h | deps-build
 	@mkdir -p $(@D)

@@ -30,12 +30,15 @@ static const char lognote_config[] =
     "<Directory \"@DOCROOT@/small\">\n"
     "    NetExe On\n"
     "    NetExeSniffLimit 512\n"
+    /* Streamed through mod_include, so that the limit applies. */
+    "    Options +Includes\n"
+    "    SetOutputFilter INCLUDES\n"
     "</Directory>\n"
     "SetEnvIf Request_URI \"^/dl/nosniff/\" no-netexe\n";
 
 static void setup(void)
 {
-    static const char *const mods[] = { "setenvif", NULL };
+    static const char *const mods[] = { "setenvif", "include", NULL };
     harness_options o;
     pebuild_spec native, far, dll;
     unsigned char *img;

@@ -70,9 +70,9 @@ $(ASAN_MODULE): $(SRC)/mod_netexe.c $(LIB_HDRS) $(SAN_LIB)
 	cd $(ASAN_DIR)/apxs && $(APXS) -c -Wc,-std=gnu99 -Wc,-Wall -Wc,-Wextra -Wc,-Werror \
 	    -Wc,-O1 -Wc,-fsanitize=address,undefined -Wc,-fno-sanitize-recover=all \
 	    -Wc,-fno-omit-frame-pointer \
-	    -o mod_netexe.la mod_netexe.c $(abspath $(SAN_LIB)) $(CRYPTO_LIBS) \
+	    -o mod_netexe.la mod_netexe.c $(abspath $(SAN_LIB)) $(CRYPTO_LIBS) $(CODEC_LIBS) \
 	    -lasan -lubsan >/dev/null
-	cp $(ASAN_DIR)/apxs/.libs/mod_netexe.so $@
+	cp $(ASAN_DIR)/apxs/.libs/mod_netexe.so $@.new && mv -f $@.new $@
 
 check-valgrind: $(addprefix $(B)/httpd/,$(VALGRIND_SUITES)) $(MODULE) $(SCANNER)
 	@command -v $(VALGRIND) >/dev/null || $(DEPS) build check
