@@ -11,11 +11,15 @@
 #                         -X has no children to replace), suppressions
 #                         tests/httpd/valgrind.supp, logs in
 #                         $(B)/valgrind/vg.<pid>.log
-#   make check-asan       every httpd suite against a mod_netexe.so built
-#                         with -fsanitize=address,undefined, apache2 run
-#                         with LD_PRELOAD of gcc's libasan (the binary is
-#                         not instrumented, the runtime must come first),
+#   make check-asan       ASAN_SUITES (default: every httpd suite) against
+#                         a mod_netexe.so built with
+#                         -fsanitize=address,undefined, apache2 run with
+#                         LD_PRELOAD of gcc's libasan (the binary is not
+#                         instrumented, the runtime must come first),
 #                         reports in $(B)/asan/reports/
+#
+# Either runs fewer suites when named, e.g.
+#   make check-asan ASAN_SUITES="check_memory check_split"
 #
 # Both need the suites to pass as well.  Limits: APR's pools hand out
 # pieces of large malloc'd blocks, so neither tool sees an overrun that
@@ -48,6 +52,7 @@ VALGRIND_OPTS   = --tool=memcheck --num-callers=30 --keep-debuginfo=yes --vgdb=n
                   --suppressions=$(VALGRIND_SUPP) \
                   --log-file=$(VALGRIND_DIR)/vg.%p.log
 
+ASAN_SUITES     ?= $(notdir $(HTTPD_BINS))
 ASAN_TIME_SCALE ?= 3
 ASAN_DIR        = $(abspath $(B))/asan
 ASAN_MODULE     = $(ASAN_DIR)/mod_netexe.so
@@ -87,7 +92,7 @@ check-valgrind: $(addprefix $(B)/httpd/,$(VALGRIND_SUITES)) $(MODULE) $(SCANNER)
 	tests/httpd/memcheck-report.sh valgrind $(VALGRIND_DIR) || rc=1; \
 	exit $$rc
 
-check-asan: $(HTTPD_BINS) $(ASAN_MODULE) $(SCANNER)
+check-asan: $(addprefix $(B)/httpd/,$(ASAN_SUITES)) $(ASAN_MODULE) $(SCANNER)
 	@test -f "$(ASAN_RUNTIME)" || { echo "check-asan: no libasan.so from $(CC)"; exit 1; }
 	@rm -rf $(ASAN_DIR)/reports && mkdir -p $(ASAN_DIR)/reports && chmod 1777 $(ASAN_DIR)/reports
 	@rc=0; \
@@ -95,6 +100,6 @@ check-asan: $(HTTPD_BINS) $(ASAN_MODULE) $(SCANNER)
 	    NETEXE_SRCDIR=$(CURDIR) FIXTURE_CACHE=$(FIXTURE_CACHE) \
 	    HARNESS_TIME_SCALE=$(ASAN_TIME_SCALE) CK_TIMEOUT_MULTIPLIER=$(ASAN_TIME_SCALE) \
 	    HARNESS_WRAPPER="env $(ASAN_ENV)" \
-	    build-aux/run-suites.sh asan $(HTTPD_BINS) || rc=1; \
+	    build-aux/run-suites.sh asan $(addprefix $(B)/httpd/,$(ASAN_SUITES)) || rc=1; \
 	tests/httpd/memcheck-report.sh asan $(ASAN_DIR)/reports || rc=1; \
 	exit $$rc
