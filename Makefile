@@ -74,9 +74,13 @@ $(MODULE): $(SRC)/mod_netexe.c $(LIB_HDRS) $(LIB)
 	# mapping intact.
 	cp $(B)/apxs/.libs/mod_netexe.so $@.new && mv -f $@.new $@
 
+# The scanner writes JSON with json-c (Debian libjson-c-dev).
+JSON_CFLAGS = $(shell pkg-config --cflags json-c 2>/dev/null)
+JSON_LIBS   = $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
+
 scanner: $(SCANNER)
 $(B)/netexe-scan: $(SRC)/netexe-scan.c $(LIB_HDRS) $(LIB)
-	$(CC) $(CSTD) $(WARN) $(OPT) -o $@ $< $(LIB) $(CRYPTO_LIBS)
+	$(CC) $(CSTD) $(WARN) $(OPT) $(JSON_CFLAGS) -o $@ $< $(LIB) $(JSON_LIBS) $(CRYPTO_LIBS)
 
 # The module goes where apxs says (LIBEXECDIR); the scanner and its manual
 # page under PREFIX.  DESTDIR is honoured by both.

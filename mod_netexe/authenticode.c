@@ -5,25 +5,35 @@
  */
 
 /*
- * authenticode.c -- certificate table -> PKCS#7 -> chain report (the
- * promises are in authenticode.h).
+ * authenticode.c -- certificate table -> PKCS#7 -> chain report, and the
+ * repair of missing chains (the promises are in authenticode.h).
  *
  * A check runs in four steps:
  *
  *   1. the headers are sniffed (pe.c) and data directory 4 is bounds-checked
  *      against the file size;
  *   2. the certificate table is read and its WIN_CERTIFICATE entries are
- *      walked; each PKCS_SIGNED_DATA entry, and each signature nested in
- *      one, is decoded by OpenSSL and checked on its own:
- *      SpcIndirectDataContent, the PKCS#7 signature over it, the chain;
+ *      walked; each PKCS_SIGNED_DATA entry, each signature nested in one and
+ *      each timestamp is decoded by OpenSSL and checked on its own:
+ *      the content, the PKCS#7 signature over it, the chain;
  *   3. the image hash is computed once per algorithm the signatures name,
  *      in one streamed pass over the file;
  *   4. each signature's state is the worst of its findings, the file's the
  *      worst of its signatures.
  *
- * All ASN.1 is decoded by OpenSSL: PKCS#7 and X.509 by its own functions,
- * SpcIndirectDataContent by the templates declared below.
+ * A repair checks the input first, with the lookup pool, then walks the
+ * table a second time: each chain is built again and the certificates it
+ * takes from the pool are added to the PKCS#7 that holds the chain's
+ * certificates; a changed nested signature or timestamp token is encoded
+ * again into its attribute, a changed table entry into a new table.  The
+ * copy is written around the new table in one pass that also sums the PE
+ * checksum, and then checked like any file.
+ *
+ * All ASN.1 is decoded and encoded by OpenSSL: PKCS#7, X.509 and TSTInfo by
+ * its own functions, SpcIndirectDataContent by the templates declared
+ * below.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -37,11 +47,13 @@
 #include <openssl/asn1.h>
 #include <openssl/asn1t.h>
 #include <openssl/bio.h>
+#include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs7.h>
+#include <openssl/ts.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
@@ -49,7 +61,8 @@
 #include "authenticode.h"
 
 /* WIN_CERTIFICATE (wintrust.h): dwLength, wRevision, wCertificateType,
- * then bCertificate; entries start on 8-byte boundaries. */
+ * then bCertificate; entries start on 8-byte boundaries, and dwLength
+ * counts the padding (as signtool and osslsigncode write it). */
 #define AC_WIN_CERT_HEADER          8u
 #define AC_WIN_CERT_ALIGN           8u
 #define AC_WIN_CERT_REVISION_2_0    0x0200u
@@ -61,7 +74,9 @@
 
 /* Authenticode object identifiers; OpenSSL has no NIDs for them. */
 #define AC_OID_SPC_INDIRECT_DATA    "1.3.6.1.4.1.311.2.1.4"
+#define AC_OID_SPC_PE_IMAGE_DATA    "1.3.6.1.4.1.311.2.1.15"
 #define AC_OID_NESTED_SIGNATURE     "1.3.6.1.4.1.311.2.4.1"
+#define AC_OID_RFC3161_TIMESTAMP    "1.3.6.1.4.1.311.3.3.1"
 #define AC_OID_TEXT_MAX             80
 
 /* Header bytes read first from a file, and the most rounds of reading
@@ -69,8 +84,10 @@
  * span, the end of the file). */
 #define AC_HEAD_READ                4096u
 #define AC_HEAD_ROUNDS              4
-/* Block size of the streamed image hash. */
+/* Block size of the streamed image hash and of the repair's copy. */
 #define AC_HASH_BLOCK               (64u * 1024u)
+/* The largest file a --certs argument may name. */
+#define AC_CERT_FILE_MAX            (4u * 1024u * 1024u)
 
 #define AC_ELLIPSIS                 "..."
 
@@ -115,6 +132,16 @@ struct netexe_ac_roots {
     STACK_OF(X509) *certs;
 };
 
+/* The lookup pool: certificates, and for each the file it came from
+ * (from[i] points into files[], one string per file). */
+struct netexe_ac_certs {
+    STACK_OF(X509) *x;
+    const char **from;
+    size_t from_cap;
+    char **files;
+    size_t nfiles, files_cap;
+};
+
 /* Where the bytes come from: an image in memory, or a file read with
  * pread(). */
 typedef struct {
@@ -130,11 +157,17 @@ typedef struct {
     unsigned len;
 } ac_expect;
 
-/* One check in progress. */
+/* One check, or one repair pass, in progress. */
 typedef struct {
     const netexe_ac_roots *roots;
+    const netexe_ac_certs *certs;       /* lookup pool, or NULL */
     netexe_ac_result *res;
     ac_expect expect[NETEXE_AC_MAX_SIGNATURES];
+    /* A repair pass: the issuers found are added and listed here.  NULL
+     * while checking. */
+    netexe_ac_repair *rep;
+    int unresolved;                     /* repair: an issuer was not found */
+    int oom;                            /* repair: OpenSSL could not add */
 } ac_run;
 
 static netexe_ac_state ac_worse(netexe_ac_state a, netexe_ac_state b)
@@ -347,6 +380,242 @@ size_t netexe_ac_roots_count(const netexe_ac_roots *roots)
     return roots ? (size_t)sk_X509_num(roots->certs) : 0;
 }
 
+
+/* ---- the lookup pool ---------------------------------------------------- */
+
+netexe_ac_certs *netexe_ac_certs_new(void)
+{
+    netexe_ac_certs *certs = calloc(1, sizeof(*certs));
+
+    if (certs && !(certs->x = sk_X509_new_null())) {
+        free(certs);
+        certs = NULL;
+    }
+    return certs;
+}
+
+void netexe_ac_certs_free(netexe_ac_certs *certs)
+{
+    size_t i;
+
+    if (!certs)
+        return;
+    sk_X509_pop_free(certs->x, X509_free);
+    for (i = 0; i < certs->nfiles; i++)
+        free(certs->files[i]);
+    free(certs->files);
+    free(certs->from);
+    free(certs);
+}
+
+size_t netexe_ac_certs_count(const netexe_ac_certs *certs)
+{
+    return certs ? (size_t)sk_X509_num(certs->x) : 0;
+}
+
+/* Takes x (on success or failure) into the pool, from the file name. */
+static int ac_certs_push(netexe_ac_certs *certs, X509 *x, const char *name)
+{
+    size_t n = (size_t)sk_X509_num(certs->x);
+
+    if (n == certs->from_cap) {
+        size_t cap = certs->from_cap ? 2 * certs->from_cap : 16;
+        const char **grown = realloc(certs->from, cap * sizeof(*grown));
+        if (!grown) {
+            X509_free(x);
+            return -1;
+        }
+        certs->from = grown;
+        certs->from_cap = cap;
+    }
+    if (!sk_X509_push(certs->x, x)) {
+        X509_free(x);
+        return -1;
+    }
+    certs->from[n] = name;
+    return 0;
+}
+
+/* Remembers a file name for the pool's lifetime. */
+static const char *ac_certs_name(netexe_ac_certs *certs, const char *path)
+{
+    char *copy;
+
+    if (certs->nfiles == certs->files_cap) {
+        size_t cap = certs->files_cap ? 2 * certs->files_cap : 8;
+        char **grown = realloc(certs->files, cap * sizeof(*grown));
+        if (!grown)
+            return NULL;
+        certs->files = grown;
+        certs->files_cap = cap;
+    }
+    copy = strdup(path);
+    if (copy)
+        certs->files[certs->nfiles++] = copy;
+    return copy;
+}
+
+/* Reads a whole small file.  NULL with errno set (EFBIG when it is larger
+ * than AC_CERT_FILE_MAX). */
+static unsigned char *ac_slurp(const char *path, size_t *len)
+{
+    struct stat st;
+    unsigned char *buf = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    ac_source src;
+    int saved;
+
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) != 0)
+        goto fail;
+    if (st.st_size > (off_t)AC_CERT_FILE_MAX) {
+        errno = EFBIG;
+        goto fail;
+    }
+    buf = malloc(st.st_size > 0 ? (size_t)st.st_size : 1);
+    if (!buf)
+        goto fail;
+    src.mem = NULL;
+    src.fd = fd;
+    src.size = (uint64_t)st.st_size;
+    if (ac_read(&src, 0, buf, (size_t)st.st_size) != 0)
+        goto fail;
+    close(fd);
+    *len = (size_t)st.st_size;
+    return buf;
+fail:
+    saved = errno;
+    free(buf);
+    close(fd);
+    errno = saved;
+    return NULL;
+}
+
+/* Adds the certificates of one file: every PEM certificate in it, or the
+ * file as one DER certificate.  Returns how many, or -1 with errno. */
+static int ac_certs_add_file(netexe_ac_certs *certs, const char *path)
+{
+    const unsigned char *p;
+    const char *name;
+    unsigned char *buf;
+    size_t len;
+    BIO *in;
+    X509 *x;
+    int added = 0;
+
+    buf = ac_slurp(path, &len);
+    if (!buf)
+        return -1;
+    name = ac_certs_name(certs, path);
+    if (!name) {
+        free(buf);
+        errno = ENOMEM;
+        return -1;
+    }
+    in = len <= INT_MAX ? BIO_new_mem_buf(buf, (int)len) : NULL;
+    while (in && (x = PEM_read_bio_X509(in, NULL, NULL, NULL)) != NULL) {
+        if (ac_certs_push(certs, x, name) != 0) {
+            added = -1;
+            break;
+        }
+        added++;
+    }
+    BIO_free(in);
+    if (added == 0 && len <= LONG_MAX) {
+        p = buf;
+        x = d2i_X509(NULL, &p, (long)len);
+        if (x)
+            added = ac_certs_push(certs, x, name) == 0 ? 1 : -1;
+    }
+    /* The PEM loop ends on "no start line", DER on garbage. */
+    ERR_clear_error();
+    free(buf);
+    if (added < 0)
+        errno = ENOMEM;
+    return added;
+}
+
+int netexe_ac_certs_add(netexe_ac_certs *certs, const char *path, char *err,
+                        size_t errlen)
+{
+    struct dirent **names;
+    struct stat st;
+    int n, i, added = 0, got, oom = 0;
+
+    if (errlen > 0)
+        err[0] = '\0';
+    if (stat(path, &st) != 0) {
+        if (errlen > 0)
+            snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        got = ac_certs_add_file(certs, path);
+        if (got < 0) {
+            if (errlen > 0)
+                snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+            return -1;
+        }
+        if (got == 0) {
+            if (errlen > 0)
+                snprintf(err, errlen, "%s holds no PEM or DER certificate", path);
+            return -1;
+        }
+        return got;
+    }
+    n = scandir(path, &names, NULL, alphasort);
+    if (n < 0) {
+        if (errlen > 0)
+            snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        const char *name = names[i]->d_name;
+        size_t plen = strlen(path), nlen = strlen(name);
+        char *child;
+
+        /* ".", ".." and hidden files are passed over, and so are files
+         * that cannot be read or hold no certificate. */
+        if (name[0] != '.' && !oom) {
+            child = malloc(plen + nlen + 2);
+            if (!child) {
+                oom = 1;
+            }
+            else {
+                memcpy(child, path, plen);
+                if (plen > 0 && path[plen - 1] == '/')
+                    plen--;
+                child[plen] = '/';
+                memcpy(child + plen + 1, name, nlen + 1);
+                if (stat(child, &st) == 0 && S_ISREG(st.st_mode) &&
+                    (got = ac_certs_add_file(certs, child)) > 0)
+                    added += got;
+                free(child);
+            }
+        }
+        free(names[i]);
+    }
+    free(names);
+    if ((oom || added == 0) && errlen > 0)
+        snprintf(err, errlen, oom ? "out of memory reading %s"
+                                  : "%s holds no PEM or DER certificate",
+                 path);
+    return oom || added == 0 ? -1 : added;
+}
+
+/* The pool file a certificate of the pool came from, or NULL. */
+static const char *ac_certs_from(const netexe_ac_certs *certs, const X509 *x)
+{
+    int i;
+
+    if (!certs)
+        return NULL;
+    for (i = 0; i < sk_X509_num(certs->x); i++)
+        if (sk_X509_value(certs->x, i) == x)
+            return certs->from[i];
+    return NULL;
+}
 /* ---- the certificate table ---------------------------------------------- */
 
 /* Checks data directory 4 against the file.  Returns NETEXE_AC_UNSIGNED
@@ -423,6 +692,7 @@ static int ac_next_entry(const unsigned char *table, size_t len, size_t *pos,
     return 1;
 }
 
+
 /* ---- one signature ------------------------------------------------------ */
 
 typedef struct {
@@ -450,56 +720,6 @@ static int ac_verify_cb(int ok, X509_STORE_CTX *ctx)
     }
 }
 
-/* Builds the chain from signer with the embedded certificates as untrusted
- * and the roots as trust anchors.  Returns COMPLETE or INCOMPLETE (with
- * missing_issuer and aia_uri), or MALFORMED when OpenSSL fails. */
-static netexe_ac_state ac_chain(netexe_ac_signature *sig, X509 *signer,
-                                STACK_OF(X509) *embedded,
-                                const netexe_ac_roots *roots)
-{
-    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-    STACK_OF(X509) *anchors = NULL;
-    ac_chain_note note = { 0 };
-    netexe_ac_state state = NETEXE_AC_MALFORMED;
-
-    if (!ctx)
-        goto done;
-    /* An empty trusted stack rather than none: without one OpenSSL would
-     * look in a store, and there is none. */
-    anchors = roots ? NULL : sk_X509_new_null();
-    if (!roots && !anchors)
-        goto done;
-    if (!X509_STORE_CTX_init(ctx, NULL, signer, embedded))
-        goto done;
-    X509_STORE_CTX_set0_trusted_stack(ctx, roots ? roots->certs : anchors);
-    /* NO_CHECK_TIME: an old release is still complete.  PARTIAL_CHAIN: a
-     * certificate named in --roots ends the chain even when it is not
-     * self-signed. */
-    X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_NO_CHECK_TIME |
-                                  X509_V_FLAG_PARTIAL_CHAIN);
-    X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY);
-    X509_STORE_CTX_set_verify_cb(ctx, ac_verify_cb);
-    X509_STORE_CTX_set_app_data(ctx, &note);
-
-    (void)X509_verify_cert(ctx);
-    if (!note.missing) {
-        state = NETEXE_AC_COMPLETE;
-    }
-    else {
-        STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
-        X509 *last = chain && sk_X509_num(chain) > 0
-                     ? sk_X509_value(chain, sk_X509_num(chain) - 1) : signer;
-        ac_dn(X509_get_issuer_name(last), sig->missing_issuer,
-              sizeof(sig->missing_issuer));
-        ac_aia_ca_issuers(last, sig->aia_uri, sizeof(sig->aia_uri));
-        state = NETEXE_AC_INCOMPLETE;
-    }
-done:
-    X509_STORE_CTX_free(ctx);
-    sk_X509_free(anchors);
-    return state;
-}
-
 /* Raises sig to state s, keeping the reason of the worst finding. */
 static netexe_ac_state ac_fail(netexe_ac_signature *sig, netexe_ac_state s,
                                const char *reason)
@@ -511,65 +731,180 @@ static netexe_ac_state ac_fail(netexe_ac_signature *sig, netexe_ac_state s,
     return s;
 }
 
-static void ac_check_pkcs7(ac_run *run, PKCS7 *p7, unsigned depth);
+/* 1 when stack holds a certificate equal to x. */
+static int ac_holds(const STACK_OF(X509) *stack, const X509 *x)
+{
+    int i;
 
-/* Decodes one DER PKCS#7 (trailing padding allowed) and checks it. */
-static void ac_check_der(ac_run *run, const unsigned char *der, size_t len,
-                         unsigned depth)
+    for (i = 0; i < sk_X509_num(stack); i++)
+        if (X509_cmp(sk_X509_value(stack, i), x) == 0)
+            return 1;
+    return 0;
+}
+
+/* Appends an issuer to sig->missing.  When the list is full, an issuer
+ * that was found is left out and one that was not takes the last slot:
+ * the list always ends where the chain stops. */
+static void ac_note_missing(netexe_ac_signature *sig, const X509_NAME *dn,
+                            const char *found_in)
+{
+    netexe_ac_missing *m;
+
+    if (sig->missing_count == NETEXE_AC_MAX_MISSING) {
+        if (found_in)
+            return;
+        m = &sig->missing[NETEXE_AC_MAX_MISSING - 1];
+    }
+    else {
+        m = &sig->missing[sig->missing_count++];
+    }
+    ac_dn(dn, m->dn, sizeof(m->dn));
+    m->found_in = found_in;
+}
+
+/* Names an added certificate in the repair report, once per subject. */
+static void ac_report_added(netexe_ac_repair *rep, X509 *x)
+{
+    char dn[NETEXE_AC_TEXT_MAX];
+    unsigned i;
+
+    ac_dn(X509_get_subject_name(x), dn, sizeof(dn));
+    for (i = 0; i < rep->added && i < NETEXE_AC_MAX_ADDED; i++)
+        if (strcmp(rep->added_dn[i], dn) == 0)
+            return;
+    if (rep->added < NETEXE_AC_MAX_ADDED)
+        memcpy(rep->added_dn[rep->added], dn, sizeof(dn));
+    rep->added++;
+}
+
+/* The SignedData that carries a signer's certificates: an Authenticode
+ * signature decoded as PKCS#7, or an RFC 3161 token decoded as CMS (its
+ * certificate set may hold attribute certificates, which OpenSSL's PKCS#7
+ * cannot decode). */
+typedef struct {
+    PKCS7 *p7;
+    CMS_ContentInfo *cms;
+    const STACK_OF(X509) *embedded;     /* its X.509 certificates */
+} ac_holder;
+
+/* Builds the chain from signer over the certificates embedded in holder,
+ * the lookup pool and the roots.  Returns COMPLETE, INCOMPLETE (with
+ * missing[], missing_issuer and aia_uri) or MALFORMED when OpenSSL fails.
+ * In a repair pass, when the chain reaches its end, the certificates it
+ * took from the pool are added to holder and *changed is set. */
+static netexe_ac_state ac_chain(ac_run *run, netexe_ac_signature *sig,
+                                X509 *signer, const ac_holder *holder,
+                                int *changed)
+{
+    const STACK_OF(X509) *embedded = holder->embedded;
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    STACK_OF(X509) *anchors = NULL, *untrusted = NULL, *found = NULL, *chain;
+    ac_chain_note note = { 0 };
+    netexe_ac_state state = NETEXE_AC_MALFORMED;
+    int i, n, untrusted_in_chain;
+
+    if (!ctx)
+        goto done;
+    untrusted = embedded ? sk_X509_dup(embedded) : sk_X509_new_null();
+    found = sk_X509_new_null();
+    if (!untrusted || !found)
+        goto done;
+    if (run->certs)
+        for (i = 0; i < sk_X509_num(run->certs->x); i++)
+            if (!sk_X509_push(untrusted, sk_X509_value(run->certs->x, i)))
+                goto done;
+    /* An empty trusted stack rather than none: without one OpenSSL would
+     * look in a store, and there is none. */
+    anchors = run->roots ? NULL : sk_X509_new_null();
+    if (!run->roots && !anchors)
+        goto done;
+    if (!X509_STORE_CTX_init(ctx, NULL, signer, untrusted))
+        goto done;
+    X509_STORE_CTX_set0_trusted_stack(ctx, run->roots ? run->roots->certs : anchors);
+    /* NO_CHECK_TIME: an old release is still complete.  PARTIAL_CHAIN: a
+     * certificate named in --roots ends the chain even when it is not
+     * self-signed. */
+    X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_NO_CHECK_TIME |
+                                  X509_V_FLAG_PARTIAL_CHAIN);
+    X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY);
+    X509_STORE_CTX_set_verify_cb(ctx, ac_verify_cb);
+    X509_STORE_CTX_set_app_data(ctx, &note);
+
+    (void)X509_verify_cert(ctx);
+
+    /* chain[0] is the signer; the certificates found among the untrusted
+     * ones follow, then those that came from the roots. */
+    chain = X509_STORE_CTX_get0_chain(ctx);
+    n = chain ? sk_X509_num(chain) : 0;
+    untrusted_in_chain = X509_STORE_CTX_get_num_untrusted(ctx);
+    for (i = 1; i < n && i < untrusted_in_chain; i++) {
+        X509 *x = sk_X509_value(chain, i);
+        if (ac_holds(embedded, x))
+            continue;
+        if (!sk_X509_push(found, x))
+            goto done;
+        ac_note_missing(sig, X509_get_subject_name(x), ac_certs_from(run->certs, x));
+    }
+    if (note.missing) {
+        X509 *last = n > 0 ? sk_X509_value(chain, n - 1) : signer;
+        ac_note_missing(sig, X509_get_issuer_name(last), NULL);
+        ac_aia_ca_issuers(last, sig->aia_uri, sizeof(sig->aia_uri));
+    }
+    state = sig->missing_count > 0 ? NETEXE_AC_INCOMPLETE : NETEXE_AC_COMPLETE;
+    if (state == NETEXE_AC_INCOMPLETE)
+        memcpy(sig->missing_issuer, sig->missing[0].dn, sizeof(sig->missing_issuer));
+
+    if (run->rep && state == NETEXE_AC_INCOMPLETE) {
+        if (note.missing)
+            run->unresolved = 1;
+        for (i = 0; !note.missing && i < sk_X509_num(found); i++) {
+            X509 *x = sk_X509_value(found, i);
+            if (holder->p7 ? !PKCS7_add_certificate(holder->p7, x)
+                           : !CMS_add1_cert(holder->cms, x)) {
+                run->oom = 1;
+                break;
+            }
+            ac_report_added(run->rep, x);
+            *changed = 1;
+        }
+    }
+done:
+    X509_STORE_CTX_free(ctx);
+    sk_X509_free(anchors);
+    sk_X509_free(untrusted);
+    sk_X509_free(found);
+    return state;
+}
+
+/* Takes the next entry of res->sig[], or NULL when they are used up (the
+ * file is then malformed). */
+static netexe_ac_signature *ac_new_sig(ac_run *run, netexe_ac_kind kind,
+                                       unsigned depth, unsigned stamps)
 {
     netexe_ac_result *res = run->res;
-    const unsigned char *p = der;
-    PKCS7 *p7;
+    netexe_ac_signature *sig;
 
     if (res->count >= NETEXE_AC_MAX_SIGNATURES) {
         res->reason = "more signatures than the checker records";
         res->state = NETEXE_AC_MALFORMED;
-        return;
+        return NULL;
     }
-    if (len > LONG_MAX)
-        len = LONG_MAX;
-    p7 = d2i_PKCS7(NULL, &p, (long)len);
-    if (!p7) {
-        netexe_ac_signature *sig = &res->sig[res->count++];
-        sig->depth = depth;
-        sig->state = NETEXE_AC_MALFORMED;
-        sig->reason = "PKCS#7 does not decode";
-        return;
-    }
-    ac_check_pkcs7(run, p7, depth);
-    PKCS7_free(p7);
+    sig = &res->sig[res->count];
+    sig->state = NETEXE_AC_COMPLETE;
+    sig->kind = kind;
+    sig->depth = depth;
+    sig->stamps = kind == NETEXE_AC_SIGNATURE ? res->count : stamps;
+    res->count++;
+    return sig;
 }
 
-/* Follows the signatures nested in the unauthenticated attributes. */
-static void ac_check_nested(ac_run *run, PKCS7_SIGNER_INFO *si,
-                            netexe_ac_signature *parent, unsigned depth)
+static void ac_digest_name(netexe_ac_signature *sig, const EVP_MD *md)
 {
-    STACK_OF(X509_ATTRIBUTE) *attrs = si->unauth_attr;
-    int i, k;
+    const char *name = OBJ_nid2ln(EVP_MD_get_type(md));
 
-    for (i = 0; i < sk_X509_ATTRIBUTE_num(attrs); i++) {
-        X509_ATTRIBUTE *attr = sk_X509_ATTRIBUTE_value(attrs, i);
-
-        if (!ac_oid_is(X509_ATTRIBUTE_get0_object(attr),
-                       AC_OID_NESTED_SIGNATURE))
-            continue;
-        if (depth + 1 > NETEXE_AC_MAX_DEPTH) {
-            ac_fail(parent, NETEXE_AC_MALFORMED, "signatures nested too deep");
-            return;
-        }
-        for (k = 0; k < X509_ATTRIBUTE_count(attr); k++) {
-            ASN1_TYPE *t = X509_ATTRIBUTE_get0_type(attr, k);
-            if (!t || t->type != V_ASN1_SEQUENCE) {
-                ac_fail(parent, NETEXE_AC_MALFORMED,
-                        "nested signature is not a SEQUENCE");
-                continue;
-            }
-            ac_check_der(run, t->value.sequence->data,
-                         (size_t)t->value.sequence->length, depth + 1);
-        }
-    }
+    if (name)
+        ac_copy_text(sig->digest, sizeof(sig->digest), name, strlen(name));
 }
-
 
 /* Verifies the signer's signature over the signed bytes: the messageDigest
  * attribute against their digest, and the signature over the attributes.
@@ -599,27 +934,26 @@ static int ac_signature_verify(PKCS7 *p7, PKCS7_SIGNER_INFO *si, X509 *signer,
     return ok;
 }
 
-/* Checks one decoded signature: content, signer, PKCS#7 signature, chain;
- * records the image hash it expects; then its nested signatures. */
-static void ac_check_pkcs7(ac_run *run, PKCS7 *p7, unsigned depth)
+static int ac_check_unauth(ac_run *run, PKCS7 *p7, PKCS7_SIGNER_INFO *si,
+                           netexe_ac_signature *parent);
+
+/* Checks one Authenticode SignedData: content, signer, PKCS#7 signature,
+ * chain; records the image hash it expects; then its timestamps and the
+ * signatures nested in it.  Returns 1 when a repair pass changed p7. */
+static int ac_check_signature(ac_run *run, PKCS7 *p7, netexe_ac_signature *sig)
 {
-    netexe_ac_result *res = run->res;
-    unsigned index = res->count++;
-    netexe_ac_signature *sig = &res->sig[index];
-    ac_expect *expect = &run->expect[index];
+    ac_expect *expect = &run->expect[sig - run->res->sig];
     STACK_OF(PKCS7_SIGNER_INFO) *infos;
-    STACK_OF(X509) *embedded, *signers = NULL;
+    STACK_OF(X509) *signers = NULL;
     netexe_spc_indirect *idc = NULL;
     ASN1_STRING *content;
     const unsigned char *p;
     const EVP_MD *md;
     BIO *signed_bytes = NULL;
+    ac_holder holder;
     X509 *signer;
     long body_len;
-    int tag, xclass;
-
-    sig->depth = depth;
-    sig->state = NETEXE_AC_COMPLETE;
+    int tag, xclass, changed = 0;
 
     if (!PKCS7_type_is_signed(p7) || !p7->d.sign || !p7->d.sign->contents ||
         !p7->d.sign->contents->type ||
@@ -628,12 +962,12 @@ static void ac_check_pkcs7(ac_run *run, PKCS7 *p7, unsigned depth)
         p7->d.sign->contents->d.other->type != V_ASN1_SEQUENCE) {
         ac_fail(sig, NETEXE_AC_MALFORMED,
                 "not Authenticode SignedData (SpcIndirectDataContent)");
-        return;
+        return 0;
     }
-    embedded = p7->d.sign->cert;
-    sig->certificates = (unsigned)(embedded ? sk_X509_num(embedded) : 0);
+    sig->certificates = (unsigned)(p7->d.sign->cert ? sk_X509_num(p7->d.sign->cert) : 0);
 
-    /* SpcIndirectDataContent: the hash algorithm and the signed hash. */
+    /* SpcIndirectDataContent: what is signed, the hash algorithm and the
+     * signed hash. */
     content = p7->d.sign->contents->d.other->value.sequence;
     p = content->data;
     idc = (netexe_spc_indirect *)ASN1_item_d2i(NULL, &p, content->length,
@@ -642,16 +976,19 @@ static void ac_check_pkcs7(ac_run *run, PKCS7 *p7, unsigned depth)
         ac_fail(sig, NETEXE_AC_MALFORMED, "SpcIndirectDataContent does not decode");
         goto done;
     }
+    /* A signature made for another kind of file (a cabinet, a catalog)
+     * says nothing about a PE image. */
+    if (!ac_oid_is(idc->data->type, AC_OID_SPC_PE_IMAGE_DATA)) {
+        ac_fail(sig, NETEXE_AC_MALFORMED,
+                "SpcIndirectDataContent is not PE image data (SpcPeImageData)");
+        goto done;
+    }
     md = EVP_get_digestbyobj(idc->message_digest->algorithm->algorithm);
     if (!md) {
         ac_fail(sig, NETEXE_AC_MALFORMED, "unknown image hash algorithm");
         goto done;
     }
-    {
-        const char *name = OBJ_nid2ln(EVP_MD_get_type(md));
-        if (name)
-            ac_copy_text(sig->digest, sizeof(sig->digest), name, strlen(name));
-    }
+    ac_digest_name(sig, md);
     if (ASN1_STRING_length(idc->message_digest->digest) != EVP_MD_get_size(md)) {
         ac_fail(sig, NETEXE_AC_MALFORMED, "signed image hash has the wrong length");
         goto done;
@@ -693,18 +1030,324 @@ static void ac_check_pkcs7(ac_run *run, PKCS7 *p7, unsigned depth)
         ac_fail(sig, NETEXE_AC_BAD_DIGEST,
                 "PKCS#7 signature does not verify with the signer's certificate");
 
-    ac_fail(sig, ac_chain(sig, signer, embedded, run->roots),
+    holder.p7 = p7;
+    holder.cms = NULL;
+    holder.embedded = p7->d.sign->cert;
+    ac_fail(sig, ac_chain(run, sig, signer, &holder, &changed),
             "certificate chain could not be built");
     if (sig->state == NETEXE_AC_INCOMPLETE)
         sig->reason = NULL;
 
-    ac_check_nested(run, sk_PKCS7_SIGNER_INFO_value(infos, 0), sig, depth);
+    changed |= ac_check_unauth(run, p7, sk_PKCS7_SIGNER_INFO_value(infos, 0), sig);
 done:
     BIO_free(signed_bytes);
     sk_X509_free(signers);
     ASN1_item_free((ASN1_VALUE *)idc, ASN1_ITEM_rptr(netexe_spc_indirect));
+    return changed;
 }
 
+/* Checks an RFC 3161 timestamp token of the signature whose SignerInfo is
+ * stamped: a SignedData over TSTInfo, whose message imprint is the hash of
+ * that signature's encryptedDigest, signed by a TSA whose chain is
+ * embedded in the token.  Returns 1 when a repair pass changed cms. */
+static int ac_check_token(ac_run *run, CMS_ContentInfo *cms,
+                          netexe_ac_signature *sig,
+                          const PKCS7_SIGNER_INFO *stamped)
+{
+    STACK_OF(CMS_SignerInfo) *infos;
+    STACK_OF(X509) *embedded = NULL;
+    ASN1_OCTET_STRING **content;
+    const ASN1_OCTET_STRING *want;
+    TS_TST_INFO *tst = NULL;
+    TS_MSG_IMPRINT *imprint;
+    const unsigned char *p;
+    unsigned char got[EVP_MAX_MD_SIZE];
+    unsigned got_len = 0;
+    const EVP_MD *md;
+    ac_holder holder;
+    X509 *signer = NULL;
+    int changed = 0;
+
+    content = CMS_get0_content(cms);
+    if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed ||
+        OBJ_obj2nid(CMS_get0_eContentType(cms)) != NID_id_smime_ct_TSTInfo ||
+        !content || !*content) {
+        ac_fail(sig, NETEXE_AC_MALFORMED,
+                "timestamp token is not SignedData over TSTInfo");
+        return 0;
+    }
+    embedded = CMS_get1_certs(cms);
+    sig->certificates = (unsigned)(embedded ? sk_X509_num(embedded) : 0);
+
+    p = (*content)->data;
+    tst = d2i_TS_TST_INFO(NULL, &p, (*content)->length);
+    if (!tst) {
+        ac_fail(sig, NETEXE_AC_MALFORMED, "timestamp TSTInfo does not decode");
+        goto done;
+    }
+    imprint = TS_TST_INFO_get_msg_imprint(tst);
+    md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(imprint)->algorithm);
+    if (!md) {
+        ac_fail(sig, NETEXE_AC_MALFORMED, "unknown timestamp hash algorithm");
+        goto done;
+    }
+    ac_digest_name(sig, md);
+    want = TS_MSG_IMPRINT_get_msg(imprint);
+    if (!EVP_Digest(stamped->enc_digest->data, (size_t)stamped->enc_digest->length,
+                    got, &got_len, md, NULL) ||
+        (int)got_len != ASN1_STRING_length(want) ||
+        memcmp(got, ASN1_STRING_get0_data(want), got_len) != 0)
+        ac_fail(sig, NETEXE_AC_BAD_DIGEST, "timestamp does not stamp its signature");
+
+    infos = CMS_get0_SignerInfos(cms);
+    if (!infos || sk_CMS_SignerInfo_num(infos) != 1) {
+        ac_fail(sig, NETEXE_AC_MALFORMED, "timestamp token has not exactly one SignerInfo");
+        goto done;
+    }
+    if (CMS_set1_signers_certs(cms, NULL, 0) < 0)
+        ERR_clear_error();
+    CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(infos, 0), NULL, &signer,
+                             NULL, NULL);
+    if (!signer) {
+        ac_fail(sig, NETEXE_AC_MALFORMED,
+                "timestamp signer certificate is not embedded");
+        goto done;
+    }
+    ac_dn(X509_get_subject_name(signer), sig->signer, sizeof(sig->signer));
+
+    /* The content's digest against the messageDigest attribute and the
+     * signature over the attributes; the chain by its own rules below. */
+    if (CMS_verify(cms, NULL, NULL, NULL, NULL,
+                   CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1)
+        ac_fail(sig, NETEXE_AC_BAD_DIGEST,
+                "timestamp signature does not verify with the TSA's certificate");
+
+    holder.p7 = NULL;
+    holder.cms = cms;
+    holder.embedded = embedded;
+    ac_fail(sig, ac_chain(run, sig, signer, &holder, &changed),
+            "timestamp certificate chain could not be built");
+    if (sig->state == NETEXE_AC_INCOMPLETE)
+        sig->reason = NULL;
+done:
+    sk_X509_pop_free(embedded, X509_free);
+    TS_TST_INFO_free(tst);
+    return changed;
+}
+
+/* Checks a PKCS#9 countersignature (der, a SignerInfo) of the signature
+ * whose SignerInfo is stamped: its messageDigest is the hash of that
+ * signature's encryptedDigest, and its signer's certificates are those of
+ * p7, the stamped SignedData.  Returns 1 when a repair pass changed p7. */
+static int ac_check_countersignature(ac_run *run, PKCS7 *p7,
+                                     const PKCS7_SIGNER_INFO *stamped,
+                                     const ASN1_STRING *der,
+                                     netexe_ac_signature *sig)
+{
+    const unsigned char *p = der->data;
+    PKCS7_SIGNER_INFO *csi;
+    unsigned char block[256];
+    const EVP_MD *md;
+    BIO *data = NULL, *hashed = NULL;
+    ac_holder holder;
+    X509 *signer;
+    int changed = 0;
+
+    csi = d2i_PKCS7_SIGNER_INFO(NULL, &p, der->length);
+    if (!csi) {
+        ac_fail(sig, NETEXE_AC_MALFORMED, "countersignature does not decode");
+        return 0;
+    }
+    sig->certificates = (unsigned)(p7->d.sign->cert ? sk_X509_num(p7->d.sign->cert) : 0);
+    md = EVP_get_digestbyobj(csi->digest_alg->algorithm);
+    if (!md) {
+        ac_fail(sig, NETEXE_AC_MALFORMED, "unknown countersignature hash algorithm");
+        goto done;
+    }
+    ac_digest_name(sig, md);
+    signer = X509_find_by_issuer_and_serial(p7->d.sign->cert,
+                                            csi->issuer_and_serial->issuer,
+                                            csi->issuer_and_serial->serial);
+    if (!signer) {
+        ac_fail(sig, NETEXE_AC_MALFORMED,
+                "countersignature signer certificate (by issuer and serial) is not embedded");
+        goto done;
+    }
+    ac_dn(X509_get_subject_name(signer), sig->signer, sizeof(sig->signer));
+
+    /* What a countersignature signs is the stamped encryptedDigest; the
+     * digest BIO over it is what PKCS7_signatureVerify compares with the
+     * messageDigest attribute. */
+    data = BIO_new_mem_buf(stamped->enc_digest->data, stamped->enc_digest->length);
+    hashed = BIO_new(BIO_f_md());
+    if (!data || !hashed || !BIO_set_md(hashed, md)) {
+        ac_fail(sig, NETEXE_AC_MALFORMED, "out of memory");
+        goto done;
+    }
+    BIO_push(hashed, data);
+    while (BIO_read(hashed, block, (int)sizeof(block)) > 0)
+        ;
+    if (PKCS7_signatureVerify(hashed, p7, csi, signer) != 1)
+        ac_fail(sig, NETEXE_AC_BAD_DIGEST,
+                "countersignature does not verify over its signature");
+
+    holder.p7 = p7;
+    holder.cms = NULL;
+    holder.embedded = p7->d.sign->cert;
+    ac_fail(sig, ac_chain(run, sig, signer, &holder, &changed),
+            "countersignature certificate chain could not be built");
+    if (sig->state == NETEXE_AC_INCOMPLETE)
+        sig->reason = NULL;
+done:
+    if (hashed && BIO_next(hashed) == data)
+        BIO_free_all(hashed);
+    else {
+        BIO_free(hashed);
+        BIO_free(data);
+    }
+    PKCS7_SIGNER_INFO_free(csi);
+    return changed;
+}
+
+/* Puts a new encoding into the attribute value t (a repair pass); takes
+ * der. */
+static int ac_store(ac_run *run, unsigned char *der, int n, ASN1_TYPE *t)
+{
+    ASN1_STRING *s = NULL;
+
+    if (n <= 0 || !(s = ASN1_STRING_type_new(V_ASN1_SEQUENCE))) {
+        OPENSSL_free(der);
+        run->oom = 1;
+        return 0;
+    }
+    ASN1_STRING_set0(s, der, n);
+    ASN1_TYPE_set(t, V_ASN1_SEQUENCE, s);
+    return 1;
+}
+
+/* One value of an unauthenticated attribute of si (the SignerInfo of p7,
+ * whose entry is parent): a nested signature, an RFC 3161 token or a
+ * countersignature.  Returns 1 when a repair pass changed p7 or the
+ * attribute. */
+static int ac_check_attribute(ac_run *run, PKCS7 *p7, PKCS7_SIGNER_INFO *si,
+                              ASN1_TYPE *t, netexe_ac_kind kind,
+                              const netexe_ac_signature *parent)
+{
+    unsigned index = (unsigned)(parent - run->res->sig);
+    unsigned depth = parent->depth + (kind == NETEXE_AC_SIGNATURE);
+    netexe_ac_signature *sig = ac_new_sig(run, kind, depth, index);
+    const ASN1_STRING *der = t->value.sequence;
+    const unsigned char *p = der->data;
+    unsigned char *out = NULL;
+    CMS_ContentInfo *cms;
+    PKCS7 *inner;
+    int changed;
+
+    if (!sig)
+        return 0;
+    if (kind == NETEXE_AC_COUNTERSIGNATURE)
+        return ac_check_countersignature(run, p7, si, der, sig);
+    if (kind == NETEXE_AC_TIMESTAMP_RFC3161) {
+        cms = d2i_CMS_ContentInfo(NULL, &p, der->length);
+        if (!cms) {
+            ac_fail(sig, NETEXE_AC_MALFORMED, "timestamp token does not decode");
+            return 0;
+        }
+        changed = ac_check_token(run, cms, sig, si);
+        if (changed) {
+            int n = i2d_CMS_ContentInfo(cms, &out);
+            changed = ac_store(run, out, n, t);
+        }
+        CMS_ContentInfo_free(cms);
+        return changed;
+    }
+    inner = d2i_PKCS7(NULL, &p, der->length);
+    if (!inner) {
+        ac_fail(sig, NETEXE_AC_MALFORMED, "PKCS#7 does not decode");
+        return 0;
+    }
+    changed = ac_check_signature(run, inner, sig);
+    if (changed) {
+        int n = i2d_PKCS7(inner, &out);
+        changed = ac_store(run, out, n, t);
+    }
+    PKCS7_free(inner);
+    return changed;
+}
+
+/* Checks the timestamps, then the nested signatures, in the
+ * unauthenticated attributes of si, the SignerInfo of p7 (whose entry is
+ * parent).  Returns 1 when a repair pass changed p7 or an attribute. */
+static int ac_check_unauth(ac_run *run, PKCS7 *p7, PKCS7_SIGNER_INFO *si,
+                           netexe_ac_signature *parent)
+{
+    STACK_OF(X509_ATTRIBUTE) *attrs = si->unauth_attr;
+    int pass, i, k, changed = 0;
+
+    for (pass = 0; pass < 2; pass++) {
+        for (i = 0; i < sk_X509_ATTRIBUTE_num(attrs); i++) {
+            X509_ATTRIBUTE *attr = sk_X509_ATTRIBUTE_value(attrs, i);
+            const ASN1_OBJECT *obj = X509_ATTRIBUTE_get0_object(attr);
+            netexe_ac_kind kind;
+
+            if (pass == 0 && ac_oid_is(obj, AC_OID_RFC3161_TIMESTAMP))
+                kind = NETEXE_AC_TIMESTAMP_RFC3161;
+            else if (pass == 0 && OBJ_obj2nid(obj) == NID_pkcs9_countersignature)
+                kind = NETEXE_AC_COUNTERSIGNATURE;
+            else if (pass == 1 && ac_oid_is(obj, AC_OID_NESTED_SIGNATURE))
+                kind = NETEXE_AC_SIGNATURE;
+            else
+                continue;
+            if (kind == NETEXE_AC_SIGNATURE && parent->depth + 1 > NETEXE_AC_MAX_DEPTH) {
+                ac_fail(parent, NETEXE_AC_MALFORMED, "signatures nested too deep");
+                return changed;
+            }
+            for (k = 0; k < X509_ATTRIBUTE_count(attr); k++) {
+                ASN1_TYPE *t = X509_ATTRIBUTE_get0_type(attr, k);
+                if (!t || t->type != V_ASN1_SEQUENCE) {
+                    ac_fail(parent, NETEXE_AC_MALFORMED,
+                            kind == NETEXE_AC_SIGNATURE
+                            ? "nested signature is not a SEQUENCE"
+                            : "timestamp is not a SEQUENCE");
+                    continue;
+                }
+                changed |= ac_check_attribute(run, p7, si, t, kind, parent);
+            }
+        }
+    }
+    return changed;
+}
+
+/* Checks the PKCS#7 of one table entry.  In a repair pass, *der gets its
+ * new encoding when it changed (free it with OPENSSL_free), NULL
+ * otherwise. */
+static void ac_check_entry(ac_run *run, const unsigned char *blob, size_t len,
+                           unsigned char **der, int *der_len)
+{
+    netexe_ac_signature *sig = ac_new_sig(run, NETEXE_AC_SIGNATURE, 0, 0);
+    const unsigned char *p = blob;
+    PKCS7 *p7;
+
+    *der = NULL;
+    *der_len = 0;
+    if (!sig)
+        return;
+    if (len > LONG_MAX)
+        len = LONG_MAX;
+    p7 = d2i_PKCS7(NULL, &p, (long)len);
+    if (!p7) {
+        ac_fail(sig, NETEXE_AC_MALFORMED, "PKCS#7 does not decode");
+        return;
+    }
+    if (ac_check_signature(run, p7, sig) && run->rep) {
+        *der_len = i2d_PKCS7(p7, der);
+        if (*der_len <= 0) {
+            *der = NULL;
+            run->oom = 1;
+        }
+    }
+    PKCS7_free(p7);
+}
 /* ---- the image hash ----------------------------------------------------- */
 
 /* Hashes [off, off+n) into every context. */
@@ -854,22 +1497,27 @@ static int ac_sniff(const ac_source *src, pe_info *pe,
     return 0;
 }
 
+
+/* ---- the whole check ---------------------------------------------------- */
+
 static int ac_check(const ac_source *src, const netexe_ac_roots *roots,
-                    unsigned flags, netexe_ac_result *res)
+                    const netexe_ac_certs *certs, unsigned flags,
+                    netexe_ac_result *res)
 {
     ac_run run;
-    unsigned char *head = NULL, *table_copy = NULL;
+    unsigned char *head = NULL, *table_copy = NULL, *der;
     const unsigned char *table;
     const char *reason = NULL;
     netexe_ac_state table_state;
     size_t head_len, pos = 0, found = 0;
     ac_entry e;
-    int rc = -1, step;
+    int rc = -1, step, der_len;
     unsigned i;
 
     memset(res, 0, sizeof(*res));
     memset(&run, 0, sizeof(run));
     run.roots = roots;
+    run.certs = certs;
     run.res = res;
 
     if (ac_sniff(src, &res->pe, &head, &head_len) != 0)
@@ -909,7 +1557,8 @@ static int ac_check(const ac_source *src, const netexe_ac_roots *roots,
             res->reason = "PKCS#7 entry with an unknown WIN_CERTIFICATE revision";
             continue;
         }
-        ac_check_der(&run, e.blob, e.blob_len, 0);
+        /* A check encodes nothing: der stays NULL. */
+        ac_check_entry(&run, e.blob, e.blob_len, &der, &der_len);
     }
     if (step < 0) {
         res->state = NETEXE_AC_MALFORMED;
@@ -932,9 +1581,386 @@ done:
     return rc;
 }
 
-int netexe_ac_check_buffer(const unsigned char *buf, size_t len,
-                           const netexe_ac_roots *roots, unsigned flags,
-                           netexe_ac_result *res)
+/* ---- the repaired copy -------------------------------------------------- */
+
+/* Where the copy goes: a file written in order (then its CheckSum with
+ * pwrite()), or a growing buffer.  The PE checksum is summed on the way:
+ * the 16-bit little-endian words of the file with end-around carry, plus
+ * the file's length (as imagehlp's CheckSumMappedFile), the CheckSum field
+ * itself being written as zeros first. */
+typedef struct {
+    int fd;                     /* -1: into mem */
+    unsigned char *mem;
+    size_t cap;
+    uint64_t len;
+    uint32_t sum;               /* folded to 16 bits after each word */
+    unsigned char low;          /* the byte at an even offset, unpaired */
+} ac_sink;
+
+static void ac_sum_word(ac_sink *s, uint32_t word)
+{
+    s->sum += word;
+    s->sum = (s->sum & 0xFFFFu) + (s->sum >> 16);
+}
+
+static int ac_sink_write(ac_sink *s, const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+
+    if (n == 0)
+        return 0;
+    if (s->fd < 0) {
+        if (n > SIZE_MAX - (size_t)s->len) {
+            errno = ENOMEM;
+            return -1;
+        }
+        if ((size_t)s->len + n > s->cap) {
+            size_t cap = s->cap ? s->cap : AC_HASH_BLOCK;
+            unsigned char *grown;
+            while (cap < (size_t)s->len + n)
+                cap = cap > SIZE_MAX / 2 ? (size_t)s->len + n : 2 * cap;
+            grown = realloc(s->mem, cap);
+            if (!grown) {
+                errno = ENOMEM;
+                return -1;
+            }
+            s->mem = grown;
+            s->cap = cap;
+        }
+        memcpy(s->mem + s->len, p, n);
+    }
+    else {
+        const unsigned char *q = p;
+        size_t left = n;
+        while (left > 0) {
+            ssize_t w = write(s->fd, q, left);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                if (w == 0)
+                    errno = EIO;
+                return -1;
+            }
+            q += w;
+            left -= (size_t)w;
+        }
+    }
+    if (s->len & 1u) {
+        ac_sum_word(s, s->low | (uint32_t)p[0] << 8);
+        i = 1;
+    }
+    for (; i + 1 < n; i += 2)
+        ac_sum_word(s, p[i] | (uint32_t)p[i + 1] << 8);
+    if (i < n)
+        s->low = p[i];
+    s->len += n;
+    return 0;
+}
+
+static uint32_t ac_sink_checksum(const ac_sink *s)
+{
+    uint32_t sum = s->sum;
+
+    if (s->len & 1u) {
+        sum += s->low;
+        sum = (sum & 0xFFFFu) + (sum >> 16);
+    }
+    sum = (sum & 0xFFFFu) + (sum >> 16);
+    return sum + (uint32_t)s->len;
+}
+
+static void ac_put_u32le(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+static void ac_put_u16le(unsigned char *p, uint16_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+
+/* Copies [off, off+n) of the source into the sink. */
+static int ac_copy(const ac_source *src, ac_sink *sink, uint64_t off,
+                   uint64_t n, unsigned char *block)
+{
+    if (src->mem)
+        return ac_sink_write(sink, src->mem + off, (size_t)n);
+    while (n > 0) {
+        size_t chunk = n > AC_HASH_BLOCK ? AC_HASH_BLOCK : (size_t)n;
+        if (ac_read(src, off, block, chunk) != 0 ||
+            ac_sink_write(sink, block, chunk) != 0)
+            return -1;
+        off += chunk;
+        n -= chunk;
+    }
+    return 0;
+}
+
+/* Appends one WIN_CERTIFICATE entry to the table being built in *out:
+ * dwLength (given, or the padded length when 0), revision, type, body,
+ * zeros up to the next 8-byte boundary. */
+static int ac_table_append(unsigned char **out, size_t *len, size_t *cap,
+                           uint32_t length, uint16_t revision, uint16_t type,
+                           const unsigned char *body, size_t body_len)
+{
+    size_t padded;
+
+    if (body_len > NETEXE_AC_TABLE_MAX + (size_t)AC_HASH_BLOCK) {
+        errno = EFBIG;
+        return -1;
+    }
+    padded = (AC_WIN_CERT_HEADER + body_len + AC_WIN_CERT_ALIGN - 1) /
+             AC_WIN_CERT_ALIGN * AC_WIN_CERT_ALIGN;
+    if (*len + padded > *cap) {
+        size_t want = 2 * (*len + padded);
+        unsigned char *grown = realloc(*out, want);
+        if (!grown) {
+            errno = ENOMEM;
+            return -1;
+        }
+        *out = grown;
+        *cap = want;
+    }
+    ac_put_u32le(*out + *len, length ? length : (uint32_t)padded);
+    ac_put_u16le(*out + *len + 4, revision);
+    ac_put_u16le(*out + *len + 6, type);
+    memcpy(*out + *len + AC_WIN_CERT_HEADER, body, body_len);
+    memset(*out + *len + AC_WIN_CERT_HEADER + body_len, 0,
+           padded - AC_WIN_CERT_HEADER - body_len);
+    *len += padded;
+    return 0;
+}
+
+/* The repair pass over the table: each PKCS#7 entry is checked again with
+ * run->rep set, so that the issuers found are added; an entry whose PKCS#7
+ * changed is written with its new encoding, every other one as it was.
+ * Returns 0 with the new table in *out (malloc'd), -1 with errno. */
+static int ac_repair_table(ac_run *run, const unsigned char *table, size_t len,
+                           unsigned char **out, size_t *out_len)
+{
+    const char *reason = NULL;
+    size_t pos = 0, cap = 0;
+    ac_entry e;
+    int step, rc = 0;
+
+    *out = NULL;
+    *out_len = 0;
+    while (rc == 0 && (step = ac_next_entry(table, len, &pos, &e, &reason)) > 0) {
+        unsigned char *der = NULL;
+        int der_len = 0;
+
+        if (e.type == AC_WIN_CERT_TYPE_PKCS && e.revision == AC_WIN_CERT_REVISION_2_0)
+            ac_check_entry(run, e.blob, e.blob_len, &der, &der_len);
+        if (run->oom) {
+            errno = ENOMEM;
+            rc = -1;
+        }
+        else if (der) {
+            rc = ac_table_append(out, out_len, &cap, 0, e.revision, e.type,
+                                 der, (size_t)der_len);
+        }
+        else {
+            rc = ac_table_append(out, out_len, &cap,
+                                 (uint32_t)(e.blob_len + AC_WIN_CERT_HEADER),
+                                 e.revision, e.type, e.blob, e.blob_len);
+        }
+        OPENSSL_free(der);
+    }
+    if (rc != 0) {
+        free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* Writes the copy: the source around the new table, the table's size in
+ * data directory 4, and last the CheckSum over it all. */
+static int ac_write_copy(const ac_source *src, const pe_info *pe,
+                         const unsigned char *table, size_t table_len,
+                         ac_sink *sink)
+{
+    uint64_t table_end = (uint64_t)pe->cert_offset + pe->cert_size;
+    uint64_t after_sum = (uint64_t)pe->checksum_offset + AC_CHECKSUM_SIZE;
+    uint64_t size_field = (uint64_t)pe->cert_dir_offset + 4u;
+    unsigned char word[4], *block = NULL;
+    int rc = -1;
+
+    if (!src->mem && !(block = malloc(AC_HASH_BLOCK))) {
+        errno = ENOMEM;
+        return -1;
+    }
+    memset(word, 0, sizeof(word));
+    if (ac_copy(src, sink, 0, pe->checksum_offset, block) != 0 ||
+        ac_sink_write(sink, word, sizeof(word)) != 0 ||
+        ac_copy(src, sink, after_sum, size_field - after_sum, block) != 0)
+        goto done;
+    ac_put_u32le(word, (uint32_t)table_len);
+    if (ac_sink_write(sink, word, sizeof(word)) != 0 ||
+        ac_copy(src, sink, size_field + 4u,
+                pe->cert_offset - (size_field + 4u), block) != 0 ||
+        ac_sink_write(sink, table, table_len) != 0 ||
+        ac_copy(src, sink, table_end, src->size - table_end, block) != 0)
+        goto done;
+    ac_put_u32le(word, ac_sink_checksum(sink));
+    if (sink->fd < 0) {
+        memcpy(sink->mem + pe->checksum_offset, word, sizeof(word));
+    }
+    else {
+        ssize_t w;
+        do
+            w = pwrite(sink->fd, word, sizeof(word), (off_t)pe->checksum_offset);
+        while (w < 0 && errno == EINTR);
+        if (w != (ssize_t)sizeof(word)) {
+            if (w >= 0)
+                errno = EIO;
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    free(block);
+    return rc;
+}
+
+static void ac_refuse(netexe_ac_repair *rep, const char *prefix,
+                      const char *what, const char *detail)
+{
+    rep->outcome = NETEXE_AC_REPAIR_REFUSED;
+    rep->added = 0;
+    snprintf(rep->why, sizeof(rep->why), "%s%s%s", prefix, what,
+             detail ? detail : "");
+}
+
+netexe_ac_repair_outcome netexe_ac_repairable(const netexe_ac_result *res,
+                                              char *why, size_t cap)
+{
+    const netexe_ac_signature *s = netexe_ac_worst(res);
+    unsigned i;
+
+    if (cap > 0)
+        why[0] = '\0';
+    switch (res->state) {
+    case NETEXE_AC_NOT_PE:
+    case NETEXE_AC_UNSIGNED:
+    case NETEXE_AC_COMPLETE:
+        return NETEXE_AC_REPAIR_NOT_NEEDED;
+    case NETEXE_AC_BAD_DIGEST:
+    case NETEXE_AC_MALFORMED:
+        if (cap > 0)
+            snprintf(why, cap, "signed:%s (%s)", netexe_ac_state_name(res->state),
+                     res->reason ? res->reason
+                     : s && s->reason ? s->reason : "no reason given");
+        return NETEXE_AC_REPAIR_REFUSED;
+    case NETEXE_AC_INCOMPLETE:
+        break;
+    }
+    for (i = 0; i < res->count; i++) {
+        const netexe_ac_missing *last;
+        s = &res->sig[i];
+        if (s->state != NETEXE_AC_INCOMPLETE || s->missing_count == 0)
+            continue;
+        last = &s->missing[s->missing_count - 1];
+        if (last->found_in)
+            continue;
+        if (cap > 0)
+            snprintf(why, cap, "%smissing issuer \"%s\" is in no --certs file",
+                     s->kind == NETEXE_AC_SIGNATURE ? "" : "timestamp: ", last->dn);
+        return NETEXE_AC_REPAIR_REFUSED;
+    }
+    return NETEXE_AC_REPAIR_DONE;
+}
+
+static int ac_repair(const ac_source *src, ac_sink *sink,
+                     const netexe_ac_roots *roots, const netexe_ac_certs *certs,
+                     netexe_ac_repair *rep)
+{
+    netexe_ac_result *before = &rep->before;
+    const netexe_ac_signature *s;
+    const pe_info *pe = &before->pe;
+    unsigned char *table = NULL, *new_table = NULL;
+    char text[NETEXE_AC_TEXT_MAX + 64];
+    size_t new_len = 0;
+    ac_source copy;
+    ac_run run;
+    int rc = -1;
+
+    memset(rep, 0, sizeof(*rep));
+    if (ac_check(src, roots, certs, 0, before) != 0)
+        return -1;
+    rep->outcome = netexe_ac_repairable(before, rep->why, sizeof(rep->why));
+    if (rep->outcome != NETEXE_AC_REPAIR_DONE)
+        return 0;
+    /* Until the copy checks complete. */
+    rep->outcome = NETEXE_AC_REPAIR_REFUSED;
+    /* The copy keeps the table where it is and rewrites two fields before
+     * it: the CheckSum, then the size in data directory 4. */
+    if (pe->checksum_offset == 0 ||
+        pe->checksum_offset + AC_CHECKSUM_SIZE > pe->cert_dir_offset) {
+        ac_refuse(rep, "", "the PE headers have no CheckSum before data directory 4", NULL);
+        return 0;
+    }
+
+    table = malloc(pe->cert_size);
+    if (!table) {
+        errno = ENOMEM;
+        goto done;
+    }
+    if (ac_read(src, pe->cert_offset, table, pe->cert_size) != 0)
+        goto done;
+    memset(&run, 0, sizeof(run));
+    memset(&rep->after, 0, sizeof(rep->after));
+    run.roots = roots;
+    run.certs = certs;
+    run.res = &rep->after;
+    run.rep = rep;
+    if (ac_repair_table(&run, table, pe->cert_size, &new_table, &new_len) != 0)
+        goto done;
+    if (run.unresolved) {
+        ac_refuse(rep, "", "an issuer found by the check was not found again", NULL);
+        rc = 0;
+        goto done;
+    }
+    if (new_len > UINT32_MAX - pe->cert_offset) {
+        ac_refuse(rep, "", "the new certificate table does not fit in the file format", NULL);
+        rc = 0;
+        goto done;
+    }
+    if (ac_write_copy(src, pe, new_table, new_len, sink) != 0)
+        goto done;
+
+    copy.mem = sink->fd < 0 ? sink->mem : NULL;
+    copy.fd = sink->fd;
+    copy.size = sink->len;
+    if (ac_check(&copy, roots, NULL, 0, &rep->after) != 0)
+        goto done;
+    if (rep->after.state == NETEXE_AC_COMPLETE) {
+        rep->outcome = NETEXE_AC_REPAIR_DONE;
+    }
+    else {
+        s = netexe_ac_worst(&rep->after);
+        snprintf(text, sizeof(text), "the repaired copy checks %s (%s)",
+                 netexe_ac_state_name(rep->after.state),
+                 s && s->reason ? s->reason : s ? s->missing_issuer : "");
+        ac_refuse(rep, "", text, NULL);
+    }
+    rc = 0;
+done:
+    free(table);
+    free(new_table);
+    ERR_clear_error();
+    return rc;
+}
+
+/* ---- the interface ------------------------------------------------------ */
+
+int netexe_ac_check_buffer_certs(const unsigned char *buf, size_t len,
+                                 const netexe_ac_roots *roots,
+                                 const netexe_ac_certs *certs, unsigned flags,
+                                 netexe_ac_result *res)
 {
     static const unsigned char empty[1] = { 0 };
     ac_source src;
@@ -942,18 +1968,33 @@ int netexe_ac_check_buffer(const unsigned char *buf, size_t len,
     src.mem = buf ? buf : empty;
     src.fd = -1;
     src.size = buf ? len : 0;
-    return ac_check(&src, roots, flags, res);
+    return ac_check(&src, roots, certs, flags, res);
 }
 
-int netexe_ac_check_fd(int fd, uint64_t size, const netexe_ac_roots *roots,
-                       unsigned flags, netexe_ac_result *res)
+int netexe_ac_check_buffer(const unsigned char *buf, size_t len,
+                           const netexe_ac_roots *roots, unsigned flags,
+                           netexe_ac_result *res)
+{
+    return netexe_ac_check_buffer_certs(buf, len, roots, NULL, flags, res);
+}
+
+int netexe_ac_check_fd_certs(int fd, uint64_t size,
+                             const netexe_ac_roots *roots,
+                             const netexe_ac_certs *certs, unsigned flags,
+                             netexe_ac_result *res)
 {
     ac_source src;
 
     src.mem = NULL;
     src.fd = fd;
     src.size = size;
-    return ac_check(&src, roots, flags, res);
+    return ac_check(&src, roots, certs, flags, res);
+}
+
+int netexe_ac_check_fd(int fd, uint64_t size, const netexe_ac_roots *roots,
+                       unsigned flags, netexe_ac_result *res)
+{
+    return netexe_ac_check_fd_certs(fd, size, roots, NULL, flags, res);
 }
 
 int netexe_ac_check_path(const char *path, const netexe_ac_roots *roots,
@@ -983,6 +2024,50 @@ int netexe_ac_check_path(const char *path, const netexe_ac_roots *roots,
     return rc;
 }
 
+int netexe_ac_repair_fd(int fd, uint64_t size, int out_fd,
+                        const netexe_ac_roots *roots,
+                        const netexe_ac_certs *certs, netexe_ac_repair *rep)
+{
+    ac_source src;
+    ac_sink sink;
+
+    src.mem = NULL;
+    src.fd = fd;
+    src.size = size;
+    memset(&sink, 0, sizeof(sink));
+    sink.fd = out_fd;
+    return ac_repair(&src, &sink, roots, certs, rep);
+}
+
+int netexe_ac_repair_buffer(const unsigned char *buf, size_t len,
+                            const netexe_ac_roots *roots,
+                            const netexe_ac_certs *certs,
+                            unsigned char **out, size_t *out_len,
+                            netexe_ac_repair *rep)
+{
+    static const unsigned char empty[1] = { 0 };
+    ac_source src;
+    ac_sink sink;
+    int rc;
+
+    *out = NULL;
+    *out_len = 0;
+    src.mem = buf ? buf : empty;
+    src.fd = -1;
+    src.size = buf ? len : 0;
+    memset(&sink, 0, sizeof(sink));
+    sink.fd = -1;
+    rc = ac_repair(&src, &sink, roots, certs, rep);
+    if (rc == 0 && rep->outcome == NETEXE_AC_REPAIR_DONE) {
+        *out = sink.mem;
+        *out_len = (size_t)sink.len;
+    }
+    else {
+        free(sink.mem);
+    }
+    return rc;
+}
+
 const netexe_ac_signature *netexe_ac_worst(const netexe_ac_result *res)
 {
     unsigned i;
@@ -1002,6 +2087,16 @@ const char *netexe_ac_state_name(netexe_ac_state state)
     case NETEXE_AC_INCOMPLETE:  return "incomplete";
     case NETEXE_AC_BAD_DIGEST:  return "bad-digest";
     case NETEXE_AC_MALFORMED:   return "malformed";
+    }
+    return "unknown";
+}
+
+const char *netexe_ac_kind_name(netexe_ac_kind kind)
+{
+    switch (kind) {
+    case NETEXE_AC_SIGNATURE:           return "signature";
+    case NETEXE_AC_TIMESTAMP_RFC3161:   return "timestamp";
+    case NETEXE_AC_COUNTERSIGNATURE:    return "countersignature";
     }
     return "unknown";
 }

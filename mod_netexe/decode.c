@@ -293,7 +293,9 @@ static stage_status step_zlib(netexe_decoder *d, netexe_stage *s,
             src = in + *used;
             avail = in_len - *used;
         }
-        if (avail == 0 || *made == out_cap) {
+        /* Without input, inflate may still owe output (the rest of a match
+         * cut short by a full buffer). */
+        if (*made == out_cap || (avail == 0 && s->between)) {
             return STAGE_OK;
         }
         if (s->between) {
@@ -406,8 +408,9 @@ static stage_status step_zstd(netexe_decoder *d, netexe_stage *s,
     zout.dst = out;
     zout.size = out_cap;
     zout.pos = 0;
-    /* Consecutive frames are decoded one after the other. */
-    while (zin.pos < zin.size && zout.pos < zout.size) {
+    /* Consecutive frames are decoded one after the other.  Without input,
+     * a block decoded earlier may still be waiting to be flushed. */
+    while (zout.pos < zout.size) {
         size_t in_before = zin.pos, out_before = zout.pos;
 
         rc = ZSTD_decompressStream(s->u.zstd, &zout, &zin);
@@ -591,7 +594,9 @@ netexe_decode_status netexe_decode(netexe_decoder *d,
                 dst = s->buf + s->len;
                 dst_cap = sizeof(s->buf) - s->len;
             }
-            if (src_len == 0 && !(prev && prev->ended)) {
+            /* A started stage is stepped without input too: it may hold
+             * decoded bytes that did not fit before. */
+            if (src_len == 0 && !(prev && prev->ended) && !s->started) {
                 continue;
             }
             rc = stage_step(d, s, src, src_len, &used, dst, dst_cap, &made);

@@ -50,16 +50,46 @@ typedef struct {
 } netexe_unit;
 
 /* Code points that are valid UTF-8 but must not reach a file name:
- * C1 controls, and the bidirectional and line-breaking format characters
- * that can make "exe.txt" display as "txt.exe". */
+ * C1 controls; the bidirectional and line-breaking format characters that
+ * can make "exe.txt" display as "txt.exe"; and the characters a renderer
+ * shows as nothing or as blank, which can make two names look alike or
+ * push the real extension out of sight.  The last group is Unicode's
+ * Default_Ignorable_Code_Point set, reserved code points included, plus
+ * the interlinear annotation controls (which can hide the text between
+ * them), except what a name needs: ZWNJ and ZWJ (U+200C, U+200D), which
+ * Indic and Arabic scripts and emoji sequences cannot do without, and the
+ * variation selectors (U+180B-D, U+180F, U+FE00-F, U+E0100-E01EF), which
+ * only pick a glyph for the character before them.  Tag characters
+ * (U+E0000-E007F) go too: outside the few flag emoji they serve, they are
+ * invisible ASCII. */
 static int netexe_is_unsafe_cp(unsigned long cp)
 {
-    return (cp >= 0x80 && cp <= 0x9F)           /* C1 controls */
-        || cp == 0x061C                         /* ARABIC LETTER MARK */
-        || cp == 0x200E || cp == 0x200F         /* LRM, RLM */
-        || cp == 0x2028 || cp == 0x2029         /* line/paragraph separator */
-        || (cp >= 0x202A && cp <= 0x202E)       /* LRE .. RLO */
-        || (cp >= 0x2066 && cp <= 0x2069);      /* LRI .. PDI */
+    if (cp < 0x2000)
+        return (cp >= 0x80 && cp <= 0x9F)       /* C1 controls */
+            || cp == 0x00AD                     /* SOFT HYPHEN */
+            || cp == 0x034F                     /* COMBINING GRAPHEME JOINER */
+            || cp == 0x061C                     /* ARABIC LETTER MARK */
+            || cp == 0x115F || cp == 0x1160     /* HANGUL CHOSEONG, JUNGSEONG FILLER */
+            || cp == 0x17B4 || cp == 0x17B5     /* KHMER VOWEL INHERENT AQ, AA */
+            || cp == 0x180E;                    /* MONGOLIAN VOWEL SEPARATOR */
+    if (cp < 0x3000)
+        return cp == 0x200B                     /* ZERO WIDTH SPACE */
+            || cp == 0x200E || cp == 0x200F     /* LRM, RLM */
+            || cp == 0x2028 || cp == 0x2029     /* line/paragraph separator */
+            || (cp >= 0x202A && cp <= 0x202E)   /* LRE .. RLO */
+            || (cp >= 0x2060 && cp <= 0x2064)   /* WORD JOINER, invisible operators */
+            || cp == 0x2065                     /* reserved, default ignorable */
+            || (cp >= 0x2066 && cp <= 0x2069)   /* LRI .. PDI */
+            || (cp >= 0x206A && cp <= 0x206F);  /* deprecated format controls */
+    return cp == 0x3164                         /* HANGUL FILLER */
+        || cp == 0xFEFF                         /* ZERO WIDTH NO-BREAK SPACE (BOM) */
+        || cp == 0xFFA0                         /* HALFWIDTH HANGUL FILLER */
+        || (cp >= 0xFFF0 && cp <= 0xFFF8)       /* reserved, default ignorable */
+        || (cp >= 0xFFF9 && cp <= 0xFFFB)       /* interlinear annotation */
+        || (cp >= 0x1BCA0 && cp <= 0x1BCA3)     /* shorthand format controls */
+        || (cp >= 0x1D173 && cp <= 0x1D17A)     /* musical symbol format controls */
+        || (cp >= 0xE0000 && cp <= 0xE00FF)     /* tags, reserved */
+        || (cp >= 0xE01F0 && cp <= 0xE0FFF);    /* reserved, default ignorable */
 }
 
 static int netexe_is_cont(unsigned char b)

@@ -17,9 +17,14 @@
  * The name is first sanitised, unit by unit, into valid UTF-8:
  *   - printable ASCII other than '/' and '\' is kept;
  *   - well-formed UTF-8 (no overlong forms, no surrogates, nothing above
- *     U+10FFFF) is kept, except C1 controls and the bidirectional and
+ *     U+10FFFF) is kept, except C1 controls, the bidirectional and
  *     line-separator format characters (U+061C, U+200E-F, U+2028-9,
- *     U+202A-E, U+2066-9), which can disguise an extension;
+ *     U+202A-E, U+2066-9), and the characters shown as nothing or as
+ *     blank (U+00AD, U+034F, U+115F-60, U+17B4-5, U+180E, U+200B,
+ *     U+2060-5, U+206A-F, U+3164, U+FEFF, U+FFA0, U+FFF0-B, U+1BCA0-3,
+ *     U+1D173-A, U+E0000-E00FF, U+E01F0-E0FFF), which can disguise an
+ *     extension or a name; the joiners U+200C and U+200D and the
+ *     variation selectors are kept;
  *   - every control byte (< 0x20, 0x7F), '/', '\', unsafe character, and
  *     every byte that does not begin a well-formed UTF-8 character becomes
  *     one '_' (a broken 3-byte sequence is "___"; the byte after a bad

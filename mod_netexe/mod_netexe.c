@@ -38,16 +38,26 @@
  *                                     the PE files the filter sees
  *     NetExeTrustedRoots roots.pem    roots that end a chain (server and
  *                                     virtual host; ServerRoot-relative)
+ *     NetExeSignatureCache shmcb      where results are shared (server
+ *                                     config only): none, or a socache
+ *                                     provider: shmcb[:path(size)],
+ *                                     memcache:host:port[,...],
+ *                                     redis:host:port[,...]
  *
  * With NetExeSignatureCheck On, a static file that the filter finds to be
  * a PE image (CLR or native, whatever NetExeMatch says) is checked by
  * authenticode.c on the FILE bucket's own descriptor, digest included,
- * once per file version (device, inode, size, mtime) per child process:
- * the result is kept in a bounded per-process cache.  An incomplete chain,
- * a bad digest or a malformed signature is logged once at warning level;
- * the state goes into the note "netexe-signature" (unsigned, complete,
- * incomplete, bad-digest, malformed) of every such request.  The response
- * itself is never changed or refused.
+ * once per file version (device, inode, size, mtime) and set of trusted
+ * roots.  Each child process remembers results in a bounded cache of its
+ * own; with a socache (shmcb by default when mod_socache_shmcb is loaded)
+ * the processes of the server, or every server sharing a memcached or
+ * Redis, also share them: one process analyses a new version while the
+ * others wait for its result, bounded by NETEXE_SIG_PENDING_TTL.  An
+ * incomplete chain, a bad digest or a malformed signature is logged once
+ * at warning level by the process that analysed it; the state goes into
+ * the note "netexe-signature" (unsigned, complete, incomplete, bad-digest,
+ * malformed) of every such request.  The response itself is never changed
+ * or refused.
  */
 
 #include <errno.h>
@@ -56,16 +66,21 @@
 #include <unistd.h>
 
 #include "httpd.h"
+#include "ap_provider.h"
+#include "ap_socache.h"
 #include "http_config.h"
 #include "http_core.h"
 #include "http_log.h"
 #include "http_protocol.h"
 #include "http_request.h"
 #include "util_filter.h"
+#include "util_mutex.h"
 
 #include "apr_buckets.h"
 #include "apr_file_info.h"
 #include "apr_file_io.h"
+#include "apr_general.h"
+#include "apr_global_mutex.h"
 #include "apr_hash.h"
 #include "apr_lib.h"
 #include "apr_portable.h"
@@ -75,6 +90,8 @@
 #include "apr_thread_cond.h"
 #include "apr_thread_mutex.h"
 #endif
+
+#include <openssl/evp.h>
 
 #include "pe.h"
 #include "decode.h"
@@ -104,6 +121,63 @@
 #define NETEXE_SIG_FINFO_WANTED \
     (APR_FINFO_DEV | APR_FINFO_INODE | APR_FINFO_SIZE | APR_FINFO_MTIME)
 
+/* NetExeSignatureCache.  The consumer name given to the socache provider:
+ * the prefix of memcache and Redis keys and part of shmcb's default file
+ * name (at most 14 characters: memcache and Redis add ":" and a NUL to
+ * fit 16).  The mutex type, for "Mutex ... netexe-sigcache", serialises
+ * providers that are not safe across processes (shmcb). */
+#define NETEXE_SIG_CACHE_NAME       "netexe-sig"
+#define NETEXE_SIG_MUTEX_TYPE       "netexe-sigcache"
+#define NETEXE_SIG_DEFAULT_PROVIDER "shmcb"
+
+/* The SHA-256 of the NetExeTrustedRoots file, part of the shared key: the
+ * same file version under other roots is another question. */
+#define NETEXE_SIG_DIGEST_LEN       32
+/* Bytes of the roots file hashed at a time. */
+#define NETEXE_SIG_ROOTS_CHUNK      16384
+
+/* The shared key: a byte mixed from the rest, a format byte, then device,
+ * inode, size and mtime as 64-bit little-endian numbers, then the roots
+ * digest.  shmcb picks one of its subcaches by the key's first byte, so
+ * that byte must vary from key to key, or every entry would crowd into
+ * one subcache.  The format byte changes whenever what an analysis finds
+ * changes, so that servers of another release sharing a memcached do not
+ * take each other's results. */
+#define NETEXE_SIG_ID_FORMAT        1
+#define NETEXE_SIG_ID_FIELDS        2
+#define NETEXE_SIG_ID_LEN           (NETEXE_SIG_ID_FIELDS + 4 * 8 \
+                                     + NETEXE_SIG_DIGEST_LEN)
+/* FNV-1a, 32 bits, for the first byte. */
+#define NETEXE_SIG_FNV_OFFSET       2166136261u
+#define NETEXE_SIG_FNV_PRIME        16777619u
+
+/* Shared values are text: "S:" and the state's number (netexe_ac_state,
+ * at most NETEXE_SIG_STATE_MAX) once analysed, or "P:" and the analysing
+ * request's token while it runs. */
+#define NETEXE_SIG_STATE_MAX        255
+#define NETEXE_SIG_VALUE_STATE      "S:"
+#define NETEXE_SIG_VALUE_PENDING    "P:"
+#define NETEXE_SIG_VALUE_PREFIX_LEN 2
+#define NETEXE_SIG_VALUE_MAX        64
+#define NETEXE_SIG_TOKEN_BYTES      8
+
+/* How long a shared result is kept: a version still served after a day is
+ * analysed, and warned about, once more (memcache allows up to 30 days). */
+#define NETEXE_SIG_SHARED_TTL       apr_time_from_sec(86400)
+/* How long a claim to analyse a version stands, and so the longest a
+ * request waits for another process's analysis: a process that died
+ * while analysing holds the others up no longer than this (memcache and
+ * Redis count whole seconds). */
+#define NETEXE_SIG_PENDING_TTL      apr_time_from_sec(30)
+/* Polling for another process's result: from the first pause, doubled up
+ * to the last. */
+#define NETEXE_SIG_POLL_FIRST       apr_time_from_msec(5)
+#define NETEXE_SIG_POLL_LAST        apr_time_from_msec(100)
+/* memcache and Redis cannot add a key only when it is absent: a claim
+ * there is stored, left this long for claims made at the same moment to
+ * land, and read back; the last one stored wins. */
+#define NETEXE_SIG_CLAIM_SETTLE     apr_time_from_msec(20)
+
 #define NETEXE_SNIFF_LIMIT_DEFAULT  65536
 #define NETEXE_SNIFF_LIMIT_MIN      512
 #define NETEXE_SNIFF_LIMIT_MAX      (16 * 1024 * 1024)
@@ -117,6 +191,9 @@
  * size, and no further than NETEXE_ENCODED_FILE_MAX bytes: its coded bytes
  * are not held, but decoding costs time. */
 #define NETEXE_FILE_CHUNK       4096
+
+/* The bytes read at e_lfanew: up to data directory 14 of a PE32+ header. */
+#define NETEXE_WINDOW           PE_DECISION_SPAN_PE32PLUS
 #define NETEXE_ENCODED_FILE_MAX ((apr_size_t)NETEXE_SNIFF_LIMIT_MAX)
 
 /* Runs after resource filters (INCLUDES, ...) and before DEFLATE, BROTLI
@@ -196,17 +273,36 @@ typedef struct {
 #endif
 } netexe_sig_cache;
 
+/* The socache where processes share analysed file versions
+ * (NetExeSignatureCache): made when the directive is read (or by
+ * post_config for the default), initialised by post_config, its mutex
+ * reattached by child_init. */
+typedef struct {
+    const char                  *spec;      /* "shmcb", "memcache:h:p", ... */
+    const ap_socache_provider_t *provider;
+    ap_socache_instance_t       *instance;
+    apr_global_mutex_t          *mutex;     /* AP_SOCACHE_FLAG_NOTMPSAFE
+                                             * providers only, else NULL */
+    server_rec                  *s;         /* for the provider's destroy */
+} netexe_sig_shared;
+
 /* Per-server configuration: the trusted roots, and in a child process the
  * signature cache that every server of that process shares. */
 typedef struct {
     const char        *roots_path;  /* NetExeTrustedRoots, resolved */
     netexe_ac_roots   *roots;       /* loaded at configuration time */
+    /* SHA-256 of the roots file's bytes; zero without roots */
+    unsigned char      roots_digest[NETEXE_SIG_DIGEST_LEN];
     netexe_sig_cache  *cache;       /* set by child_init, or NULL */
+    /* NetExeSignatureCache, read in the main server; post_config gives
+     * every server the one in use (NULL: per process only). */
+    netexe_sig_shared *shared;
     ap_filter_rec_t   *frec;        /* NETEXE, set by post_config */
     ap_filter_rec_t   *cd_frec;     /* NETEXE_CD, set by post_config */
 
     unsigned int roots_set:1;
     unsigned int sigcheck_used:1;   /* NetExeSignatureCheck On seen here */
+    unsigned int shared_set:1;      /* NetExeSignatureCache seen here */
 } netexe_server_conf;
 
 static void *netexe_create_dir_conf(apr_pool_t *p, char *dummy)
@@ -259,7 +355,13 @@ static void *netexe_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
 
     new->roots_path = add->roots_set ? add->roots_path : base->roots_path;
     new->roots = add->roots_set ? add->roots : base->roots;
+    memcpy(new->roots_digest, add->roots_set ? add->roots_digest
+                                             : base->roots_digest,
+           sizeof(new->roots_digest));
     new->roots_set = add->roots_set || base->roots_set;
+    /* Server config only: a virtual host has the main server's. */
+    new->shared = base->shared;
+    new->shared_set = base->shared_set;
     new->sigcheck_used = add->sigcheck_used || base->sigcheck_used;
     return new;
 }
@@ -362,6 +464,49 @@ static apr_status_t netexe_roots_cleanup(void *data)
     return APR_SUCCESS;
 }
 
+/* The SHA-256 of the file at path into out: what makes results under
+ * these roots a key of their own in the shared cache.  NULL, or why not. */
+static const char *netexe_roots_digest(apr_pool_t *p, const char *path,
+                                       unsigned char out[NETEXE_SIG_DIGEST_LEN])
+{
+    unsigned char *chunk = apr_palloc(p, NETEXE_SIG_ROOTS_CHUNK);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    const char *err = NULL;
+    unsigned int n = 0;
+    apr_file_t *f = NULL;
+    apr_status_t rv;
+
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+        EVP_MD_CTX_free(md);
+        return "no SHA-256 in libcrypto";
+    }
+    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY,
+                       APR_OS_DEFAULT, p);
+    while (rv == APR_SUCCESS) {
+        apr_size_t len = NETEXE_SIG_ROOTS_CHUNK;
+
+        rv = apr_file_read(f, chunk, &len);
+        if (rv == APR_SUCCESS && !EVP_DigestUpdate(md, chunk, len)) {
+            err = "SHA-256 failed";
+            break;
+        }
+    }
+    if (!err && !APR_STATUS_IS_EOF(rv)) {
+        char buf[NETEXE_AC_TEXT_MAX];
+
+        err = apr_pstrdup(p, apr_strerror(rv, buf, sizeof(buf)));
+    }
+    if (!err && (!EVP_DigestFinal_ex(md, out, &n)
+                 || n != NETEXE_SIG_DIGEST_LEN)) {
+        err = "SHA-256 failed";
+    }
+    if (f) {
+        apr_file_close(f);
+    }
+    EVP_MD_CTX_free(md);
+    return err;
+}
+
 /* Loads the roots when the configuration is read, so that a missing or
  * empty file stops "apachectl configtest" and start-up rather than
  * surfacing as a wrong verdict later.  They live as long as this
@@ -373,6 +518,7 @@ static const char *netexe_set_roots(cmd_parms *cmd, void *dconf,
                                                      &netexe_module);
     const char *path = ap_server_root_relative(cmd->pool, arg);
     char err[NETEXE_AC_TEXT_MAX];
+    const char *err_text;
     netexe_ac_roots *roots;
 
     (void)dconf;
@@ -388,9 +534,78 @@ static const char *netexe_set_roots(cmd_parms *cmd, void *dconf,
     }
     apr_pool_cleanup_register(cmd->pool, roots, netexe_roots_cleanup,
                               apr_pool_cleanup_null);
+    err_text = netexe_roots_digest(cmd->temp_pool, path, sconf->roots_digest);
+    if (err_text) {
+        return apr_psprintf(cmd->pool, "NetExeTrustedRoots: cannot read "
+                            "'%s': %s", path, err_text);
+    }
     sconf->roots_path = path;
     sconf->roots = roots;
     sconf->roots_set = 1;
+    return NULL;
+}
+
+/* The socache providers loaded, for an error message: "a, b" or "none". */
+static const char *netexe_socache_names(apr_pool_t *p)
+{
+    apr_array_header_t *names = ap_list_provider_names(p,
+                                    AP_SOCACHE_PROVIDER_GROUP,
+                                    AP_SOCACHE_PROVIDER_VERSION);
+    const char *out = NULL;
+    int i;
+
+    for (i = 0; names && i < names->nelts; i++) {
+        const char *name =
+            APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name;
+
+        out = out ? apr_pstrcat(p, out, ", ", name, NULL) : name;
+    }
+    return out ? out : "none";
+}
+
+/* NetExeSignatureCache none | PROVIDER[:ARGS], named as mod_ssl's
+ * SSLSessionCache names them.  The provider is looked up and its instance
+ * made now, so that an unknown name, a provider module not loaded or
+ * arguments it refuses stop "apachectl configtest"; post_config
+ * initialises it. */
+static const char *netexe_set_sigcache(cmd_parms *cmd, void *dconf,
+                                       const char *arg)
+{
+    netexe_server_conf *sconf = ap_get_module_config(cmd->server->module_config,
+                                                     &netexe_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    const char *sep, *name;
+    netexe_sig_shared *sh;
+
+    (void)dconf;
+    if (err) {
+        return err;
+    }
+    sconf->shared_set = 1;
+    if (!strcasecmp(arg, "none")) {
+        sconf->shared = NULL;
+        return NULL;
+    }
+    sep = ap_strchr_c(arg, ':');
+    name = sep ? apr_pstrmemdup(cmd->temp_pool, arg, (apr_size_t)(sep - arg))
+               : arg;
+    sh = apr_pcalloc(cmd->pool, sizeof(*sh));
+    sh->spec = apr_pstrdup(cmd->pool, arg);
+    sh->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name,
+                                      AP_SOCACHE_PROVIDER_VERSION);
+    if (!sh->provider) {
+        return apr_psprintf(cmd->pool, "NetExeSignatureCache: no socache "
+                            "provider '%s' (loaded: %s); use 'none', or "
+                            "load mod_socache_%s before this line", name,
+                            netexe_socache_names(cmd->temp_pool), name);
+    }
+    err = sh->provider->create(&sh->instance, sep ? sep + 1 : NULL,
+                               cmd->temp_pool, cmd->pool);
+    if (err) {
+        return apr_psprintf(cmd->pool, "NetExeSignatureCache %s: %s", arg,
+                            err);
+    }
+    sconf->shared = sh;
     return NULL;
 }
 
@@ -433,7 +648,9 @@ typedef struct {
     apr_size_t examined;        /* bytes read: peeked, copied or decoded */
     netexe_decoder *dec;        /* encoded bodies, made on the first data */
     int ncodings;               /* > 0: the body is decoded */
-    apr_size_t win_off;         /* a window of the file at e_lfanew */
+    unsigned char *win;         /* a window of the file at e_lfanew, made
+                                 * when the header lies beyond buf */
+    apr_size_t win_off;
     apr_size_t win_len;
     unsigned int decided:1;
     unsigned int unknown:1;     /* gave up: see gave_up */
@@ -444,11 +661,11 @@ typedef struct {
     unsigned int cleanup:1;     /* netexe_ctx_cleanup is registered */
     unsigned int far_tried:1;   /* the header was looked for where it lies */
     const char *gave_up;        /* with unknown: why, for the debug log */
-    netexe_coding codings[NETEXE_DECODE_MAX_CODINGS];
     /* From here on left uninitialised: info is read only after pe_sniff()
-     * or pe_sniff_final(), which fill it, has decided. */
+     * or pe_sniff_final(), which fill it, has decided; codings only up to
+     * ncodings, copied in on the first call. */
     pe_info info;
-    unsigned char win[PE_DECISION_SPAN_PE32PLUS];
+    netexe_coding codings[NETEXE_DECODE_MAX_CODINGS];
     unsigned char first[NETEXE_READ_AHEAD];  /* buf until it must grow */
 } netexe_ctx;
 
@@ -507,9 +724,9 @@ typedef struct {
 #define NETEXE_CONTENT_PREFIX_LEN   (sizeof(NETEXE_CONTENT_PREFIX) - 1)
 #define NETEXE_CD                   "Content-Disposition"
 
-/* Fills in h from the entries of t.  One pass over a table instead of one
- * apr_table_get() per name and table: those lookups cost more than the
- * rest of the filter.  Several Content-Encoding fields are one list, as a
+/* Fills in h from the entries of t: one pass over a table instead of one
+ * apr_table_get() per name and table, which would be the most expensive
+ * part of the filter.  Several Content-Encoding fields are one list, as a
  * client reads them. */
 static void netexe_scan_headers(apr_pool_t *p, const apr_table_t *t,
                                 netexe_resp_headers *h)
@@ -670,7 +887,7 @@ static void netexe_give_up(netexe_ctx *ctx, const char *why)
 }
 
 /* Runs the sniffer on what is known; decides or updates want. */
-static void netexe_sniff(netexe_ctx *ctx)
+static APR_INLINE void netexe_sniff(netexe_ctx *ctx)
 {
     pe_verdict v = ctx->win_len
         ? pe_sniff_window(ctx->buf, ctx->len, ctx->win, ctx->win_off,
@@ -701,10 +918,10 @@ static void netexe_sniff_final(netexe_ctx *ctx)
 /* Reads n bytes at offset off of a FILE bucket into dst.
  *
  * Reading the bucket through apr_bucket_read() would morph it into an MMAP
- * or heap bucket, and the core could no longer hand the file to sendfile:
- * measured, that sent 0% of the bodies by sendfile and cost a quarter of
- * the request rate.  pread() on the descriptor at the bucket's own offset
- * leaves the bucket, and the file position, exactly as they were. */
+ * or heap bucket, and the core could no longer hand the file to sendfile
+ * (README, Performance, has the figures).  pread() on the descriptor at
+ * the bucket's own offset leaves the bucket, and the file position,
+ * exactly as they were. */
 static apr_status_t netexe_peek_file(request_rec *r, apr_bucket *e,
                                      apr_size_t off, unsigned char *dst,
                                      apr_size_t n)
@@ -757,7 +974,7 @@ static int netexe_far_peek(request_rec *r, netexe_ctx *ctx,
                            apr_size_t start)
 {
     apr_size_t at = ctx->info.e_lfanew;
-    apr_size_t n = sizeof(ctx->win);
+    apr_size_t n = NETEXE_WINDOW;
 
     if (ctx->win_len || at < ctx->len) {
         return 0;
@@ -773,13 +990,16 @@ static int netexe_far_peek(request_rec *r, netexe_ctx *ctx,
     if (n > e->length - (at - start)) {
         n = e->length - (at - start);
     }
+    if (!ctx->win) {
+        ctx->win = apr_palloc(r->pool, NETEXE_WINDOW);
+    }
     if (netexe_peek_file(r, e, at - start, ctx->win, n) != APR_SUCCESS) {
         return 0;
     }
     ctx->win_off = at;
     ctx->win_len = n;
     ctx->examined += n;
-    if (n < sizeof(ctx->win) && netexe_body_ends_after(bb, e)) {
+    if (n < NETEXE_WINDOW && netexe_body_ends_after(bb, e)) {
         netexe_sniff_final(ctx);
         return 1;
     }
@@ -954,10 +1174,12 @@ static apr_status_t netexe_take_file(request_rec *r, netexe_ctx *ctx,
         if (n > ctx->limit - ctx->len) {
             n = ctx->limit - ctx->len;
         }
-        rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len,
-                         ctx->len + n);
-        if (rv != APR_SUCCESS) {
-            return rv;
+        if (ctx->len + n > ctx->cap) {
+            rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len,
+                             ctx->len + n);
+            if (rv != APR_SUCCESS) {
+                return rv;
+            }
         }
         rv = netexe_peek_file(r, e, used, ctx->buf + ctx->len, n);
         if (rv != APR_SUCCESS) {
@@ -1038,10 +1260,12 @@ static apr_status_t netexe_take_data(request_rec *r, netexe_ctx *ctx,
         if (n > ctx->limit - ctx->len) {
             n = ctx->limit - ctx->len;
         }
-        rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len,
-                         ctx->len + n);
-        if (rv != APR_SUCCESS) {
-            return rv;
+        if (ctx->len + n > ctx->cap) {
+            rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len,
+                             ctx->len + n);
+            if (rv != APR_SUCCESS) {
+                return rv;
+            }
         }
         memcpy(ctx->buf + ctx->len, data + used, n);
         ctx->len += n;
@@ -1117,6 +1341,9 @@ static int netexe_sig_analyse(request_rec *r, apr_file_t *file,
     apr_os_file_t fd;
     apr_status_t rv;
 
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                  "%s: analysing the Authenticode signature "
+                  "(%" APR_OFF_T_FMT " bytes)", name, size);
     rv = apr_os_file_get(&fd, file);
     if (rv == APR_SUCCESS
         && netexe_ac_check_fd(fd, (uint64_t)size, roots, 0, res) != 0) {
@@ -1124,7 +1351,7 @@ static int netexe_sig_analyse(request_rec *r, apr_file_t *file,
     }
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r,
-                      "mod_netexe: %s: Authenticode check: cannot read the "
+                      "%s: Authenticode check: cannot read the "
                       "file", name);
         return -1;
     }
@@ -1135,7 +1362,7 @@ static int netexe_sig_analyse(request_rec *r, apr_file_t *file,
     switch (res->state) {
     case NETEXE_AC_INCOMPLETE:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      "mod_netexe: %s: Authenticode signature incomplete: "
+                      "%s: Authenticode signature incomplete: "
                       "missing issuer \"%s\"%s%s%s", name,
                       worst ? worst->missing_issuer : "",
                       worst && *worst->aia_uri ? " (see " : "",
@@ -1145,13 +1372,13 @@ static int netexe_sig_analyse(request_rec *r, apr_file_t *file,
     case NETEXE_AC_BAD_DIGEST:
     case NETEXE_AC_MALFORMED:
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      "mod_netexe: %s: Authenticode signature %s: %s", name,
+                      "%s: Authenticode signature %s: %s", name,
                       netexe_ac_state_name(res->state),
                       reason ? reason : "no reason given");
         break;
     default:
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "mod_netexe: %s: Authenticode signature %s "
+                      "%s: Authenticode signature %s "
                       "(signatures: %u)", name,
                       netexe_ac_state_name(res->state), res->count);
         break;
@@ -1159,15 +1386,286 @@ static int netexe_sig_analyse(request_rec *r, apr_file_t *file,
     return 0;
 }
 
+/* ---- the shared signature cache (NetExeSignatureCache) ----------------- */
+
+/* What a request finds under its key in the shared cache. */
+typedef enum {
+    NETEXE_SIG_FOUND,           /* a result, in *state */
+    NETEXE_SIG_MINE,            /* this request's claim: it analyses */
+    NETEXE_SIG_CLAIMED,         /* a claim stored, to be read back */
+    NETEXE_SIG_WAIT,            /* another request's claim */
+    NETEXE_SIG_ABSENT,          /* nothing there, no claim made */
+    NETEXE_SIG_UNAVAILABLE      /* the cache failed: analyse without it */
+} netexe_sig_found;
+
+static void netexe_sig_put_u64(unsigned char *p, apr_uint64_t v)
+{
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        p[i] = (unsigned char)(v >> (8 * i));
+    }
+}
+
+/* The shared key of a file version under the roots of digest. */
+static void netexe_sig_id(const netexe_sig_key *key,
+                          const unsigned char *digest,
+                          unsigned char id[NETEXE_SIG_ID_LEN])
+{
+    unsigned char *p = id + NETEXE_SIG_ID_FIELDS;
+    apr_uint32_t mix = NETEXE_SIG_FNV_OFFSET;
+    apr_size_t i;
+
+    id[1] = NETEXE_SIG_ID_FORMAT;
+    netexe_sig_put_u64(p, (apr_uint64_t)key->dev);
+    netexe_sig_put_u64(p + 8, (apr_uint64_t)key->inode);
+    netexe_sig_put_u64(p + 16, (apr_uint64_t)key->size);
+    netexe_sig_put_u64(p + 24, (apr_uint64_t)key->mtime);
+    memcpy(p + 32, digest, NETEXE_SIG_DIGEST_LEN);
+    for (i = 1; i < NETEXE_SIG_ID_LEN; i++) {
+        mix = (mix ^ id[i]) * NETEXE_SIG_FNV_PRIME;
+    }
+    id[0] = (unsigned char)(mix ^ (mix >> 8) ^ (mix >> 16) ^ (mix >> 24));
+}
+
+/* A token that tells this request's claim from every other, also on
+ * other hosts sharing the cache: random bytes and the process id. */
+static const char *netexe_sig_token(request_rec *r)
+{
+    unsigned char rnd[NETEXE_SIG_TOKEN_BYTES];
+    char hex[2 * NETEXE_SIG_TOKEN_BYTES + 1];
+
+    if (apr_generate_random_bytes(rnd, sizeof(rnd)) != APR_SUCCESS) {
+        /* Unique within the process all the same. */
+        netexe_sig_put_u64(rnd, (apr_uint64_t)apr_time_now()
+                                ^ (apr_uint64_t)r->connection->id);
+    }
+    ap_bin2hex(rnd, sizeof(rnd), hex);
+    return apr_psprintf(r->pool, "%s.%" APR_PID_T_FMT, hex, getpid());
+}
+
+/* The state written as "S:" and its number; 0 for anything else.  The
+ * number, not the name, so that a state added to authenticode.h needs
+ * nothing here (a release that changes what the numbers mean changes
+ * NETEXE_SIG_ID_FORMAT). */
+static int netexe_sig_state_parse(const char *v, netexe_ac_state *state)
+{
+    const char *p = v + NETEXE_SIG_VALUE_PREFIX_LEN;
+    int n = 0;
+
+    if (strncmp(v, NETEXE_SIG_VALUE_STATE, NETEXE_SIG_VALUE_PREFIX_LEN)
+        || !*p) {
+        return 0;
+    }
+    for (; *p; p++) {
+        if (!apr_isdigit(*p) || n > NETEXE_SIG_STATE_MAX) {
+            return 0;
+        }
+        n = n * 10 + (*p - '0');
+    }
+    if (n > NETEXE_SIG_STATE_MAX) {
+        return 0;
+    }
+    *state = (netexe_ac_state)n;
+    return 1;
+}
+
+static apr_status_t netexe_sig_shared_lock(request_rec *r,
+                                           netexe_sig_shared *sh)
+{
+    apr_status_t rv = sh->mutex ? apr_global_mutex_lock(sh->mutex)
+                                : APR_SUCCESS;
+
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r,
+                      "NetExeSignatureCache %s: cannot take "
+                      "the %s mutex", sh->spec, NETEXE_SIG_MUTEX_TYPE);
+    }
+    return rv;
+}
+
+static void netexe_sig_shared_unlock(netexe_sig_shared *sh)
+{
+    if (sh->mutex) {
+        apr_global_mutex_unlock(sh->mutex);
+    }
+}
+
+/* Looks the key up and, when nothing is there and claim is set, stores
+ * this request's claim to analyse it.  Under the mutex (shmcb) the look-up
+ * and the claim are one step, and a stored claim is this request's
+ * (NETEXE_SIG_MINE); without it another request may claim at the same
+ * moment, and the claim must be read back (NETEXE_SIG_CLAIMED). */
+static netexe_sig_found netexe_sig_lookup(request_rec *r,
+                                          netexe_sig_shared *sh,
+                                          const unsigned char *id,
+                                          const char *token, int claim,
+                                          netexe_ac_state *state,
+                                          apr_pool_t *tmp)
+{
+    unsigned char value[NETEXE_SIG_VALUE_MAX];
+    unsigned int len = sizeof(value) - 1;
+    netexe_sig_found found;
+    apr_status_t rv;
+
+    if (netexe_sig_shared_lock(r, sh) != APR_SUCCESS) {
+        return NETEXE_SIG_UNAVAILABLE;
+    }
+    rv = sh->provider->retrieve(sh->instance, r->server, id,
+                                NETEXE_SIG_ID_LEN, value, &len, tmp);
+    if (rv == APR_SUCCESS) {
+        const char *v = (const char *)value;
+
+        value[len] = '\0';
+        if (netexe_sig_state_parse(v, state)) {
+            found = NETEXE_SIG_FOUND;
+        }
+        else if (!strncmp(v, NETEXE_SIG_VALUE_PENDING,
+                          NETEXE_SIG_VALUE_PREFIX_LEN)) {
+            found = strcmp(v + NETEXE_SIG_VALUE_PREFIX_LEN, token)
+                    ? NETEXE_SIG_WAIT : NETEXE_SIG_MINE;
+        }
+        else {
+            found = NETEXE_SIG_ABSENT;      /* not ours to read: replaced */
+        }
+    }
+    else if (APR_STATUS_IS_NOTFOUND(rv)) {
+        found = NETEXE_SIG_ABSENT;
+    }
+    else {
+        found = NETEXE_SIG_UNAVAILABLE;
+    }
+    if (found == NETEXE_SIG_ABSENT && claim) {
+        char *mark = apr_pstrcat(tmp, NETEXE_SIG_VALUE_PENDING, token, NULL);
+
+        rv = sh->provider->store(sh->instance, r->server, id,
+                                 NETEXE_SIG_ID_LEN,
+                                 apr_time_now() + NETEXE_SIG_PENDING_TTL,
+                                 (unsigned char *)mark,
+                                 (unsigned int)strlen(mark), tmp);
+        found = rv != APR_SUCCESS ? NETEXE_SIG_UNAVAILABLE
+                : sh->mutex ? NETEXE_SIG_MINE : NETEXE_SIG_CLAIMED;
+    }
+    netexe_sig_shared_unlock(sh);
+    return found;
+}
+
+/* Leaves the outcome of this request's analysis for the others: the
+ * state, or (rc -1, the file could not be read) nothing, so that the next
+ * request claims the version again instead of waiting. */
+static void netexe_sig_publish(request_rec *r, netexe_sig_shared *sh,
+                               const unsigned char *id, int rc,
+                               netexe_ac_state state, apr_pool_t *tmp)
+{
+    apr_status_t rv;
+
+    if (netexe_sig_shared_lock(r, sh) != APR_SUCCESS) {
+        return;
+    }
+    if (rc == 0) {
+        char *value = apr_psprintf(tmp, NETEXE_SIG_VALUE_STATE "%d",
+                                   (int)state);
+
+        rv = sh->provider->store(sh->instance, r->server, id,
+                                 NETEXE_SIG_ID_LEN,
+                                 apr_time_now() + NETEXE_SIG_SHARED_TTL,
+                                 (unsigned char *)value,
+                                 (unsigned int)strlen(value), tmp);
+    }
+    else {
+        rv = sh->provider->remove(sh->instance, r->server, id,
+                                  NETEXE_SIG_ID_LEN, tmp);
+    }
+    netexe_sig_shared_unlock(sh);
+    if (rv != APR_SUCCESS && !APR_STATUS_IS_NOTFOUND(rv)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r,
+                      "%s: NetExeSignatureCache %s: cannot "
+                      "share the result", r->filename ? r->filename : r->uri,
+                      sh->spec);
+    }
+}
+
+/* The state of this version under these roots, from the shared cache or
+ * analysed by this request, which then shares it.  When another process
+ * (or host) is analysing it, this one polls for its result, for at most
+ * NETEXE_SIG_PENDING_TTL: past that, or when the cache fails, it analyses
+ * the file itself.  Without a shared cache it just analyses.  -1 when the
+ * file could not be read. */
+static int netexe_sig_obtain(request_rec *r, const netexe_server_conf *sconf,
+                             const netexe_sig_key *key, apr_file_t *file,
+                             netexe_ac_state *state)
+{
+    const char *name = r->filename ? r->filename : r->uri;
+    netexe_sig_shared *sh = sconf->shared;
+    unsigned char id[NETEXE_SIG_ID_LEN];
+    apr_interval_time_t pause = NETEXE_SIG_POLL_FIRST;
+    netexe_sig_found found;
+    const char *token;
+    apr_time_t deadline;
+    apr_pool_t *tmp;
+    int claim = 1;
+    int rc;
+
+    if (!sh || apr_pool_create(&tmp, r->pool) != APR_SUCCESS) {
+        return netexe_sig_analyse(r, file, key->size, key->roots, state);
+    }
+    apr_pool_tag(tmp, "netexe_sig_shared");
+    netexe_sig_id(key, sconf->roots_digest, id);
+    token = netexe_sig_token(r);
+    deadline = apr_time_now() + NETEXE_SIG_PENDING_TTL;
+    for (;;) {
+        /* The memcache and Redis providers allocate on every look-up. */
+        apr_pool_clear(tmp);
+        found = netexe_sig_lookup(r, sh, id, token, claim, state, tmp);
+        if (found == NETEXE_SIG_FOUND) {
+            apr_pool_destroy(tmp);
+            ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                          "%s: Authenticode signature %s "
+                          "(analysed before, shared through %s)", name,
+                          netexe_ac_state_name(*state), sh->spec);
+            return 0;
+        }
+        if (found == NETEXE_SIG_CLAIMED) {
+            /* Read it back once the claims of the same moment landed:
+             * the one found there analyses, the others wait for it. */
+            claim = 0;
+            apr_sleep(NETEXE_SIG_CLAIM_SETTLE);
+            continue;
+        }
+        if (found != NETEXE_SIG_WAIT || apr_time_now() >= deadline) {
+            break;
+        }
+        apr_sleep(pause);
+        pause = pause * 2 < NETEXE_SIG_POLL_LAST ? pause * 2
+                                                 : NETEXE_SIG_POLL_LAST;
+    }
+    if (found == NETEXE_SIG_WAIT) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "%s: the analysis another process "
+                      "claimed did not end in time; analysing here", name);
+    }
+    else if (found == NETEXE_SIG_UNAVAILABLE) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "%s: NetExeSignatureCache %s failed; "
+                      "analysing without it", name, sh->spec);
+    }
+    rc = netexe_sig_analyse(r, file, key->size, key->roots, state);
+    apr_pool_clear(tmp);
+    netexe_sig_publish(r, sh, id, rc, *state, tmp);
+    apr_pool_destroy(tmp);
+    return rc;
+}
+
 /* The state of this version of the file: remembered, or analysed now.
  * While another thread of this process analyses the same version, this
  * one waits for its result: the response is held for at most that one
  * analysis, and the warning is logged once.  -1 when the file could not
  * be read (nothing is remembered then; the next request tries again). */
-static int netexe_sig_state(request_rec *r, netexe_sig_cache *cache,
+static int netexe_sig_state(request_rec *r, const netexe_server_conf *sconf,
                             const netexe_sig_key *key, apr_file_t *file,
                             netexe_ac_state *state)
 {
+    netexe_sig_cache *cache = sconf->cache;
     netexe_sig_entry *e;
     int rc;
 
@@ -1177,7 +1675,7 @@ static int netexe_sig_state(request_rec *r, netexe_sig_cache *cache,
             *state = e->state;
             netexe_sig_unlock(cache);
             ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                          "mod_netexe: %s: Authenticode signature %s "
+                          "%s: Authenticode signature %s "
                           "(analysed before)",
                           r->filename ? r->filename : r->uri,
                           netexe_ac_state_name(*state));
@@ -1199,7 +1697,7 @@ static int netexe_sig_state(request_rec *r, netexe_sig_cache *cache,
     }
     netexe_sig_unlock(cache);
 
-    rc = netexe_sig_analyse(r, file, key->size, key->roots, state);
+    rc = netexe_sig_obtain(r, sconf, key, file, state);
 
     if (e) {
         netexe_sig_lock(cache);
@@ -1268,7 +1766,7 @@ static void netexe_check_signature(request_rec *r, netexe_ctx *ctx,
 
     if (!file) {
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                      "mod_netexe: %s: no signature check: the body is not "
+                      "%s: no signature check: the body is not "
                       "a file", r->uri);
         return;
     }
@@ -1280,7 +1778,7 @@ static void netexe_check_signature(request_rec *r, netexe_ctx *ctx,
     if ((rv != APR_SUCCESS && rv != APR_INCOMPLETE)
         || (fi.valid & NETEXE_SIG_FINFO_WANTED) != NETEXE_SIG_FINFO_WANTED) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r,
-                      "mod_netexe: %s: no signature check: cannot stat the "
+                      "%s: no signature check: cannot stat the "
                       "file", r->uri);
         return;
     }
@@ -1290,7 +1788,7 @@ static void netexe_check_signature(request_rec *r, netexe_ctx *ctx,
     key.size = fi.size;
     key.mtime = fi.mtime;
     key.roots = sconf->roots;
-    if (netexe_sig_state(r, sconf->cache, &key, file, &state) == 0) {
+    if (netexe_sig_state(r, sconf, &key, file, &state) == 0) {
         apr_table_setn(r->notes, NETEXE_SIG_NOTE,
                        netexe_ac_state_name(state));
     }
@@ -1358,10 +1856,11 @@ static apr_status_t netexe_cd_filter(ap_filter_t *f, apr_bucket_brigade *bb)
  * only one whatever runs after the filter.  A handler that held the body
  * back may have set its own since the first call: with NetExeOverride Off
  * that one stays. */
-static const char *netexe_set_cd(request_rec *r, netexe_ctx *ctx,
+static const char *netexe_set_cd(ap_filter_t *f, netexe_ctx *ctx,
                                  const netexe_dir_conf *conf,
-                                 const char *value)
+                                 apr_bucket_brigade *bb, const char *value)
 {
+    request_rec *r = f->r;
     netexe_server_conf *sconf = ap_get_module_config(r->server->module_config,
                                                      &netexe_module);
     netexe_cd_ctx *cd;
@@ -1381,6 +1880,13 @@ static const char *netexe_set_cd(request_rec *r, netexe_ctx *ctx,
     else {
         apr_table_setn(r->headers_out, NETEXE_CD, value);
     }
+    /* Nobody can set another one when no request filter follows (only the
+     * protocol's, which set none) and the handler is done (the body ends
+     * in this brigade): the plain static download needs no extra step. */
+    if (f->next == r->proto_output_filters && !APR_BRIGADE_EMPTY(bb)
+        && APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb))) {
+        return value;
+    }
     cd = apr_palloc(r->pool, sizeof(*cd));
     cd->value = value;
     cd->override = conf->override;
@@ -1391,9 +1897,10 @@ static const char *netexe_set_cd(request_rec *r, netexe_ctx *ctx,
 /* Turns the verdict into the note, the log line and, for a match, the
  * header.  Runs before anything of the response is passed on: once the
  * first brigade has gone down, the headers may already be on the wire. */
-static void netexe_apply(request_rec *r, netexe_ctx *ctx,
-                         const netexe_dir_conf *conf)
+static void netexe_apply(ap_filter_t *f, netexe_ctx *ctx,
+                         const netexe_dir_conf *conf, apr_bucket_brigade *bb)
 {
+    request_rec *r = f->r;
     const char *verdict;
     const char *value = NULL;
     const char *why = "";
@@ -1430,7 +1937,7 @@ static void netexe_apply(request_rec *r, netexe_ctx *ctx,
         n = netexe_disposition(out, sizeof(out), seg, seglen,
                                pe_is_dll(&ctx->info), conf->filename);
         if (n) {
-            value = netexe_set_cd(r, ctx, conf,
+            value = netexe_set_cd(f, ctx, conf, bb,
                                   apr_pstrmemdup(r->pool, out, n));
         }
     }
@@ -1586,7 +2093,7 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         return APR_SUCCESS;
     }
 
-    netexe_apply(r, ctx, conf);
+    netexe_apply(f, ctx, conf, bb);
     if (conf->sigcheck && !ctx->unknown
         && (ctx->info.verdict == PE_CLR || ctx->info.verdict == PE_NATIVE)) {
         netexe_check_signature(r, ctx, bb);
@@ -1640,6 +2147,124 @@ static void netexe_insert_filter(request_rec *r)
     ap_add_output_filter_handle(sconf->frec, NULL, r, r->connection);
 }
 
+/* The mutex type of NetExeSignatureCache, registered before the
+ * configuration is read so that "Mutex" can name it. */
+static int netexe_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
+                             apr_pool_t *ptemp)
+{
+    apr_status_t rv = ap_mutex_register(pconf, NETEXE_SIG_MUTEX_TYPE, NULL,
+                                        APR_LOCK_DEFAULT, 0);
+
+    (void)ptemp;
+    if (rv != APR_SUCCESS) {
+        ap_log_perror(APLOG_MARK, APLOG_CRIT, rv, plog,
+                      "cannot register the %s mutex",
+                      NETEXE_SIG_MUTEX_TYPE);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
+static apr_status_t netexe_sig_shared_cleanup(void *data)
+{
+    netexe_sig_shared *sh = data;
+
+    sh->provider->destroy(sh->instance, sh->s);
+    return APR_SUCCESS;
+}
+
+/* Sets up the shared signature cache when some server checks signatures:
+ * the one NetExeSignatureCache names, or shmcb when its module is loaded
+ * and the directive is absent.  It is initialised on every pass over the
+ * configuration, the first one included, so that a provider that refuses
+ * its arguments (a memcache address that does not parse) stops the start
+ * before httpd detaches, with the directive named.  Every server gets it:
+ * one cache for all virtual hosts, whose roots are part of the key. */
+static int netexe_sig_shared_init(apr_pool_t *pconf, apr_pool_t *ptemp,
+                                  server_rec *s)
+{
+    static const struct ap_socache_hints hints = {
+        NETEXE_SIG_ID_LEN,              /* avg_id_len */
+        NETEXE_SIG_VALUE_PREFIX_LEN + 3, /* avg_obj_size: "S:" and a number */
+        apr_time_from_sec(60)           /* expiry_interval */
+    };
+    netexe_server_conf *main_conf = ap_get_module_config(s->module_config,
+                                                         &netexe_module);
+    netexe_sig_shared *sh = main_conf->shared;
+    apr_status_t rv;
+    server_rec *sv;
+    int used = 0;
+
+    for (sv = s; sv; sv = sv->next) {
+        netexe_server_conf *sc = ap_get_module_config(sv->module_config,
+                                                      &netexe_module);
+        used = used || sc->sigcheck_used;
+    }
+    if (!used) {
+        sh = NULL;
+    }
+    else if (!main_conf->shared_set) {
+        const ap_socache_provider_t *provider =
+            ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP,
+                               NETEXE_SIG_DEFAULT_PROVIDER,
+                               AP_SOCACHE_PROVIDER_VERSION);
+        const char *err;
+
+        if (!provider) {
+            ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
+                         "signature results are kept per "
+                         "process (NetExeSignatureCache: mod_socache_%s "
+                         "is not loaded)", NETEXE_SIG_DEFAULT_PROVIDER);
+        }
+        else {
+            sh = apr_pcalloc(pconf, sizeof(*sh));
+            sh->spec = NETEXE_SIG_DEFAULT_PROVIDER;
+            sh->provider = provider;
+            err = provider->create(&sh->instance, NULL, ptemp, pconf);
+            if (err) {
+                ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                             "NetExeSignatureCache %s (the "
+                             "default): %s", sh->spec, err);
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
+        }
+    }
+    if (sh) {
+        sh->s = s;
+        if (sh->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) {
+            rv = ap_global_mutex_create(&sh->mutex, NULL,
+                                        NETEXE_SIG_MUTEX_TYPE, NULL, s,
+                                        pconf, 0);
+            if (rv != APR_SUCCESS) {
+                ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
+                             "NetExeSignatureCache %s: cannot "
+                             "create the %s mutex", sh->spec,
+                             NETEXE_SIG_MUTEX_TYPE);
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
+        }
+        rv = sh->provider->init(sh->instance, NETEXE_SIG_CACHE_NAME, &hints,
+                                s, pconf);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
+                         "NetExeSignatureCache %s: the cache "
+                         "cannot be initialised", sh->spec);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        apr_pool_cleanup_register(pconf, sh, netexe_sig_shared_cleanup,
+                                  apr_pool_cleanup_null);
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s,
+                     "signature results are shared through "
+                     "NetExeSignatureCache %s", sh->spec);
+    }
+    for (sv = s; sv; sv = sv->next) {
+        netexe_server_conf *sc = ap_get_module_config(sv->module_config,
+                                                      &netexe_module);
+        sc->shared = sh;
+    }
+    return OK;
+}
+
 /* Looks the filter up by name once per configuration instead of once per
  * request: the lookup was a third of what inserting the filter cost.  The
  * record lives as long as the registration, which a restart redoes before
@@ -1651,9 +2276,7 @@ static int netexe_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     ap_filter_rec_t *cd_frec = ap_get_output_filter_handle(NETEXE_CD_FILTER_NAME);
     server_rec *sv;
 
-    (void)pconf;
     (void)plog;
-    (void)ptemp;
     if (!frec || !cd_frec) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
                      "the %s filters are not registered", NETEXE_FILTER_NAME);
@@ -1665,7 +2288,7 @@ static int netexe_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         sc->frec = frec;
         sc->cd_frec = cd_frec;
     }
-    return OK;
+    return netexe_sig_shared_init(pconf, ptemp, s);
 }
 
 /* Makes the signature cache of this child process, when some server
@@ -1675,6 +2298,7 @@ static int netexe_post_config(apr_pool_t *pconf, apr_pool_t *plog,
  * pchild, which nothing else allocates from while requests run. */
 static void netexe_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    netexe_sig_shared *shared;
     netexe_sig_cache *cache;
     server_rec *sv;
     apr_pool_t *p;
@@ -1706,14 +2330,29 @@ static void netexe_child_init(apr_pool_t *pchild, server_rec *s)
     }
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
-                     "mod_netexe: cannot make the signature cache: "
+                     "cannot make the signature cache: "
                      "NetExeSignatureCheck does nothing in this process");
         return;
+    }
+    shared = ((netexe_server_conf *)ap_get_module_config(s->module_config,
+                                                         &netexe_module))->shared;
+    if (shared && shared->mutex) {
+        rv = apr_global_mutex_child_init(&shared->mutex,
+                 apr_global_mutex_lockfile(shared->mutex), pchild);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
+                         "NetExeSignatureCache %s: cannot "
+                         "reattach the %s mutex: results are kept in this "
+                         "process only", shared->spec,
+                         NETEXE_SIG_MUTEX_TYPE);
+            shared = NULL;
+        }
     }
     for (sv = s; sv; sv = sv->next) {
         netexe_server_conf *sc = ap_get_module_config(sv->module_config,
                                                       &netexe_module);
         sc->cache = cache;
+        sc->shared = shared;
     }
 }
 
@@ -1725,6 +2364,7 @@ static void netexe_register_hooks(apr_pool_t *p)
     ap_register_output_filter(NETEXE_CD_FILTER_NAME, netexe_cd_filter, NULL,
                               NETEXE_CD_FILTER_TYPE);
     ap_hook_insert_filter(netexe_insert_filter, NULL, NULL, APR_HOOK_LAST);
+    ap_hook_pre_config(netexe_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(netexe_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(netexe_child_init, NULL, NULL, APR_HOOK_MIDDLE);
 }
@@ -1754,6 +2394,12 @@ static const command_rec netexe_cmds[] = {
     AP_INIT_TAKE1("NetExeTrustedRoots", netexe_set_roots, NULL, RSRC_CONF,
                   "PEM file of the root certificates clients are expected "
                   "to have"),
+    AP_INIT_TAKE1("NetExeSignatureCache", netexe_set_sigcache, NULL,
+                  RSRC_CONF,
+                  "where analysed signatures are shared: 'none' (per "
+                  "process) or a socache provider, e.g. 'shmcb', "
+                  "'shmcb:path(bytes)', 'memcache:host:port', "
+                  "'redis:host:port'"),
     {NULL}
 };
 

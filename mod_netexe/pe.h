@@ -7,33 +7,49 @@
 /*
  * pe.h -- the shared PE sniffer of mod_netexe.
  *
- * Decides from a prefix of a file whether it is a PE image carrying a CLR
- * (.NET) runtime header, following DESIGN.md section 2:
+ * Decides from the first bytes of a file whether it is a PE image carrying
+ * a CLR (.NET) runtime header, the way the CLR's own loader does
+ * (DESIGN.md section 2):
  *
- *   1. bytes 0-1 are "MZ"; e_lfanew (u32 at 0x3C) is non-zero and the four
- *      bytes at e_lfanew are "PE\0\0";
+ *   1. bytes 0-1 are "MZ"; e_lfanew (u32 at 0x3C) is at least 4 and at most
+ *      PE_LFANEW_MAX (below 256 MiB, the bound of Windows'
+ *      RtlImageNtHeaderEx), and the four bytes at e_lfanew are "PE\0\0";
  *   2. the optional header magic (u16 at e_lfanew + 24) is 0x10B (PE32) or
  *      0x20B (PE32+);
- *   3. SizeOfOptionalHeader covers data directory entry 14 and
- *      NumberOfRvaAndSizes > 14;
+ *   3. SizeOfOptionalHeader covers data directory entry 14: it is at least
+ *      the standard size with 16 directories, 0xE0 for PE32 and 0xF0 for
+ *      PE32+, which CoreCLR's loader requires.  NumberOfRvaAndSizes is not
+ *      consulted: CoreCLR and Mono read DataDirectory[14] whatever the
+ *      count says, and so does libmagic;
  *   4. data directory 14 (COM descriptor) has a non-zero VirtualAddress.
  *
  * 1-2 failing: PE_NOT_PE.  1-2 holding, 3-4 failing: PE_NATIVE.  All four:
  * PE_CLR.
  *
- * Promises of pe_sniff():
- *   - it reads only buf[0 .. len-1]; it never allocates, never writes
- *     anything but *info, and keeps no state (thread-safe, reentrant);
+ * The bytes are given either as one prefix of the file (pe_sniff) or as
+ * that prefix plus one window further on (pe_sniff_window), so that a file
+ * can be judged from two small reads: its start, and the bytes at e_lfanew.
+ *
+ * Promises:
+ *   - it reads only the bytes it was given; it never allocates, never
+ *     writes anything but *info, and keeps no state (thread-safe,
+ *     reentrant);
  *   - all integers are decoded byte by byte, little-endian; every bounds
  *     test is done in size_t and cannot overflow;
- *   - PE_NEED_MORE comes with info->need > len: the number of leading bytes
- *     that will let the next check run.  Calling again with at least that
- *     many bytes of the same stream either decides or asks for more again,
- *     with a larger need;
+ *   - PE_NEED_MORE comes with info->need: the file offset just past the
+ *     field the next check reads, a field that does not lie wholly inside
+ *     the bytes given.  For pe_sniff, need > len; calling again with at
+ *     least need leading bytes of the same stream either decides or asks
+ *     for more again, with a larger need;
  *   - once a verdict other than PE_NEED_MORE is given for a prefix, every
  *     longer prefix of the same stream gets the same verdict and reason;
+ *   - pe_sniff(buf, len, info) and pe_sniff_window(buf, len, NULL, 0, 0,
+ *     info) give the same answer; so does pe_sniff_window with any window
+ *     of the same stream, as long as every field it reads lies wholly
+ *     inside the prefix or the window;
  *   - a decision never needs more than e_lfanew + 0xF0 bytes (PE32) or
- *     e_lfanew + 0x100 bytes (PE32+), i.e. the end of data directory 14.
+ *     e_lfanew + 0x100 bytes (PE32+), i.e. the end of data directory 14,
+ *     and beyond the DOS header only the bytes from e_lfanew on.
  *
  * The caller applies its own limit: when info->need exceeds the bytes it is
  * willing to hold, the answer is "unknown".  At the end of a stream,
@@ -62,25 +78,33 @@ typedef enum {
     /* not PE */
     PE_REASON_EMPTY,            /* no bytes at all (pe_sniff_final only) */
     PE_REASON_NO_MZ,            /* bytes 0-1 are not "MZ" */
-    PE_REASON_LFANEW_ZERO,      /* e_lfanew is 0 */
-    PE_REASON_LFANEW_RANGE,     /* e_lfanew > PE_LFANEW_MAX */
+    PE_REASON_LFANEW_ZERO,      /* e_lfanew is 0: a DOS program */
+    PE_REASON_LFANEW_RANGE,     /* e_lfanew is 1-3 or above PE_LFANEW_MAX */
     PE_REASON_NO_PE_SIGNATURE,  /* no "PE\0\0" at e_lfanew */
     PE_REASON_BAD_MAGIC,        /* optional header magic not 0x10B/0x20B */
     PE_REASON_TRUNCATED,        /* the stream ended before a decision */
     /* native */
-    PE_REASON_OPTHDR_TOO_SMALL, /* SizeOfOptionalHeader ends before dir 14 */
-    PE_REASON_TOO_FEW_DIRS,     /* NumberOfRvaAndSizes <= 14 */
+    PE_REASON_OPTHDR_TOO_SMALL, /* SizeOfOptionalHeader < 0xE0 / 0xF0 */
     PE_REASON_NO_CLR_DIR        /* data directory 14 VirtualAddress is 0 */
 } pe_reason;
 
-/* Largest e_lfanew accepted: no supported sniff window reaches past it. */
-#define PE_LFANEW_MAX                   0x01000000u  /* 16 MiB */
+/* The e_lfanew values accepted (DESIGN.md section 2): at least 4, and below
+ * 256 MiB, the bound of Windows' RtlImageNtHeaderEx.  Every offset the
+ * sniffer computes stays below PE_LFANEW_MAX + PE_DECISION_SPAN_PE32PLUS,
+ * which fits a 32-bit size_t. */
+#define PE_LFANEW_MIN                   4u
+#define PE_LFANEW_MAX                   0x0FFFFFFFu
 
 #define PE_OPTIONAL_MAGIC_PE32          0x10Bu
 #define PE_OPTIONAL_MAGIC_PE32PLUS      0x20Bu
 #define PE_FILE_DLL                     0x2000u  /* Characteristics bit */
 #define PE_DIRECTORY_ENTRY_SECURITY     4
 #define PE_DIRECTORY_ENTRY_COM_DESCRIPTOR 14
+
+/* The least SizeOfOptionalHeader of a CLR image: the standard optional
+ * header with 16 data directories. */
+#define PE_OPTIONAL_HEADER_MIN_PE32     0xE0u
+#define PE_OPTIONAL_HEADER_MIN_PE32PLUS 0xF0u
 
 /* Bytes from e_lfanew to the end of data directory 14. */
 #define PE_DECISION_SPAN_PE32           0xF0u
@@ -89,16 +113,20 @@ typedef enum {
 typedef struct {
     pe_verdict verdict;
     pe_reason  reason;
-    /* With PE_NEED_MORE: the bytes wanted, > len.  With a verdict: the
-     * number of leading bytes the verdict rests on (<= len). */
+    /* With PE_NEED_MORE: the file offset just past the field wanted (for
+     * pe_sniff, > len).  With a verdict: the number of leading bytes of the
+     * file the verdict rests on. */
     size_t     need;
 
-    /* Each field is filled when its bytes lie inside the buffer given and
-     * the checks before it passed; otherwise it reads 0.  With a verdict of
-     * PE_NATIVE or PE_CLR, the fields up to data directory 14 are filled
-     * whenever the buffer reaches them: the filter passes only the decision
-     * window, the scanner the whole headers.  Absent directories (beyond
-     * NumberOfRvaAndSizes or SizeOfOptionalHeader) read as 0. */
+    /* Each field is filled when its bytes lie wholly inside the bytes
+     * given and the checks before it passed; otherwise it reads 0.  With a
+     * verdict of PE_NATIVE or PE_CLR, the fields up to data directory 14
+     * are filled whenever the bytes given hold them: the filter passes only
+     * the decision window, the scanner the whole headers.  Data directory
+     * 14 is read whenever check 3 passes, whatever NumberOfRvaAndSizes
+     * says, as the CLR does; data directory 4 only when NumberOfRvaAndSizes
+     * and SizeOfOptionalHeader both reach it, as Authenticode does.  Absent
+     * directories read as 0. */
     uint32_t e_lfanew;
     uint16_t machine;                 /* IMAGE_FILE_HEADER.Machine */
     uint16_t number_of_sections;
@@ -122,13 +150,25 @@ pe_verdict pe_sniff(const unsigned char *buf, size_t len, pe_info *info);
 /* As pe_sniff(), for a stream known to end after len bytes. */
 pe_verdict pe_sniff_final(const unsigned char *buf, size_t len, pe_info *info);
 
-/* As pe_sniff(), with the bytes at [0, head_len) in head and those at
- * [win_off, win_off + win_len) in win: a file's first bytes and a window
- * at e_lfanew, without the bytes between. */
+/* Classifies a file from two ranges of it: the bytes at file offsets
+ * [0, head_len) are head, those at [win_off, win_off + win_len) are win.
+ * head may be NULL when head_len is 0, win when win_len is 0; where the two
+ * ranges overlap, the caller promises equal bytes.  A field is read when it
+ * lies wholly inside either range; otherwise the answer is PE_NEED_MORE with
+ * info->need the file offset just past that field, as from pe_sniff.  The
+ * filter's way: head from offset 0; when need > head_len and e_lfanew is
+ * set, a window of PE_DECISION_SPAN_PE32PLUS bytes at e_lfanew (or what the
+ * file holds of it); then a decision. */
 pe_verdict pe_sniff_window(const unsigned char *head, size_t head_len,
                            const unsigned char *win, size_t win_off,
                            size_t win_len, pe_info *info);
-/* As pe_sniff_window(), for a file that ends where the bytes given end. */
+
+/* As pe_sniff_window(), for a file known to end where the bytes given end:
+ * at head_len, or at win_off + win_len when the window is not empty and
+ * ends later.  PE_NEED_MORE becomes PE_NOT_PE (PE_REASON_TRUNCATED, or
+ * PE_REASON_EMPTY when nothing was given) with need = that end.  The caller
+ * gives every byte before the end that a check asks for: a field that
+ * falls into a gap between head and window is reported as truncated. */
 pe_verdict pe_sniff_window_final(const unsigned char *head, size_t head_len,
                                  const unsigned char *win, size_t win_off,
                                  size_t win_len, pe_info *info);

@@ -15,10 +15,12 @@
  *         straight to the WIN_CERTIFICATE walk and the PKCS#7 decoding.
  *
  * Besides memory safety (ASan, UBSan) it checks what authenticode.h
- * promises of any input: the call succeeds, the state is one of the enum,
- * the file state is the worst of the signatures, every string is
- * terminated inside its buffer, skipping the image hash never makes the
- * answer worse, and the locator agrees with the checker.
+ * promises of any input: the call succeeds, the state and kind are ones of
+ * their enums, a timestamp follows the signature it stamps, the file state
+ * is the worst of the signatures, every string is terminated inside its
+ * buffer, an incomplete signature lists its missing issuers (none found
+ * without a pool), skipping the image hash never makes the answer worse,
+ * and the locator agrees with the checker.
  * Each input is checked from a heap copy of exactly its length, so a read
  * past the end is an ASan report.
  */
@@ -72,7 +74,7 @@ static void fuzz_check(const unsigned char *img, size_t len)
     netexe_ac_result r, quick;
     netexe_ac_state worst = NETEXE_AC_COMPLETE, located;
     size_t off, blob;
-    unsigned i;
+    unsigned i, k;
 
     FUZZ_ASSERT(netexe_ac_check_buffer(img, len, NULL, 0, &r) == 0);
     FUZZ_ASSERT(r.state >= NETEXE_AC_NOT_PE && r.state <= NETEXE_AC_MALFORMED);
@@ -87,8 +89,24 @@ static void fuzz_check(const unsigned char *img, size_t len)
         FUZZ_ASSERT(fuzz_terminated(s->signer, sizeof s->signer));
         FUZZ_ASSERT(fuzz_terminated(s->missing_issuer, sizeof s->missing_issuer));
         FUZZ_ASSERT(fuzz_terminated(s->aia_uri, sizeof s->aia_uri));
+        FUZZ_ASSERT(s->kind == NETEXE_AC_SIGNATURE ||
+                    s->kind == NETEXE_AC_TIMESTAMP_RFC3161 ||
+                    s->kind == NETEXE_AC_COUNTERSIGNATURE);
+        /* A timestamp follows the signature it stamps. */
+        FUZZ_ASSERT(s->kind == NETEXE_AC_SIGNATURE ? s->stamps == i
+                    : s->stamps < i && r.sig[s->stamps].kind == NETEXE_AC_SIGNATURE);
+        FUZZ_ASSERT(s->missing_count <= NETEXE_AC_MAX_MISSING);
+        for (k = 0; k < s->missing_count; k++) {
+            FUZZ_ASSERT(fuzz_terminated(s->missing[k].dn, sizeof s->missing[k].dn));
+            /* No pool: nothing is found anywhere. */
+            FUZZ_ASSERT(s->missing[k].found_in == NULL);
+        }
         if (s->state == NETEXE_AC_COMPLETE)
-            FUZZ_ASSERT(s->missing_issuer[0] == '\0' && s->aia_uri[0] == '\0');
+            FUZZ_ASSERT(s->missing_issuer[0] == '\0' && s->aia_uri[0] == '\0' &&
+                        s->missing_count == 0);
+        if (s->state == NETEXE_AC_INCOMPLETE)
+            FUZZ_ASSERT(s->missing_count >= 1 &&
+                        strcmp(s->missing_issuer, s->missing[0].dn) == 0);
         if (s->state > worst)
             worst = s->state;
     }

@@ -19,7 +19,9 @@
  *     attachment; filename="Q" with no '"' or '\' in Q, Q ending in .exe
  *     or .dll (any case), then at most one ; filename*=UTF-8''E with E of
  *     RFC 8187 attr-chars and upper-case %XX; decoded E is valid UTF-8 of
- *     at most NETEXE_NAME_MAX bytes;
+ *     at most NETEXE_NAME_MAX bytes, without a C1 control, a bidi or line
+ *     separator control, or a character shown as nothing or as blank
+ *     (this file's own list of them, written from disposition.h);
  *   - a too small output buffer gives 0 and "", never a partial value.
  */
 #include <stdint.h>
@@ -103,6 +105,40 @@ static int valid_utf8(const unsigned char *s, size_t n)
     return 1;
 }
 
+/* The code points disposition.h promises never to pass on. */
+static const struct {
+    uint32_t lo, hi;
+} hidden_ranges[] = {
+    { 0x80, 0x9F },       { 0xAD, 0xAD },       { 0x34F, 0x34F },
+    { 0x61C, 0x61C },     { 0x115F, 0x1160 },   { 0x17B4, 0x17B5 },
+    { 0x180E, 0x180E },   { 0x200B, 0x200B },   { 0x200E, 0x200F },
+    { 0x2028, 0x202E },   { 0x2060, 0x206F },   { 0x3164, 0x3164 },
+    { 0xFEFF, 0xFEFF },   { 0xFFA0, 0xFFA0 },   { 0xFFF0, 0xFFFB },
+    { 0x1BCA0, 0x1BCA3 }, { 0x1D173, 0x1D17A }, { 0xE0000, 0xE00FF },
+    { 0xE01F0, 0xE0FFF },
+};
+
+/* 1 when the well-formed UTF-8 s[0 .. n-1] holds none of hidden_ranges. */
+static int nothing_hidden(const unsigned char *s, size_t n)
+{
+    size_t i = 0, k, r;
+
+    while (i < n) {
+        unsigned char c = s[i];
+        size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1Fu)
+                      : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
+
+        for (k = 1; k < len; k++)
+            cp = (cp << 6) | (s[i + k] & 0x3Fu);
+        for (r = 0; r < sizeof hidden_ranges / sizeof hidden_ranges[0]; r++)
+            if (cp >= hidden_ranges[r].lo && cp <= hidden_ranges[r].hi)
+                return 0;
+        i += len;
+    }
+    return 1;
+}
+
 static void check_value(const char *v, size_t n, int with_filename)
 {
     static const char pre[] = "attachment; filename=\"";
@@ -143,6 +179,7 @@ static void check_value(const char *v, size_t n, int with_filename)
     }
     FUZZ_ASSERT(nl > 0 && nl <= NETEXE_NAME_MAX);
     FUZZ_ASSERT(valid_utf8(name, nl));
+    FUZZ_ASSERT(nothing_hidden(name, nl));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

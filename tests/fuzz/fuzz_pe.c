@@ -15,11 +15,18 @@
  *   - once a verdict is given, every longer prefix gets the same verdict,
  *     reason and need (the length that decided);
  *   - a PE verdict never needs more than e_lfanew + 0xF0 (PE32) or
- *     e_lfanew + 0x100 (PE32+) bytes;
+ *     e_lfanew + 0x100 (PE32+) bytes, and e_lfanew is 4 .. PE_LFANEW_MAX;
  *   - pe_sniff_final() agrees with the decision, or says truncated/empty.
- * The thresholds are also replayed the way the filter feeds the sniffer,
- * each from a heap copy of exactly that many bytes, so that a read past
- * the bytes given is an ASan report.
+ * At every threshold the filter reaches, and for the whole input,
+ * pe_sniff_window() without a window is pe_sniff(), field by field (and
+ * the _final variants agree).
+ * Two reads, as the filter makes them (the first 512 or 64 bytes, or just
+ * "MZ", then the decision span from e_lfanew), give the whole input's
+ * answer field by field; a head and window cut at places derived from a
+ * hash of the input give the whole input's decision or ask for a field
+ * that neither holds.  The thresholds are also replayed the way the filter
+ * feeds the sniffer.  Every head and window is a heap copy of exactly its
+ * size, so that a read past the bytes given is an ASan report.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -40,7 +47,120 @@
         }                                                                    \
     } while (0)
 
+/* The filter's first reads, and the span it reads at e_lfanew. */
+#define FUZZ_FILTER_HEAD    512u
+#define FUZZ_DOS_HEADER     64u
+#define FUZZ_MZ             2u
+#define FUZZ_LFANEW_FIELD   0x3Cu
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int same_info(const pe_info *a, const pe_info *b)
+{
+    return a->verdict == b->verdict && a->reason == b->reason && a->need == b->need &&
+           a->e_lfanew == b->e_lfanew && a->machine == b->machine &&
+           a->number_of_sections == b->number_of_sections &&
+           a->size_of_optional_header == b->size_of_optional_header &&
+           a->characteristics == b->characteristics && a->magic == b->magic &&
+           a->subsystem == b->subsystem && a->size_of_headers == b->size_of_headers &&
+           a->number_of_rva_and_sizes == b->number_of_rva_and_sizes &&
+           a->clr_rva == b->clr_rva && a->clr_size == b->clr_size &&
+           a->cert_offset == b->cert_offset && a->cert_size == b->cert_size &&
+           a->checksum_offset == b->checksum_offset &&
+           a->cert_dir_offset == b->cert_dir_offset &&
+           a->section_table_offset == b->section_table_offset;
+}
+
+/* The fields a decision rests on (the rest may lie in a gap). */
+static int same_decision(const pe_info *a, const pe_info *b)
+{
+    return a->verdict == b->verdict && a->reason == b->reason && a->need == b->need &&
+           a->e_lfanew == b->e_lfanew && a->machine == b->machine &&
+           a->number_of_sections == b->number_of_sections &&
+           a->size_of_optional_header == b->size_of_optional_header &&
+           a->characteristics == b->characteristics && a->magic == b->magic &&
+           a->clr_rva == b->clr_rva && a->clr_size == b->clr_size;
+}
+
+/* pe_sniff_window (or _final) on exact-size heap copies of buf[0 .. h-1]
+ * and buf[o .. o+w-1]. */
+static pe_verdict sniff_copies(const unsigned char *buf, size_t h, size_t o, size_t w,
+                               int final, pe_info *info)
+{
+    unsigned char *head = malloc(h ? h : 1), *win = malloc(w ? w : 1);
+    pe_verdict v;
+
+    FUZZ_ASSERT(head != NULL && win != NULL);
+    memcpy(head, buf, h);
+    memcpy(win, buf + o, w);
+    if (final)
+        v = pe_sniff_window_final(h ? head : NULL, h, w ? win : NULL, o, w, info);
+    else
+        v = pe_sniff_window(h ? head : NULL, h, w ? win : NULL, o, w, info);
+    free(head);
+    free(win);
+    FUZZ_ASSERT(v == info->verdict);
+    return v;
+}
+
+/* The filter's two reads: a head of head_max bytes, then the decision
+ * span from win_from (e_lfanew, or the e_lfanew field itself), clipped to
+ * the input.  The answer is the whole input's, field by field. */
+static void check_two_reads(const unsigned char *buf, size_t size, size_t head_max,
+                            size_t win_from, const pe_info *whole, const pe_info *whole_final)
+{
+    size_t h = size < head_max ? size : head_max;
+    size_t lf = whole->e_lfanew;
+    size_t end = lf + PE_DECISION_SPAN_PE32PLUS;
+    size_t o = win_from < size ? win_from : size;
+    size_t w;
+    pe_info info;
+
+    if (end > size)
+        end = size;
+    w = end > o ? end - o : 0;
+    sniff_copies(buf, h, o, w, 0, &info);
+    FUZZ_ASSERT(same_info(&info, whole));
+    sniff_copies(buf, h, o, w, 1, &info);
+    FUZZ_ASSERT(info.verdict == whole_final->verdict && info.reason == whole_final->reason);
+}
+
+/* FNV-1a of the input: cut points that vary with it. */
+static uint64_t input_hash(const unsigned char *buf, size_t size)
+{
+    uint64_t h = 14695981039346656037ull;
+    size_t i;
+
+    for (i = 0; i < size; i++) {
+        h ^= buf[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* A head [0, h) and a window [o, o + w) cut anywhere: a decision is the
+ * whole input's decision; a need lies past the head and, when the whole
+ * input decides, no further than its decision. */
+static void check_any_split(const unsigned char *buf, size_t size, const pe_info *whole)
+{
+    uint64_t x = input_hash(buf, size);
+    size_t h = size ? (size_t)(x % (size + 1)) : 0;
+    size_t o = size ? (size_t)((x >> 21) % (size + 1)) : 0;
+    size_t w = size - o ? (size_t)((x >> 42) % (size - o + 1)) : 0;
+    pe_info info;
+
+    if (sniff_copies(buf, h, o, w, 0, &info) != PE_NEED_MORE) {
+        FUZZ_ASSERT(same_decision(&info, whole));
+        return;
+    }
+    FUZZ_ASSERT(info.reason == PE_REASON_NONE);
+    FUZZ_ASSERT(info.need > h);
+    if (whole->verdict != PE_NEED_MORE)
+        FUZZ_ASSERT(info.need <= whole->need);
+    sniff_copies(buf, h, o, w, 1, &info);
+    FUZZ_ASSERT(info.verdict == PE_NOT_PE &&
+                (info.reason == PE_REASON_TRUNCATED || info.reason == PE_REASON_EMPTY));
+}
 
 static void check_info_names(const pe_info *info)
 {
@@ -60,12 +180,15 @@ static void replay_thresholds(const unsigned char *buf, size_t size,
 
     for (rounds = 0; rounds < FUZZ_MAX_ROUNDS; rounds++) {
         unsigned char *copy = malloc(have ? have : 1);
-        pe_info info;
+        pe_info info, win;
         pe_verdict v;
 
         FUZZ_ASSERT(copy != NULL);
         memcpy(copy, buf, have);
         v = pe_sniff(have ? copy : NULL, have, &info);
+        /* at each threshold, the window API without a window is pe_sniff */
+        pe_sniff_window(have ? copy : NULL, have, NULL, 0, 0, &win);
+        FUZZ_ASSERT(same_info(&win, &info));
         free(copy);
         if (v != PE_NEED_MORE) {
             FUZZ_ASSERT(have_decision);
@@ -130,7 +253,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             FUZZ_ASSERT(info.magic == PE_OPTIONAL_MAGIC_PE32 ||
                         info.magic == PE_OPTIONAL_MAGIC_PE32PLUS);
-            FUZZ_ASSERT(info.e_lfanew != 0 && info.e_lfanew <= PE_LFANEW_MAX);
+            FUZZ_ASSERT(info.e_lfanew >= PE_LFANEW_MIN && info.e_lfanew <= PE_LFANEW_MAX);
             FUZZ_ASSERT(n <= (size_t)info.e_lfanew + span);
             if (v == PE_CLR)
                 FUZZ_ASSERT(n == (size_t)info.e_lfanew + span && info.clr_rva != 0);
@@ -140,6 +263,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     pe_sniff_final(size ? buf : NULL, size, &final);
+    {
+        pe_info win, win_final;
+
+        pe_sniff_window(size ? buf : NULL, size, NULL, 0, 0, &win);
+        FUZZ_ASSERT(same_info(&win, &info));
+        pe_sniff_window_final(size ? buf : NULL, size, NULL, 0, 0, &win_final);
+        FUZZ_ASSERT(same_info(&win_final, &final));
+    }
     if (have_decision) {
         FUZZ_ASSERT(final.verdict == decided.verdict && final.reason == decided.reason);
     }
@@ -147,6 +278,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(final.verdict == PE_NOT_PE);
         FUZZ_ASSERT(final.reason == (size ? PE_REASON_TRUNCATED : PE_REASON_EMPTY));
     }
+
+    /* info is now the answer for the whole input */
+    check_two_reads(buf, size, FUZZ_FILTER_HEAD, info.e_lfanew, &info, &final);
+    check_two_reads(buf, size, FUZZ_DOS_HEADER, info.e_lfanew, &info, &final);
+    if (info.e_lfanew >= FUZZ_LFANEW_FIELD)
+        check_two_reads(buf, size, FUZZ_MZ, FUZZ_LFANEW_FIELD, &info, &final);
+    check_any_split(buf, size, &info);
 
     replay_thresholds(buf, size, &decided, have_decision);
     free(buf);

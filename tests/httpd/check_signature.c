@@ -286,7 +286,7 @@ static unsigned error_log_count(const char *needle)
 /* The warning for an incomplete chain of docroot/rel. */
 static void incomplete_warning(const char *rel, char *out, size_t cap)
 {
-    format(out, cap, "mod_netexe: %s/%s: Authenticode signature incomplete: "
+    format(out, cap, "%s/%s: Authenticode signature incomplete: "
            "missing issuer \"" SIGFIX_INTER_DN "\" (see " SIGFIX_LEAF_AIA ")",
            harness_docroot(srv), rel);
 }
@@ -295,7 +295,7 @@ static void incomplete_warning(const char *rel, char *out, size_t cap)
 static void state_message(const char *rel, const char *state, char *out,
                           size_t cap)
 {
-    format(out, cap, "mod_netexe: %s/%s: Authenticode signature %s",
+    format(out, cap, "%s/%s: Authenticode signature %s",
            harness_docroot(srv), rel, state);
 }
 

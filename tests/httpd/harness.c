@@ -389,19 +389,16 @@ static int hx_check_ancestors(const char *dir)
     return rc;
 }
 
-/* Starts argv (behind HARNESS_WRAPPER) with stdout and stderr appended to
- * out_path and stdin from /dev/null.  Returns its pid, or -1. */
-static pid_t hx_spawn(char *const argv[], const char *out_path)
+/* Starts argv as it is, with stdout and stderr appended to out_path and
+ * stdin from /dev/null.  Returns its pid, or -1. */
+static pid_t hx_fork_exec(char *const argv[], const char *out_path)
 {
     pid_t pid;
-    char **wargv = hx_wrap_argv(argv);
 
     fflush(NULL);
     pid = fork();
-    if (pid < 0) {
-        free(wargv);
+    if (pid < 0)
         return -1;
-    }
     if (pid == 0) {
         int fd = open(out_path, O_WRONLY | O_CREAT | O_APPEND, HARNESS_FILE_MODE);
         int nul = open("/dev/null", O_RDONLY);
@@ -414,11 +411,54 @@ static pid_t hx_spawn(char *const argv[], const char *out_path)
          * message files, libcurl's sockets) open for its whole life. */
         for (fd = STDERR_FILENO + 1; fd < HARNESS_CLOSE_FDS_MAX; fd++)
             close(fd);
-        execvp(wargv[0], wargv);
+        execvp(argv[0], argv);
         _exit(127);
     }
+    return pid;
+}
+
+/* hx_fork_exec behind HARNESS_WRAPPER. */
+static pid_t hx_spawn(char *const argv[], const char *out_path)
+{
+    char **wargv = hx_wrap_argv(argv);
+    pid_t pid = hx_fork_exec(wargv, out_path);
+
     free(wargv);
     return pid;
+}
+
+pid_t harness_spawn(char *const argv[], const char *log_path)
+{
+    return hx_fork_exec(argv, log_path);
+}
+
+int harness_free_port(void)
+{
+    return hx_free_port();
+}
+
+int harness_wait_port(int port, long timeout_ms)
+{
+    long deadline = hx_now_ms() + timeout_ms;
+    struct sockaddr_in sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sa.sin_port = htons((unsigned short)port);
+    for (;;) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+
+        if (fd < 0)
+            return -1;
+        ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+        close(fd);
+        if (ok)
+            return 0;
+        if (hx_now_ms() > deadline)
+            return -1;
+        hx_sleep_ms(HARNESS_POLL_MS);
+    }
 }
 
 int harness_wait_child(pid_t pid, const char *name, long timeout_ms)

@@ -388,6 +388,21 @@ void harness_response_free(harness_response *r);
  * own waits on a slowed down server. */
 long harness_scaled_ms(long ms);
 
+/* A free TCP port on 127.0.0.1 (free when this returns: bind it soon), or
+ * 0 on failure. */
+int harness_free_port(void);
+
+/* Starts argv (argv[0] looked up in PATH; not behind HARNESS_WRAPPER) as
+ * a child with stdout and stderr appended to log_path and stdin from
+ * /dev/null: a helper server a suite needs next to apache2 (memcached,
+ * redis-server).  Its pid, or -1; stop it with kill() and
+ * harness_wait_child(). */
+pid_t harness_spawn(char *const argv[], const char *log_path);
+
+/* Waits up to timeout_ms for something to accept TCP connections on
+ * 127.0.0.1:port (polling every HARNESS_POLL_MS).  0 when it does. */
+int harness_wait_port(int port, long timeout_ms);
+
 /* Waits up to timeout_ms for the child pid to exit (polling every
  * HARNESS_POLL_MS); one that outlives it is killed (SIGKILL), reaped and
  * named on stderr as name.  Returns its exit status, or -1 when it was

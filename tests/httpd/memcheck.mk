@@ -37,7 +37,9 @@ VALGRIND       ?= valgrind
 # while they are held (check_memory; its RSS bounds are not asserted under
 # a tool, whose own memory that is).
 # Left out: check_config (apache2 -t only), check_mpm (parallel requests
-# against several MPMs; -X serves one process) and check_harness.  Under
+# against several MPMs; -X serves one process), check_sigcache (sharing
+# between prefork children and between two servers; -X has one process)
+# and check_harness.  Under
 # valgrind apache2 is many times slower, but these requests are small:
 # about two minutes together on two shared cores.
 VALGRIND_SUITES ?= check_static check_cgi check_proxy check_split check_scopes \

@@ -28,15 +28,32 @@
  *                       4 shortened to match
  *   notes.txt           not a PE file
  *
- * The directory also holds the PKI: root.pem, inter.pem, leaf.pem,
- * leaf.key, chain1.pem (leaf), chain2.pem (+ intermediate), chain3.pem
- * (+ root).  The script is found through $NETEXE_SRCDIR (default: the
- * current directory, the top of the source tree when make runs tests).
+ * The directory also holds the PKI: root.pem, root.der, inter.pem,
+ * leaf.pem, leaf.key, chain1.pem (leaf), chain2.pem (+ intermediate),
+ * chain3.pem (+ root), and the timestamping authority's tsa-ca.pem,
+ * tsa.pem, tsa.key.  The script is found through $NETEXE_SRCDIR (default:
+ * the current directory, the top of the source tree when make runs tests).
+ *
+ * sigfix_build_repair(DIR), after sigfix_build(DIR), adds what the repair
+ * tests need:
+ *
+ *   timestamped.exe     full.exe's chain, RFC 3161 timestamp by
+ *                       osslsigncode's built-in TSA embedding tsa.pem only
+ *   countersigned.exe   full.exe with a PKCS#9 countersignature by the TSA
+ *                       (made here with OpenSSL), tsa.pem added to the
+ *                       signature's certificates without its issuer
+ *   leaf.efi            a PE32+ x64 EFI application signed by `sbsign`
+ *                       (sbsigntool), which embeds the leaf only
+ *   spc-not-pe.exe      full.exe whose SpcIndirectDataContent names
+ *                       SpcCabImageData (1.3.6.1.4.1.311.2.1.25)
+ *   certs/              inter.pem, root.der, tsa-ca.pem and README (no
+ *                       certificate): a --certs directory
  */
 #ifndef NETEXE_SIGFIX_H
 #define NETEXE_SIGFIX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* DNs and URIs of the test PKI, as the checker prints them (RFC 2253). */
 #define SIGFIX_ROOT_DN      "CN=Test Root CA,O=mod_netexe tests"
@@ -44,10 +61,32 @@
 #define SIGFIX_LEAF_DN      "CN=Test Publisher,O=mod_netexe tests"
 #define SIGFIX_LEAF_AIA     "http://pki.example.test/ca.crt"
 #define SIGFIX_INTER_AIA    "http://pki.example.test/root.crt"
+#define SIGFIX_TSA_CA_DN    "CN=Test Timestamping CA,O=mod_netexe tests"
+#define SIGFIX_TSA_DN       "CN=Test Timestamping Authority,O=mod_netexe tests"
+#define SIGFIX_TSA_AIA      "http://pki.example.test/tsa-ca.crt"
+/* The time osslsigncode's built-in TSA stamps (unix time, 2027-01-15). */
+#define SIGFIX_TSA_TIME     "1800000000"
 
 /* Builds the fixtures in dir (which must exist).  0 on success; -1 with a
  * message in err (the failing command) otherwise. */
 int sigfix_build(const char *dir, char *err, size_t errlen);
+
+/* Adds the repair fixtures to dir (see above).  0, or -1 with a message
+ * in err. */
+int sigfix_build_repair(const char *dir, char *err, size_t errlen);
+
+/* The Authenticode SHA-256 image hash of img, computed here from the PE
+ * specification (every byte but the CheckSum, data directory 4 and the
+ * certificate table): a second opinion next to osslsigncode's.  0 with
+ * out[32] filled, -1 when img is not a PE image this reads. */
+int sigfix_digest(const unsigned char *img, size_t len, unsigned char out[32]);
+
+/* The PE checksum of img (imagehlp's CheckSumMappedFile: 16-bit words
+ * with end-around carry, the CheckSum field as zero, plus the length)
+ * into *computed, and the value stored in the file into *stored.  0, or
+ * -1 when img is not a PE image this reads. */
+int sigfix_checksum(const unsigned char *img, size_t len, uint32_t *computed,
+                    uint32_t *stored);
 
 /* Runs a shell command made from fmt; returns its exit status, or -1. */
 int sigfix_run(const char *fmt, ...)

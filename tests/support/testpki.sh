@@ -16,6 +16,12 @@
 #   chain1.pem  leaf                 (what osslsigncode -certs embeds)
 #   chain2.pem  leaf + intermediate
 #   chain3.pem  leaf + intermediate + root
+#   root.der    the root again, DER
+#   tsa-ca.pem  "Test Timestamping CA", issued by the root
+#   tsa.pem     "Test Timestamping Authority", issued by tsa-ca.pem,
+#               timeStamping EKU, AIA caIssuers
+#               http://pki.example.test/tsa-ca.crt
+#   tsa.key     its key
 #
 # Everything is made offline by openssl; nothing is fetched.
 set -eu
@@ -42,6 +48,19 @@ extendedKeyUsage = codeSigning
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 authorityInfoAccess = caIssuers;URI:http://pki.example.test/ca.crt
+[tsaca]
+basicConstraints = critical, CA:true, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+authorityInfoAccess = caIssuers;URI:http://pki.example.test/root.crt
+[tsa]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = critical, timeStamping
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+authorityInfoAccess = caIssuers;URI:http://pki.example.test/tsa-ca.crt
 CNF
 
 key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null; }
@@ -59,6 +78,18 @@ key leaf.key
 openssl req -new -key leaf.key -subj "$O/CN=Test Publisher" -out leaf.csr 2>/dev/null
 openssl x509 -req -in leaf.csr -CA inter.pem -CAkey inter.key -set_serial 3 \
     -days 3650 -sha256 -extfile ext.cnf -extensions leaf -out leaf.pem 2>/dev/null
+
+key tsa-ca.key
+openssl req -new -key tsa-ca.key -subj "$O/CN=Test Timestamping CA" -out tsa-ca.csr 2>/dev/null
+openssl x509 -req -in tsa-ca.csr -CA root.pem -CAkey root.key -set_serial 4 \
+    -days 3650 -sha256 -extfile ext.cnf -extensions tsaca -out tsa-ca.pem 2>/dev/null
+
+key tsa.key
+openssl req -new -key tsa.key -subj "$O/CN=Test Timestamping Authority" -out tsa.csr 2>/dev/null
+openssl x509 -req -in tsa.csr -CA tsa-ca.pem -CAkey tsa-ca.key -set_serial 5 \
+    -days 3650 -sha256 -extfile ext.cnf -extensions tsa -out tsa.pem 2>/dev/null
+
+openssl x509 -in root.pem -outform DER -out root.der
 
 cat leaf.pem > chain1.pem
 cat leaf.pem inter.pem > chain2.pem

@@ -218,6 +218,183 @@ START_TEST(test_invalid_utf8_is_replaced_per_byte)
 }
 END_TEST
 
+/* Characters shown as nothing or as blank: each is one '_', like the bidi
+ * controls, so the quoted form says it all and no extended form follows. */
+static const disposition_case invisible_cases[] = {
+    { SEG("set\xe2\x80\x8b" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+200B ZERO WIDTH SPACE */
+    { SEG("set\xe2\x81\xa0" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+2060 WORD JOINER */
+    { SEG("set\xef\xbb\xbf" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+FEFF ZERO WIDTH NO-BREAK SPACE */
+    { SEG("set\xc2\xad" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+00AD SOFT HYPHEN */
+    { SEG("set\xe1\xa0\x8e" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+180E MONGOLIAN VOWEL SEPARATOR */
+    { SEG("set\xe2\x81\xa1" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+2061 FUNCTION APPLICATION */
+    { SEG("set\xe2\x81\xa2" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+2062 INVISIBLE TIMES */
+    { SEG("set\xe2\x81\xa3" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+2063 INVISIBLE SEPARATOR */
+    { SEG("set\xe2\x81\xa4" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+2064 INVISIBLE PLUS */
+    { SEG("set\xe2\x81\xa5" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+2065 reserved */
+    { SEG("set\xe2\x81\xaa" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+206A INHIBIT SYMMETRIC SWAPPING */
+    { SEG("set\xe2\x81\xab" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+206B ACTIVATE SYMMETRIC SWAPPING */
+    { SEG("set\xe2\x81\xac" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+206C INHIBIT ARABIC FORM SHAPING */
+    { SEG("set\xe2\x81\xad" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+206D ACTIVATE ARABIC FORM SHAPING */
+    { SEG("set\xe2\x81\xae" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+206E NATIONAL DIGIT SHAPES */
+    { SEG("set\xe2\x81\xaf" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+206F NOMINAL DIGIT SHAPES */
+    { SEG("set\xef\xbf\xb9" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+FFF9 INTERLINEAR ANNOTATION ANCHOR */
+    { SEG("set\xef\xbf\xba" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+FFFA INTERLINEAR ANNOTATION SEPARATOR */
+    { SEG("set\xef\xbf\xbb" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+FFFB INTERLINEAR ANNOTATION TERMINATOR */
+    { SEG("set\xef\xbf\xb0" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+FFF0 reserved */
+    { SEG("set\xef\xbf\xb8" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+FFF8 reserved */
+    { SEG("set\xcd\x8f" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+034F COMBINING GRAPHEME JOINER */
+    { SEG("set\xe1\x85\x9f" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+115F HANGUL CHOSEONG FILLER */
+    { SEG("set\xe1\x85\xa0" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+1160 HANGUL JUNGSEONG FILLER */
+    { SEG("set\xe3\x85\xa4" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+3164 HANGUL FILLER */
+    { SEG("set\xef\xbe\xa0" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+FFA0 HALFWIDTH HANGUL FILLER */
+    { SEG("set\xe1\x9e\xb4" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+17B4 KHMER VOWEL INHERENT AQ */
+    { SEG("set\xe1\x9e\xb5" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+17B5 KHMER VOWEL INHERENT AA */
+    { SEG("set\xf0\x9b\xb2\xa0" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+1BCA0 SHORTHAND FORMAT LETTER OVERLAP */
+    { SEG("set\xf0\x9b\xb2\xa3" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+1BCA3 SHORTHAND FORMAT UP STEP */
+    { SEG("set\xf0\x9d\x85\xb3" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+1D173 MUSICAL SYMBOL BEGIN BEAM */
+    { SEG("set\xf0\x9d\x85\xba" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+1D17A MUSICAL SYMBOL END PHRASE */
+    { SEG("set\xf3\xa0\x80\x80" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+E0000 reserved */
+    { SEG("set\xf3\xa0\x80\x81" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+E0001 LANGUAGE TAG */
+    { SEG("set\xf3\xa0\x81\x81" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+E0041 TAG LATIN CAPITAL LETTER A */
+    { SEG("set\xf3\xa0\x81\xbf" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+E007F CANCEL TAG */
+    { SEG("set\xf3\xa0\x82\x80" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+E0080 reserved */
+    { SEG("set\xf3\xa0\x83\xbf" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+E00FF reserved */
+    { SEG("set\xf3\xa0\x87\xb0" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+E01F0 reserved */
+    { SEG("set\xf3\xa0\xbf\xbf" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" },                /* U+E0FFF reserved */
+    /* at the start, and around the extension */
+    { SEG("\xef\xbb\xbf" "setup.exe"), NOT_DLL, QUOTED_PREFIX "_setup.exe\"" },
+    { SEG("setup.ex\xe2\x80\x8b" "e"), NOT_DLL, QUOTED_PREFIX "setup.ex_e.exe\"" },
+    { SEG("setup.exe\xe2\x81\xa0"), NOT_DLL, QUOTED_PREFIX "setup.exe_.exe\"" },
+    { SEG("setup\xc2\xad.dll"), IS_DLL, QUOTED_PREFIX "setup_.dll\"" },
+    { SEG("invoice.pdf\xe3\x85\xa4\xe3\x85\xa4\xe3\x85\xa4.exe"), NOT_DLL,
+      QUOTED_PREFIX "invoice.pdf___.exe\"" },
+    /* a tag sequence spelling "pdf" after the name */
+    { SEG("setup.exe\xf3\xa0\x81\xb0\xf3\xa0\x81\xa4\xf3\xa0\x81\xa6"), NOT_DLL,
+      QUOTED_PREFIX "setup.exe___.exe\"" },
+    /* replaced next to a kept non-ASCII character */
+    { SEG("\xc3\xa9\xe2\x80\x8b" "a"), NOT_DLL,
+      QUOTED_PREFIX "__a.exe\"" EXTENDED_PREFIX "%C3%A9_a.exe" },
+};
+
+/* What a name needs is kept, and so are the neighbours of each replaced
+ * range: the joiners (scripts and emoji sequences), the variation
+ * selectors, and visible characters next to the ranges. */
+static const disposition_case visible_cases[] = {
+    { SEG("set\xe2\x80\x8c" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%E2%80%8Cup.exe" }, /* U+200C ZERO WIDTH NON-JOINER */
+    { SEG("set\xe2\x80\x8d" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%E2%80%8Dup.exe" }, /* U+200D ZERO WIDTH JOINER */
+    { SEG("set\xef\xb8\x80" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%EF%B8%80up.exe" }, /* U+FE00 VARIATION SELECTOR-1 */
+    { SEG("set\xef\xb8\x8f" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%EF%B8%8Fup.exe" }, /* U+FE0F VARIATION SELECTOR-16 */
+    { SEG("set\xe1\xa0\x8b" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%E1%A0%8Bup.exe" }, /* U+180B MONGOLIAN FREE VARIATION SELECTOR ONE */
+    { SEG("set\xe1\xa0\x8d" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%E1%A0%8Dup.exe" }, /* U+180D MONGOLIAN FREE VARIATION SELECTOR THREE */
+    { SEG("set\xe1\xa0\x8f" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%E1%A0%8Fup.exe" }, /* U+180F MONGOLIAN FREE VARIATION SELECTOR FOUR */
+    { SEG("set\xf3\xa0\x84\x80" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%F3%A0%84%80up.exe" }, /* U+E0100 VARIATION SELECTOR-17 */
+    { SEG("set\xf3\xa0\x87\xaf" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%F3%A0%87%AFup.exe" }, /* U+E01EF VARIATION SELECTOR-256 */
+    { SEG("set\xc2\xac" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%C2%ACup.exe" }, /* U+00AC NOT SIGN, next to U+00AD */
+    { SEG("set\xc2\xae" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%C2%AEup.exe" }, /* U+00AE REGISTERED SIGN */
+    { SEG("set\xcd\x8e" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%CD%8Eup.exe" }, /* U+034E COMBINING UPWARDS ARROW BELOW */
+    { SEG("set\xe1\xa0\x8a" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%E1%A0%8Aup.exe" }, /* U+180A MONGOLIAN NIRUGU */
+    { SEG("set\xe2\x80\x8a" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%E2%80%8Aup.exe" }, /* U+200A HAIR SPACE */
+    { SEG("set\xe2\x81\xb0" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%E2%81%B0up.exe" }, /* U+2070 SUPERSCRIPT ZERO */
+    { SEG("set\xe3\x85\xa3" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%E3%85%A3up.exe" }, /* U+3163 HANGUL LETTER I */
+    { SEG("set\xef\xbe\xa1" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%EF%BE%A1up.exe" }, /* U+FFA1 HALFWIDTH HANGUL LETTER KIYEOK */
+    { SEG("set\xef\xbf\xaf" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%EF%BF%AFup.exe" }, /* U+FFEF reserved, not ignorable */
+    { SEG("set\xef\xbf\xbc" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%EF%BF%BCup.exe" }, /* U+FFFC OBJECT REPLACEMENT CHARACTER */
+    { SEG("set\xef\xbb\xbe" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%EF%BB%BEup.exe" }, /* U+FEFE reserved, not ignorable */
+    { SEG("set\xf0\x9d\x85\xb2" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%F0%9D%85%B2up.exe" }, /* U+1D172 MUSICAL SYMBOL COMBINING FLAG-5 */
+    { SEG("set\xf0\x9d\x85\xbb" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%F0%9D%85%BBup.exe" }, /* U+1D17B MUSICAL SYMBOL COMBINING ACCENT */
+    { SEG("set\xf3\xa1\x80\x80" "up.exe"), NOT_DLL,
+      QUOTED_PREFIX "set_up.exe\"" EXTENDED_PREFIX "set%F3%A1%80%80up.exe" }, /* U+E1000 reserved, past the ignorable block */
+    /* Malayalam chillu with ZWNJ, Devanagari half form with ZWJ */
+    { SEG("\xe0\xb4\xa8\xe0\xb5\x8d\xe2\x80\x8c.exe"), NOT_DLL,
+      QUOTED_PREFIX "___.exe\"" EXTENDED_PREFIX "%E0%B4%A8%E0%B5%8D%E2%80%8C.exe" },
+    { SEG("\xe0\xa4\x95\xe0\xa5\x8d\xe2\x80\x8d\xe0\xa4\xb7"), NOT_DLL,
+      QUOTED_PREFIX "____.exe\"" EXTENDED_PREFIX "%E0%A4%95%E0%A5%8D%E2%80%8D%E0%A4%B7.exe" },
+    /* man technologist (U+1F468 ZWJ U+1F4BB), red heart with VS16 */
+    { SEG("\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x92\xbb.exe"), NOT_DLL,
+      QUOTED_PREFIX "___.exe\"" EXTENDED_PREFIX "%F0%9F%91%A8%E2%80%8D%F0%9F%92%BB.exe" },
+    { SEG("\xe2\x9d\xa4\xef\xb8\x8f"), IS_DLL,
+      QUOTED_PREFIX "__.dll\"" EXTENDED_PREFIX "%E2%9D%A4%EF%B8%8F.dll" },
+};
+
+START_TEST(test_invisible_characters_are_replaced)
+{
+    const disposition_case *c = &invisible_cases[_i];
+
+    assert_value(c->segment, c->seglen, c->is_dll, c->expected);
+}
+END_TEST
+
+START_TEST(test_joiners_selectors_and_neighbours_are_kept)
+{
+    const disposition_case *c = &visible_cases[_i];
+
+    assert_value(c->segment, c->seglen, c->is_dll, c->expected);
+}
+END_TEST
+
+
 START_TEST(test_without_filename_is_bare_attachment)
 {
     char out[NETEXE_DISPOSITION_MAX];
@@ -603,6 +780,10 @@ static Suite *disposition_suite(void)
                         N_CASES(unsafe_cases));
     tcase_add_loop_test(tc, test_invalid_utf8_is_replaced_per_byte, 0,
                         N_CASES(invalid_utf8_cases));
+    tcase_add_loop_test(tc, test_invisible_characters_are_replaced, 0,
+                        N_CASES(invisible_cases));
+    tcase_add_loop_test(tc, test_joiners_selectors_and_neighbours_are_kept, 0,
+                        N_CASES(visible_cases));
     tcase_add_loop_test(tc, test_every_byte_gives_a_well_formed_value, 0,
                         BYTE_VALUES);
     suite_add_tcase(s, tc);

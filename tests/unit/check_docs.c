@@ -30,7 +30,11 @@
  * fourth argument, req_override (httpd's RSRC_CONF, ACCESS_CONF and OR_*
  * constants joined by '|', through the source's own #define names), gives
  * the contexts httpd accepts the directive in and the AllowOverride class
- * it needs in .htaccess ("None" or "not applicable" when it has none).
+ * it needs in .htaccess ("None" or "not applicable" when it has none).  A
+ * handler (the entry's second argument) whose body refuses everything but
+ * the main server with ap_check_cmd_context(cmd, GLOBAL_ONLY) makes the
+ * context "server config" alone, as httpd's manual says of such
+ * directives.
  *
  * The files are read from NETEXE_SRCDIR (default: the current directory,
  * which is the top of the tree under make).  The parsers are also run on
@@ -127,12 +131,16 @@ static const char *const no_override_words[] = { "None", "not applicable" };
 /* AP_INIT_*(name, func, mconfig, req_override, errmsg) */
 #define INIT_ARGS           5
 #define INIT_ARG_NAME       0
+#define INIT_ARG_FUNC       1
 #define INIT_ARG_OVERRIDE   3
+/* What a handler calls to refuse <VirtualHost> and sections. */
+#define GLOBAL_ONLY_WORD    "GLOBAL_ONLY"
 
 typedef struct {
     char     name[DOCS_MAX_DIRECTIVES][DOCS_NAME_MAX];
     unsigned req[DOCS_MAX_DIRECTIVES];      /* req_override */
     int      req_known[DOCS_MAX_DIRECTIVES];
+    int      global_only[DOCS_MAX_DIRECTIVES];  /* handler: GLOBAL_ONLY */
     size_t   n;
 } docs_names;
 
@@ -351,6 +359,79 @@ static int eval_override(const char *src, const char *s, const char *e,
     return 0;
 }
 
+/* p at '{': returns just past the matching '}', or end. */
+static const char *skip_block(const char *p, const char *end)
+{
+    int depth = 0;
+
+    while (p < end) {
+        const char *q = skip_trivia(p, end);
+
+        if (q != p) {
+            p = q;
+            continue;
+        }
+        if (*p == '"' || *p == '\'') {
+            p = skip_literal(p, end);
+            continue;
+        }
+        if (*p == '{')
+            depth++;
+        else if (*p == '}' && --depth == 0)
+            return p + 1;
+        p++;
+    }
+    return end;
+}
+
+/* 1 when src defines the function func (its name, a parameter list, then
+ * a body) and the body names GLOBAL_ONLY_WORD outside comments and
+ * strings. */
+static int handler_is_global_only(const char *src, const char *func)
+{
+    const char *end = src + strlen(src), *p = src;
+    size_t len = strlen(func);
+    char ident[DOCS_NAME_MAX];
+
+    if (len == 0)
+        return 0;
+    while ((p = strstr(p, func)) != NULL) {
+        const char *q = p + len, *as[1], *ae[1], *body, *body_end;
+        size_t n;
+
+        if ((p > src && is_ident_char(p[-1])) || is_ident_char(*q)) {
+            p = q;
+            continue;
+        }
+        p = q;
+        q = skip_trivia(q, end);
+        if (q >= end || *q != '(')
+            continue;
+        q = skip_trivia(split_args(q + 1, end, as, ae, 1, &n), end);
+        if (q >= end || *q != '{')
+            continue;               /* a call or a declaration */
+        body = q;
+        body_end = skip_block(body, end);
+        for (q = body; q < body_end; ) {
+            const char *t = skip_trivia(q, body_end);
+
+            if (t != q) {
+                q = t;
+            } else if (*q == '"' || *q == '\'') {
+                q = skip_literal(q, body_end);
+            } else if (is_ident_char(*q)) {
+                q = read_ident(q, body_end, ident, sizeof ident);
+                if (strcmp(ident, GLOBAL_ONLY_WORD) == 0)
+                    return 1;
+            } else {
+                q++;
+            }
+        }
+        return 0;
+    }
+    return 0;
+}
+
 /* The AP_INIT_* entries between the braces at p (p at '{'): names and
  * req_override, appended to out.  Returns just past the closing brace. */
 static const char *parse_table_body(const char *src, const char *p,
@@ -425,6 +506,9 @@ static const char *parse_table_body(const char *src, const char *p,
                                                ae[INIT_ARG_OVERRIDE], &bits,
                                                0) == 0;
         out->req[out->n] = bits;
+        read_ident(skip_trivia(as[INIT_ARG_FUNC], ae[INIT_ARG_FUNC]),
+                   ae[INIT_ARG_FUNC], ident, sizeof ident);
+        out->global_only[out->n] = handler_is_global_only(src, ident);
         if (!out->req_known[out->n])
             report(r, "%s: cannot resolve the req_override of %s (httpd's "
                    "constants and #define names joined by '|')",
@@ -639,10 +723,14 @@ static void parse_readme(const char *md, docs_readme *out, docs_report *r)
  * directive dictionary): RSRC_CONF is the server config and virtual
  * hosts, ACCESS_CONF <Directory> and <Location>; an OR_* bit adds
  * .htaccess, and those of OR_OPTIONS, OR_FILEINFO and OR_INDEXES are
- * also valid anywhere in the configuration files. */
-static unsigned expected_contexts(unsigned req)
+ * also valid anywhere in the configuration files.  A GLOBAL_ONLY handler
+ * leaves the server config alone. */
+static unsigned expected_contexts(unsigned req, int global_only)
 {
     unsigned c = 0;
+
+    if (global_only)
+        return CTX_SERVER;
 
     if ((req & HTTPD_RSRC_CONF)
         || (req & (HTTPD_OR_OPTIONS | HTTPD_OR_FILEINFO | HTTPD_OR_INDEXES)))
@@ -726,15 +814,16 @@ static int parse_override(const char *text, unsigned *bits)
 /* An entry's Context: and Override: against the directive's
  * req_override in the command table. */
 static void check_against_table(const docs_entry *d, unsigned req,
-                                docs_report *r)
+                                int global_only, docs_report *r)
 {
     char want[DOCS_NAME_MAX * 2], got[DOCS_NAME_MAX * 2];
     unsigned bits;
 
     if ((d->fields & (1u << FIELD_CONTEXT)) && d->bad_context[0] == '\0'
-        && d->contexts != expected_contexts(req)) {
+        && d->contexts != expected_contexts(req, global_only)) {
         format_contexts(d->contexts, got, sizeof got);
-        format_contexts(expected_contexts(req), want, sizeof want);
+        format_contexts(expected_contexts(req, global_only), want,
+                        sizeof want);
         report(r, "%s: \"Context: %s\" in %s, but its req_override in the "
                "command table allows: %s", d->name, got, README, want);
     }
@@ -817,7 +906,7 @@ static size_t docs_check(const char *src, const char *md, docs_report *r)
             report(r, "%s: documented in %s but not a directive of %s",
                    d->name, README, MODULE_SOURCE);
         else if (table.req_known[k])
-            check_against_table(d, table.req[k], r);
+            check_against_table(d, table.req[k], table.global_only[k], r);
         for (f = 0; f < FIELD_COUNT; f++) {
             if (d->fields & (1u << f))
                 continue;
@@ -1088,6 +1177,74 @@ START_TEST(test_unresolvable_req_override_is_reported)
 }
 END_TEST
 
+/* A handler that refuses <VirtualHost> makes its directive "server
+ * config" only; the same table entry with another handler does not. */
+static const char global_src[] =
+    "static const char *set_global(cmd_parms *cmd, void *d, const char *a)\n"
+    "{\n"
+    "    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);\n"
+    "    if (err) { return err; }\n"
+    "    return NULL;\n"
+    "}\n"
+    "static const char *set_local(cmd_parms *cmd, void *d, const char *a)\n"
+    "{\n"
+    "    /* GLOBAL_ONLY would refuse virtual hosts */\n"
+    "    return \"GLOBAL_ONLY\";\n"
+    "}\n"
+    "static const command_rec cmds[] = {\n"
+    "    AP_INIT_TAKE1(\"SampleGlobal\", set_global, NULL, RSRC_CONF, \"g\"),\n"
+    "    AP_INIT_TAKE1(\"SampleLocal\", set_local, NULL, RSRC_CONF, \"l\"),\n"
+    "    {NULL}\n"
+    "};\n";
+
+static const struct {
+    const char *global_context;
+    const char *local_context;
+    size_t      problems;
+    const char *message;
+} global_cases[] = {
+    { "server config", "server config, virtual host", 0, NULL },
+    { "server config, virtual host", "server config, virtual host", 1,
+      "SampleGlobal: \"Context: server config, virtual host\" in README.md, "
+      "but its req_override in the command table allows: server config\n" },
+    { "server config", "server config", 1,
+      "SampleLocal: \"Context: server config\" in README.md, but its "
+      "req_override in the command table allows: server config, virtual "
+      "host" },
+};
+
+START_TEST(test_global_only_handler_makes_server_config_only)
+{
+    char md[2048];
+    docs_report r;
+    size_t n;
+
+    snprintf(md, sizeof md,
+             "## Directives\n\n"
+             "### SampleGlobal\n\n"
+             "    Syntax:      SampleGlobal x\n"
+             "    Default:     none\n"
+             "    Context:     %s\n"
+             "    Override:    not applicable\n\n"
+             "Once per server.\n\n"
+             "### SampleLocal\n\n"
+             "    Syntax:      SampleLocal x\n"
+             "    Default:     none\n"
+             "    Context:     %s\n"
+             "    Override:    not applicable\n\n"
+             "Per virtual host.\n",
+             global_cases[_i].global_context, global_cases[_i].local_context);
+    n = docs_check(global_src, md, &r);
+    ck_assert_msg(n == global_cases[_i].problems,
+                  "case %d: %zu problem(s), expected %zu:\n%s", _i, n,
+                  global_cases[_i].problems, r.text);
+    if (global_cases[_i].message != NULL)
+        ck_assert_msg(strstr(r.text, global_cases[_i].message) != NULL,
+                      "case %d: report lacks [%s]:\n%s", _i,
+                      global_cases[_i].message, r.text);
+}
+END_TEST
+
 START_TEST(test_missing_table_and_section_are_reported)
 {
     docs_report r;
@@ -1113,6 +1270,8 @@ static Suite *docs_suite(void)
     tcase_add_loop_test(tc, test_sample_problem_is_reported, 0,
                         N_CASES(sample_cases));
     tcase_add_test(tc, test_unresolvable_req_override_is_reported);
+    tcase_add_loop_test(tc, test_global_only_handler_makes_server_config_only,
+                        0, N_CASES(global_cases));
     tcase_add_test(tc, test_missing_table_and_section_are_reported);
     suite_add_tcase(s, tc);
     return s;

@@ -12,9 +12,13 @@
  *
  * Every regular file of a package is classified by the sniffer and by
  * libmagic (`file -b`, which says "PE32 ... Mono/.Net assembly" for a CLR
- * image); the two must agree, and each package must hold the images it is
- * known to hold.  A package that is not in the cache is reported as
- * "SKIPPED: ..." on stdout and its case asserts nothing.
+ * image); the two must agree, the filter's two reads (the first 512 bytes,
+ * then a window at e_lfanew) must agree with the whole file, and each
+ * package must hold the images it is known to hold.  A Mono assembly with
+ * NumberOfRvaAndSizes patched below 15 stays CLR for both the sniffer and
+ * libmagic, which read directory 14 whatever the count says.  A package
+ * that is not in the cache is reported as "SKIPPED: ..." on stdout and its
+ * case asserts nothing.
  */
 #include <check.h>
 #include <dirent.h>
@@ -36,6 +40,10 @@
 #define MAGIC_LINE_BYTES    1024
 #define MAX_FEED_ROUNDS     16
 #define DECISION_SPAN_MAX   0x100u      /* e_lfanew + 0x100: PE32+ */
+#define FILTER_HEAD         512u        /* the filter's first read */
+#define OPT_HEADER_OFFSET   24u         /* from e_lfanew */
+#define RVA_COUNT_PE32      92u         /* from the optional header */
+#define RVA_COUNT_PE32PLUS  108u
 #define MACHINE_I386        0x014Cu
 #define MACHINE_AMD64       0x8664u
 #define SUBSYSTEM_EFI_APP   10u
@@ -212,6 +220,25 @@ static pe_verdict sniff_incrementally(const unsigned char *img, size_t len,
     return info.verdict;
 }
 
+/* The filter's way for a file on disk: the first 512 bytes, then, when
+ * the sniffer asks for bytes past them, the decision span at e_lfanew (as
+ * much of it as the file holds); the file's end is known. */
+static pe_verdict sniff_two_reads(const unsigned char *img, size_t len, pe_info *info)
+{
+    size_t head = len < FILTER_HEAD ? len : FILTER_HEAD;
+    size_t lf, win;
+
+    if (pe_sniff_window(img, head, NULL, 0, 0, info) != PE_NEED_MORE)
+        return info->verdict;
+    lf = info->e_lfanew;
+    if (head == len || lf == 0 || lf >= len)
+        return pe_sniff_window_final(img, head, NULL, 0, 0, info);
+    win = len - lf < DECISION_SPAN_MAX ? len - lf : DECISION_SPAN_MAX;
+    if (lf + win == len)
+        return pe_sniff_window_final(img, head, img + lf, lf, win, info);
+    return pe_sniff_window(img, head, img + lf, lf, win, info);
+}
+
 START_TEST(test_package_images_agree_with_libmagic)
 {
     const package_case *pc = &packages[_i];
@@ -252,12 +279,18 @@ START_TEST(test_package_images_agree_with_libmagic)
         pe_verdict whole = pe_sniff_final(img, len, &info);
         pe_verdict fed = sniff_incrementally(img, len, &used);
         pe_verdict magic = magic_verdict(desc[i]);
+        pe_info two;
+        pe_verdict two_reads = sniff_two_reads(img, len, &two);
 
         ck_assert_msg(whole == magic, "%s: sniffer says %s (%s), libmagic \"%s\"",
                       list->paths[i], pe_verdict_name(whole),
                       pe_reason_name(info.reason), desc[i]);
         ck_assert_msg(fed == whole, "%s: fed %s, whole file %s", list->paths[i],
                       pe_verdict_name(fed), pe_verdict_name(whole));
+        ck_assert_msg(two_reads == whole && two.reason == info.reason,
+                      "%s: two reads %s (%s), whole file %s (%s)", list->paths[i],
+                      pe_verdict_name(two_reads), pe_reason_name(two.reason),
+                      pe_verdict_name(whole), pe_reason_name(info.reason));
         if (whole == PE_CLR || whole == PE_NATIVE) {
             ck_assert_msg(whole == pc->kind, "%s: %s in a package of %s images",
                           list->paths[i], pe_verdict_name(whole),
@@ -303,6 +336,76 @@ START_TEST(test_package_images_agree_with_libmagic)
 }
 END_TEST
 
+/* A real Mono assembly with its NumberOfRvaAndSizes patched: counts
+ * below 15 leave directory 14 where it was, and the CLR, libmagic and the
+ * sniffer all still read it there. */
+static const uint32_t patched_counts[] = { 14, 0, 0xFFFFFFFFu };
+#define N_PATCHED_COUNTS ((int)(sizeof patched_counts / sizeof patched_counts[0]))
+
+START_TEST(test_mono_assembly_with_patched_directory_count_stays_clr)
+{
+    const package_case *pc = &packages[1];  /* System.dll */
+    uint32_t count = patched_counts[_i];
+    char path[PATH_BYTES], stamp[PATH_BYTES], tmp[PATH_BYTES];
+    const char *tmpdir = getenv("TMPDIR");
+    file_list one;
+    char *desc[1];
+    unsigned char *img;
+    size_t len, count_off;
+    pe_info info, two;
+    FILE *f;
+    int fd;
+
+    ck_assert_int_lt(snprintf(stamp, sizeof stamp, "%s/%s/.unpacked", cache_dir(),
+                              pc->package), (int)sizeof stamp);
+    if (access(stamp, F_OK) != 0) {
+        printf("SKIPPED: %s: package not in the fixture cache %s\n", pc->package,
+               cache_dir());
+        return;
+    }
+    ck_assert_int_lt(snprintf(path, sizeof path, "%s/%s/%s", cache_dir(), pc->package,
+                              pc->landmark), (int)sizeof path);
+    img = read_file(path, &len);
+    ck_assert_int_eq(pe_sniff_final(img, len, &info), PE_CLR);
+    ck_assert_uint_eq(info.number_of_rva_and_sizes, 16);
+    count_off = (size_t)info.e_lfanew + OPT_HEADER_OFFSET +
+                (info.magic == PE_OPTIONAL_MAGIC_PE32PLUS ? RVA_COUNT_PE32PLUS
+                                                          : RVA_COUNT_PE32);
+    img[count_off] = (unsigned char)(count & 0xFFu);
+    img[count_off + 1] = (unsigned char)((count >> 8) & 0xFFu);
+    img[count_off + 2] = (unsigned char)((count >> 16) & 0xFFu);
+    img[count_off + 3] = (unsigned char)(count >> 24);
+
+    ck_assert_int_eq(pe_sniff_final(img, len, &info), PE_CLR);
+    ck_assert_uint_eq(info.number_of_rva_and_sizes, count);
+    ck_assert_uint_ne(info.clr_rva, 0);
+    ck_assert_int_eq(sniff_two_reads(img, len, &two), PE_CLR);
+
+    ck_assert_int_lt(snprintf(tmp, sizeof tmp, "%s/netexe-count-XXXXXX",
+                              tmpdir != NULL && *tmpdir != '\0' ? tmpdir : "/tmp"),
+                     (int)sizeof tmp);
+    fd = mkstemp(tmp);
+    ck_assert_int_ge(fd, 0);
+    f = fdopen(fd, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(img, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+    free(img);
+
+    one.paths[0] = tmp;
+    one.count = 1;
+    if (!describe_all(&one, desc)) {
+        unlink(tmp);
+        printf("SKIPPED: libmagic's `file` cannot be run\n");
+        return;
+    }
+    unlink(tmp);
+    ck_assert_msg(strstr(desc[0], "Mono/.Net assembly") != NULL,
+                  "NumberOfRvaAndSizes %u: libmagic says \"%s\"", (unsigned)count, desc[0]);
+    free(desc[0]);
+}
+END_TEST
+
 static Suite *pe_realworld_suite(void)
 {
     Suite *s = suite_create("pe_realworld");
@@ -311,6 +414,8 @@ static Suite *pe_realworld_suite(void)
     /* a few hundred files, each read whole and run through libmagic */
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, test_package_images_agree_with_libmagic, 0, N_PACKAGES);
+    tcase_add_loop_test(tc, test_mono_assembly_with_patched_directory_count_stays_clr,
+                        0, N_PATCHED_COUNTS);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -8,8 +8,10 @@
  * check_scan.c -- the netexe-scan binary ($NETEXE_SCAN, default
  * build/netexe-scan) as a build agent runs it (DESIGN.md section 6): over
  * a directory of images signed at test time (tests/support/sigfix.c), in
- * text and JSON, with and without --roots and --clr-only; its exit status
- * and what it writes to standard output and standard error.
+ * text and JSON, with and without --roots, --certs, --repair and
+ * --clr-only; its exit status, what it writes to standard output and
+ * standard error, and the copies it makes (checked again, and by
+ * osslsigncode).
  */
 #include <check.h>
 #include <errno.h>
@@ -53,6 +55,8 @@ static void fixtures_up(void)
     ck_assert_int_eq(sigfix_tempdir("scan", fixdir, sizeof fixdir), 0);
     ck_assert_msg(sigfix_build(fixdir, err, sizeof err) == 0,
                   "fixtures in %s: %s", fixdir, err);
+    ck_assert_msg(sigfix_build_repair(fixdir, err, sizeof err) == 0,
+                  "repair fixtures in %s: %s", fixdir, err);
 }
 
 static void fixtures_down(void)
@@ -130,12 +134,16 @@ static const json_case json_cases[] = {
     { "bad-digest.exe", "signed:bad-digest" },
     { "big-bad-digest.exe", "signed:bad-digest" },
     { "big.exe",        "signed:complete" },
+    { "countersigned.exe", "signed:incomplete" },
     { "full.exe",       "signed:complete" },
     { "inter.exe",      "signed:incomplete" },
+    { "leaf.efi",       "signed:incomplete" },
     { "leaf.exe",       "signed:incomplete" },
     { "native64.dll",   "signed:complete" },
     { "nested.exe",     "signed:incomplete" },
     { "past-end.exe",   "signed:malformed" },
+    { "spc-not-pe.exe", "signed:malformed" },
+    { "timestamped.exe", "signed:incomplete" },
     { "truncated.exe",  "signed:malformed" },
     { "unsigned.exe",   "unsigned" },
 };
@@ -172,15 +180,19 @@ START_TEST(test_json_lists_nested_signatures)
     ck_assert_int_eq(r.status, 1);
     ck_assert_str_eq(r.out,
         "{\"path\":\"nested.exe\",\"image\":\"clr\",\"machine\":\"x86\",\"type\":\"EXE\","
-        "\"state\":\"signed:incomplete\","
+        "\"state\":\"signed:incomplete\",\"timestamp\":false,"
         "\"missing_issuer\":\"" SIGFIX_INTER_DN "\",\"aia\":\"" SIGFIX_LEAF_AIA "\","
-        "\"reason\":null,\"signatures\":["
-        "{\"index\":1,\"depth\":0,\"digest\":\"sha256\",\"state\":\"complete\","
+        "\"missing\":[{\"dn\":\"" SIGFIX_INTER_DN "\",\"found_in\":null}],"
+        "\"reason\":null,\"repair\":null,\"signatures\":["
+        "{\"index\":1,\"depth\":0,\"kind\":\"signature\",\"stamps\":null,"
+        "\"digest\":\"sha256\",\"state\":\"complete\","
         "\"certificates\":2,\"signer\":\"" SIGFIX_LEAF_DN "\","
-        "\"missing_issuer\":null,\"aia\":null,\"reason\":null},"
-        "{\"index\":2,\"depth\":1,\"digest\":\"sha1\",\"state\":\"incomplete\","
+        "\"missing_issuer\":null,\"aia\":null,\"missing\":[],\"reason\":null},"
+        "{\"index\":2,\"depth\":1,\"kind\":\"signature\",\"stamps\":null,"
+        "\"digest\":\"sha1\",\"state\":\"incomplete\","
         "\"certificates\":1,\"signer\":\"" SIGFIX_LEAF_DN "\","
         "\"missing_issuer\":\"" SIGFIX_INTER_DN "\",\"aia\":\"" SIGFIX_LEAF_AIA "\","
+        "\"missing\":[{\"dn\":\"" SIGFIX_INTER_DN "\",\"found_in\":null}],"
         "\"reason\":null}]}\n");
 }
 END_TEST
@@ -285,8 +297,9 @@ START_TEST(test_clr_only_leaves_native_images_out)
     ck_assert_int_eq(r.status, 0);
     ck_assert_str_eq(r.out, "full.exe\tclr\tx86\tEXE\tsigned:complete\n");
     run(&r, "--clr-only --json .");
-    ck_assert_int_eq(count_lines(r.out), N_JSON_CASES - 1);
+    ck_assert_int_eq(count_lines(r.out), N_JSON_CASES - 2);
     ck_assert_ptr_null(strstr(r.out, "native64.dll"));
+    ck_assert_ptr_null(strstr(r.out, "leaf.efi"));
 }
 END_TEST
 
@@ -349,6 +362,275 @@ START_TEST(test_walk_escapes_names_and_does_not_loop)
 }
 END_TEST
 
+/* ---- --certs and --repair ----------------------------------------------- */
+
+/* The bytes of a fixture file, compared before and after a run. */
+static unsigned char *fixture_bytes(const char *name, size_t *len)
+{
+    char path[PATH_BYTES];
+    unsigned char *b;
+
+    snprintf(path, sizeof path, "%s/%s", fixdir, name);
+    b = sigfix_read(path, len);
+    ck_assert_msg(b != NULL, "%s: %s", path, strerror(errno));
+    return b;
+}
+
+static int fixture_exists(const char *name)
+{
+    char path[PATH_BYTES];
+
+    snprintf(path, sizeof path, "%s/%s", fixdir, name);
+    return access(path, F_OK) == 0;
+}
+
+START_TEST(test_certs_say_where_each_missing_issuer_is_found)
+{
+    static scan_run r;
+
+    run(&r, "--certs inter.pem leaf.exe");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.err, "");
+    ck_assert_str_eq(r.out,
+        "leaf.exe\tclr\tx86\tEXE\tsigned:incomplete (missing issuer \""
+        SIGFIX_INTER_DN "\", found in inter.pem; missing issuer \""
+        SIGFIX_ROOT_DN "\", see " SIGFIX_INTER_AIA ")\n");
+    /* A directory of PEM and DER files; its README is passed over. */
+    run(&r, "--certs certs leaf.exe");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out,
+        "leaf.exe\tclr\tx86\tEXE\tsigned:incomplete (missing issuer \""
+        SIGFIX_INTER_DN "\", found in certs/inter.pem; missing issuer \""
+        SIGFIX_ROOT_DN "\", found in certs/root.der)\n");
+    run(&r, "--roots root.pem --certs=inter.pem leaf.exe");
+    ck_assert_str_eq(r.out,
+        "leaf.exe\tclr\tx86\tEXE\tsigned:incomplete (missing issuer \""
+        SIGFIX_INTER_DN "\", found in inter.pem)\n");
+}
+END_TEST
+
+/* The repair of a leaf-only file: the copy under DIR, the input as it
+ * was, exit 0; the copy checks complete and osslsigncode verifies it. */
+START_TEST(test_repair_writes_a_complete_copy_and_leaves_the_input)
+{
+    static scan_run r;
+    static char verify[OUTPUT_BYTES];
+    unsigned char *before, *after;
+    size_t before_len, after_len;
+    char cmd[CMD_BYTES];
+    FILE *p;
+    size_t n;
+
+    before = fixture_bytes("leaf.exe", &before_len);
+    run(&r, "--repair fixed --certs inter.pem --certs root.der leaf.exe");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.err, "");
+    ck_assert_str_eq(r.out,
+        "leaf.exe\tclr\tx86\tEXE\tsigned:complete (repaired: added \""
+        SIGFIX_INTER_DN "\", \"" SIGFIX_ROOT_DN "\")\n");
+    after = fixture_bytes("leaf.exe", &after_len);
+    ck_assert_uint_eq(after_len, before_len);
+    ck_assert_int_eq(memcmp(after, before, before_len), 0);
+    ck_assert(fixture_exists("fixed/leaf.exe"));
+
+    run(&r, "fixed/leaf.exe");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "fixed/leaf.exe\tclr\tx86\tEXE\tsigned:complete\n");
+    snprintf(cmd, sizeof cmd, "cd '%s' && osslsigncode verify -CAfile root.pem "
+             "-in fixed/leaf.exe 2>&1", fixdir);
+    p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    n = fread(verify, 1, sizeof verify - 1, p);
+    verify[n] = '\0';
+    ck_assert_int_eq(pclose(p), 0);
+    ck_assert_ptr_nonnull(strstr(verify, "Signature verification: ok"));
+    ck_assert_ptr_null(strstr(verify, "invalid PE checksum"));
+    free(before);
+    free(after);
+}
+END_TEST
+
+/* A walk keeps relative paths under DIR, writes copies only of what it
+ * repaired, and never walks DIR itself. */
+START_TEST(test_repair_walk_keeps_relative_paths)
+{
+    static scan_run r;
+    char dir[PATH_BYTES], from[PATH_BYTES], to[PATH_BYTES];
+
+    snprintf(dir, sizeof dir, "%s/tree/sub", fixdir);
+    ck_assert_int_eq(sigfix_run("mkdir -p '%s'", dir), 0);
+    snprintf(from, sizeof from, "%s/leaf.exe", fixdir);
+    snprintf(to, sizeof to, "%s/tree/sub/leaf.exe", fixdir);
+    ck_assert_int_eq(link(from, to), 0);
+    snprintf(from, sizeof from, "%s/full.exe", fixdir);
+    snprintf(to, sizeof to, "%s/tree/full.exe", fixdir);
+    ck_assert_int_eq(link(from, to), 0);
+
+    run(&r, "--roots root.pem --certs certs --repair tree/fixed tree");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.err, "");
+    ck_assert_str_eq(r.out,
+        "tree/full.exe\tclr\tx86\tEXE\tsigned:complete\n"
+        "tree/sub/leaf.exe\tclr\tx86\tEXE\tsigned:complete (repaired: added \""
+        SIGFIX_INTER_DN "\")\n");
+    ck_assert(fixture_exists("tree/fixed/sub/leaf.exe"));
+    ck_assert(!fixture_exists("tree/fixed/full.exe"));
+    /* Again: the copies under tree/fixed are not inputs. */
+    run(&r, "--roots root.pem --certs certs --repair tree/fixed tree");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_null(strstr(r.out, "tree/fixed/"));
+}
+END_TEST
+
+/* What --repair refuses: exit 1, the state on standard output, why on
+ * standard error, and no copy. */
+START_TEST(test_repair_refusals_exit_1_and_say_why)
+{
+    static scan_run r;
+
+    run(&r, "--repair refused --certs inter.pem leaf.exe");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out,
+        "leaf.exe\tclr\tx86\tEXE\tsigned:incomplete (missing issuer \""
+        SIGFIX_INTER_DN "\", found in inter.pem; missing issuer \""
+        SIGFIX_ROOT_DN "\", see " SIGFIX_INTER_AIA ")\n");
+    ck_assert_str_eq(r.err, "netexe-scan: leaf.exe: not repaired: missing issuer \""
+                            SIGFIX_ROOT_DN "\" is in no --certs file\n");
+    run(&r, "--repair refused --certs certs bad-digest.exe truncated.exe spc-not-pe.exe");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.err,
+        "netexe-scan: bad-digest.exe: not repaired: signed:bad-digest "
+        "(image hash differs from the signed hash)\n"
+        "netexe-scan: truncated.exe: not repaired: signed:malformed "
+        "(PKCS#7 does not decode)\n"
+        "netexe-scan: spc-not-pe.exe: not repaired: signed:malformed "
+        "(SpcIndirectDataContent is not PE image data (SpcPeImageData))\n");
+    ck_assert_ptr_nonnull(strstr(r.out, "spc-not-pe.exe\tclr\tx86\tEXE\tsigned:malformed "
+                                 "(SpcIndirectDataContent is not PE image data "
+                                 "(SpcPeImageData))\n"));
+    ck_assert(!fixture_exists("refused/leaf.exe"));
+    ck_assert(!fixture_exists("refused/bad-digest.exe"));
+    /* One file repaired, one refused: the refusal decides. */
+    run(&r, "--repair mixed --certs certs leaf.exe bad-digest.exe");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert(fixture_exists("mixed/leaf.exe"));
+}
+END_TEST
+
+/* A timestamp's missing issuer is named as such, and repaired. */
+START_TEST(test_timestamp_lines_before_and_after_repair)
+{
+    static scan_run r;
+
+    run(&r, "--roots root.pem timestamped.exe");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out,
+        "timestamped.exe\tclr\tx86\tEXE\tsigned:incomplete (timestamp: missing issuer \""
+        SIGFIX_TSA_CA_DN "\", see " SIGFIX_TSA_AIA ")\n"
+        "  + signature 1 (sha256, signer \"" SIGFIX_LEAF_DN "\"): signed:complete\n"
+        "  + timestamp 2 of signature 1 (sha256, signer \"" SIGFIX_TSA_DN "\"): "
+        "signed:incomplete (missing issuer \"" SIGFIX_TSA_CA_DN "\", see "
+        SIGFIX_TSA_AIA ")\n");
+    run(&r, "--roots root.pem --certs tsa-ca.pem --repair fixed-ts timestamped.exe countersigned.exe");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.err, "");
+    ck_assert_str_eq(r.out,
+        "timestamped.exe\tclr\tx86\tEXE\tsigned:complete (repaired: added \""
+        SIGFIX_TSA_CA_DN "\")\n"
+        "  + signature 1 (sha256, signer \"" SIGFIX_LEAF_DN "\"): signed:complete\n"
+        "  + timestamp 2 of signature 1 (sha256, signer \"" SIGFIX_TSA_DN "\"): "
+        "signed:complete\n"
+        "countersigned.exe\tclr\tx86\tEXE\tsigned:complete (repaired: added \""
+        SIGFIX_TSA_CA_DN "\")\n"
+        "  + signature 1 (sha256, signer \"" SIGFIX_LEAF_DN "\"): signed:complete\n"
+        "  + countersignature 2 of signature 1 (sha256, signer \"" SIGFIX_TSA_DN "\"): "
+        "signed:complete\n");
+}
+END_TEST
+
+START_TEST(test_json_tells_where_issuers_are_found_and_what_was_repaired)
+{
+    static scan_run r;
+
+    run(&r, "--json --roots root.pem --certs inter.pem leaf.exe");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out,
+        "\"missing\":[{\"dn\":\"" SIGFIX_INTER_DN "\",\"found_in\":\"inter.pem\"}]"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\"repair\":null"));
+    run(&r, "--json --roots root.pem --certs inter.pem --repair fixed-json leaf.exe");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out,
+        "{\"path\":\"leaf.exe\",\"image\":\"clr\",\"machine\":\"x86\",\"type\":\"EXE\","
+        "\"state\":\"signed:complete\",\"timestamp\":false,\"missing_issuer\":null,"
+        "\"aia\":null,\"missing\":[],\"reason\":null,"
+        "\"repair\":{\"outcome\":\"repaired\",\"output\":\"fixed-json/leaf.exe\","
+        "\"added\":[\"" SIGFIX_INTER_DN "\"],\"reason\":null},"
+        "\"signatures\":[{\"index\":1,\"depth\":0,\"kind\":\"signature\",\"stamps\":null,"
+        "\"digest\":\"sha256\",\"state\":\"complete\",\"certificates\":2,"
+        "\"signer\":\"" SIGFIX_LEAF_DN "\",\"missing_issuer\":null,\"aia\":null,"
+        "\"missing\":[],\"reason\":null}]}\n");
+    run(&r, "--json --repair fixed-json timestamped.exe");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "\"state\":\"signed:incomplete\",\"timestamp\":true,"));
+    ck_assert_ptr_nonnull(strstr(r.out,
+        "\"repair\":{\"outcome\":\"refused\",\"output\":null,\"added\":[],"
+        "\"reason\":\"timestamp: missing issuer \\\"" SIGFIX_TSA_CA_DN
+        "\\\" is in no --certs file\"}"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\"kind\":\"timestamp\",\"stamps\":1,"));
+}
+END_TEST
+
+START_TEST(test_repair_never_replaces_its_input)
+{
+    static scan_run r;
+    unsigned char *before, *after;
+    size_t before_len, after_len;
+
+    before = fixture_bytes("leaf.exe", &before_len);
+    run(&r, "--repair . --certs certs leaf.exe");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "netexe-scan: leaf.exe: the repaired copy would replace "
+                            "the input (choose another --repair DIR)\n");
+    after = fixture_bytes("leaf.exe", &after_len);
+    ck_assert_uint_eq(after_len, before_len);
+    ck_assert_int_eq(memcmp(after, before, before_len), 0);
+    free(before);
+    free(after);
+}
+END_TEST
+
+START_TEST(test_certs_and_repair_usage_errors_exit_2)
+{
+    static scan_run r;
+
+    run(&r, "--certs notes.txt leaf.exe");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "netexe-scan: --certs: notes.txt holds no PEM or DER certificate\n");
+    run(&r, "--certs no-such.pem leaf.exe");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "no-such.pem"));
+    run(&r, "--repair notes.txt leaf.exe");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_ptr_nonnull(strstr(r.err, "--repair: notes.txt"));
+    run(&r, "--certs");
+    ck_assert_int_eq(r.status, 2);
+}
+END_TEST
+
+START_TEST(test_help_explains_certs_and_repair)
+{
+    static scan_run r;
+
+    run(&r, "--help");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "--certs FILE"));
+    ck_assert_ptr_nonnull(strstr(r.out, "--repair DIR"));
+    ck_assert_ptr_nonnull(strstr(r.out, "the input is never changed"));
+}
+END_TEST
+
 static Suite *scan_suite(void)
 {
     Suite *s = suite_create("netexe-scan");
@@ -368,6 +650,15 @@ static Suite *scan_suite(void)
     tcase_add_test(tc, test_usage_errors_exit_2);
     tcase_add_test(tc, test_help_explains_roots);
     tcase_add_test(tc, test_walk_escapes_names_and_does_not_loop);
+    tcase_add_test(tc, test_certs_say_where_each_missing_issuer_is_found);
+    tcase_add_test(tc, test_repair_writes_a_complete_copy_and_leaves_the_input);
+    tcase_add_test(tc, test_repair_walk_keeps_relative_paths);
+    tcase_add_test(tc, test_repair_refusals_exit_1_and_say_why);
+    tcase_add_test(tc, test_timestamp_lines_before_and_after_repair);
+    tcase_add_test(tc, test_json_tells_where_issuers_are_found_and_what_was_repaired);
+    tcase_add_test(tc, test_repair_never_replaces_its_input);
+    tcase_add_test(tc, test_certs_and_repair_usage_errors_exit_2);
+    tcase_add_test(tc, test_help_explains_certs_and_repair);
     suite_add_tcase(s, tc);
     return s;
 }

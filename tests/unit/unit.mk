@@ -10,6 +10,9 @@ SUPPORT_HDRS   = $(wildcard tests/support/*.h)
 UNIT_SRCS      = $(sort $(wildcard tests/unit/check_*.c))
 UNIT_BINS      = $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 UNIT_SAN_BINS  = $(patsubst tests/unit/%.c,$(B)/unit-san/%,$(UNIT_SRCS))
+# The decoders of the library (CODEC_LIBS) and, for check_decode, the
+# encoders that make its inputs at test time.
+CODEC_ENC_LIBS := $(shell pkg-config --libs libbrotlienc libzstd zlib 2>/dev/null || echo -lbrotlienc -lzstd -lz)
 # Where downloaded Debian packages (real-world fixtures) are cached.
 FIXTURE_CACHE ?= $(abspath $(B))/cache
 # Debian packages with real-world PE files, unpacked into FIXTURE_CACHE
@@ -18,8 +21,9 @@ FIXTURE_CACHE ?= $(abspath $(B))/cache
 # the cases that need it print "SKIPPED: ...".
 FIXTURE_DEBS  += libmono-corlib4.5-dll libmono-system4.0-cil libmono-system-xml4.0-cil \
                  libmono-system-core4.0-cil shim-unsigned nsis-common
-# Signed EFI images (Authenticode, check_authenticode).
-FIXTURE_DEBS  += shim-signed grub-efi-amd64-signed
+# Signed EFI images (Authenticode, check_authenticode; the GRUB and shim
+# helper images are repaired with shim-unsigned's Debian CA).
+FIXTURE_DEBS  += shim-signed grub-efi-amd64-signed shim-helpers-amd64-signed
 
 .PHONY: fetch-fixtures
 fetch-fixtures:
@@ -28,11 +32,11 @@ fetch-fixtures:
 
 $(B)/unit/%: tests/unit/%.c $(SUPPORT_SRCS) $(SUPPORT_HDRS) $(LIB) | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(SUPPORT_SRCS) $(LIB) $(CHECK_LIBS) $(CRYPTO_LIBS)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(SUPPORT_SRCS) $(LIB) $(CHECK_LIBS) $(CRYPTO_LIBS) $(CODEC_LIBS) $(CODEC_ENC_LIBS)
 
 $(B)/unit-san/%: tests/unit/%.c $(SUPPORT_SRCS) $(SUPPORT_HDRS) $(SAN_LIB) | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(SUPPORT_SRCS) $(SAN_LIB) $(CHECK_LIBS) $(CRYPTO_LIBS)
+	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(SUPPORT_SRCS) $(SAN_LIB) $(CHECK_LIBS) $(CRYPTO_LIBS) $(CODEC_LIBS) $(CODEC_ENC_LIBS)
 
 .PHONY: check-unit check-unit-san
 # Under the sanitizers a report aborts the forked test, which Check counts

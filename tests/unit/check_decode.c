@@ -1,0 +1,1114 @@
+/* Copyright 2026 The mod_netexe Authors.
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may
+ * not use this file except in compliance with the License.  You may obtain
+ * a copy of the License at http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * check_decode.c -- Content-Encoding tokens and the streaming decoder
+ * (mod_netexe/decode.h).
+ *
+ * The coded inputs are made at test time by the libraries themselves
+ * (zlib, brotli's encoder, zstd) from a payload that looks like what the
+ * filter sees: a 64 KiB CLR image from the fixture builder followed by
+ * 64 KiB of pseudo-random bytes.  Every round trip compares the decoded
+ * bytes with the payload, byte for byte, and checks the promises of each
+ * call (input read and output written within what was given; MORE means
+ * all input read, FULL means all room used).
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+#include <brotli/encode.h>
+#include <zstd.h>
+
+#include "decode.h"
+#include "pebuild.h"
+
+#define N_CASES(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+#define KIB                 1024u
+#define MIB                 (1024u * 1024u)
+#define PAYLOAD_IMAGE_SIZE  (64u * KIB)
+#define PAYLOAD_RANDOM_SIZE (64u * KIB)
+#define PAYLOAD_SEED        0x6E65746578650001ull
+
+/* zlib's windowBits for the three wrappers deflateInit2 makes. */
+#define ZLIB_WBITS_GZIP     31
+#define ZLIB_WBITS_ZLIB     15
+#define ZLIB_WBITS_RAW      (-15)
+#define ZLIB_MEM_LEVEL      8
+#define GZIP_HEADER_LEN     10
+
+#define BROTLI_TEST_QUALITY 5
+#define BROTLI_TEST_LGWIN   22
+#define BROTLI_BIG_LGWIN    24
+#define ZSTD_TEST_LEVEL     3
+
+/* A zstd frame starts with its magic number, then the frame header
+ * descriptor whose bit 3 is reserved and must be zero (RFC 8878 3.1.1). */
+#define ZSTD_MAGIC_LEN      4
+#define ZSTD_FHD_RESERVED   0x08u
+#define ZSTD_FHD_SINGLE_SEGMENT 0x20u
+#define ZSTD_WINDOW_LOG_ABS_MIN 10
+
+#define ZSTD_TOO_BIG_WINDOW_LOG 27
+
+/* The gzip bomb: this many zero bytes, decoded into a sniff-sized buffer. */
+#define BOMB_SIZE           (200u * 1000u * 1000u)
+#define BOMB_CHUNK          (1u * MIB)
+#define BOMB_OUT            (64u * KIB)
+#define BOMB_MEMORY_MAX     (1u * MIB)
+/* Room for the coded bomb: deflate packs zeros about 1000 to 1. */
+#define BOMB_CODED_MAX      (1u * MIB)
+
+/* Any call, any stage mix: what the fuzzer also holds the decoder to. */
+#define DECODER_MEMORY_MAX  (2u * NETEXE_DECODE_WINDOW_MAX + MIB)
+
+/* A read size that makes no call fall on a boundary of the stage buffers. */
+#define ODD_STEP            4093u
+#define UNLIMITED           ((size_t)-1)
+
+/* ---- test data -------------------------------------------------------- */
+
+typedef enum {
+    ENC_GZIP,
+    ENC_ZLIB,           /* deflate coding, zlib-wrapped (RFC 9110) */
+    ENC_RAW,            /* deflate coding, raw deflate as some servers send */
+    ENC_BR,
+    ENC_ZSTD
+} encoder;
+
+static uint64_t prng_next(uint64_t *state)
+{
+    uint64_t x = *state;
+
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+static void fill_random(unsigned char *p, size_t n, uint64_t seed)
+{
+    uint64_t state = seed;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        p[i] = (unsigned char)(prng_next(&state) >> 56);
+    }
+}
+
+/* The 64 KiB CLR image and 64 KiB of random bytes after it. */
+static unsigned char *make_payload(size_t *len)
+{
+    pebuild_spec spec;
+    unsigned char *img, *p;
+    size_t img_len;
+
+    pebuild_spec_init(&spec);
+    spec.total_size = PAYLOAD_IMAGE_SIZE;
+    img = pebuild(&spec, &img_len);
+    ck_assert_ptr_nonnull(img);
+    ck_assert_uint_eq(img_len, PAYLOAD_IMAGE_SIZE);
+    p = malloc(img_len + PAYLOAD_RANDOM_SIZE);
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, img, img_len);
+    fill_random(p + img_len, PAYLOAD_RANDOM_SIZE, PAYLOAD_SEED);
+    free(img);
+    *len = img_len + PAYLOAD_RANDOM_SIZE;
+    return p;
+}
+
+static unsigned char *zlib_encode(int wbits, const unsigned char *in,
+                                  size_t len, size_t *out_len)
+{
+    z_stream z;
+    unsigned char *out;
+    uLong bound;
+
+    memset(&z, 0, sizeof z);
+    ck_assert_int_eq(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, wbits,
+                                  ZLIB_MEM_LEVEL, Z_DEFAULT_STRATEGY), Z_OK);
+    bound = deflateBound(&z, (uLong)len);
+    out = malloc(bound);
+    ck_assert_ptr_nonnull(out);
+    z.next_in = (Bytef *)(uintptr_t)in;
+    z.avail_in = (uInt)len;
+    z.next_out = out;
+    z.avail_out = (uInt)bound;
+    ck_assert_int_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    return out;
+}
+
+static unsigned char *br_encode_lgwin(int lgwin, const unsigned char *in,
+                                      size_t len, size_t *out_len)
+{
+    size_t cap = BrotliEncoderMaxCompressedSize(len);
+    unsigned char *out = malloc(cap);
+
+    ck_assert_ptr_nonnull(out);
+    *out_len = cap;
+    ck_assert(BrotliEncoderCompress(BROTLI_TEST_QUALITY, lgwin,
+                                    BROTLI_MODE_GENERIC, len, in, out_len,
+                                    out));
+    return out;
+}
+
+static unsigned char *zstd_encode(const unsigned char *in, size_t len,
+                                  size_t *out_len)
+{
+    size_t cap = ZSTD_compressBound(len);
+    unsigned char *out = malloc(cap);
+    size_t rc;
+
+    ck_assert_ptr_nonnull(out);
+    rc = ZSTD_compress(out, cap, in, len, ZSTD_TEST_LEVEL);
+    ck_assert(!ZSTD_isError(rc));
+    *out_len = rc;
+    return out;
+}
+
+static unsigned char *encode(encoder e, const unsigned char *in, size_t len,
+                             size_t *out_len)
+{
+    switch (e) {
+    case ENC_GZIP:
+        return zlib_encode(ZLIB_WBITS_GZIP, in, len, out_len);
+    case ENC_ZLIB:
+        return zlib_encode(ZLIB_WBITS_ZLIB, in, len, out_len);
+    case ENC_RAW:
+        return zlib_encode(ZLIB_WBITS_RAW, in, len, out_len);
+    case ENC_BR:
+        return br_encode_lgwin(BROTLI_TEST_LGWIN, in, len, out_len);
+    case ENC_ZSTD:
+        return zstd_encode(in, len, out_len);
+    }
+    ck_abort_msg("unknown encoder %d", (int)e);
+    return NULL;
+}
+
+/* Applies the encoders in the order given, as Content-Encoding lists them. */
+static unsigned char *encode_chain(const encoder *chain, int n,
+                                   const unsigned char *in, size_t len,
+                                   size_t *out_len)
+{
+    unsigned char *cur = malloc(len ? len : 1);
+    size_t cur_len = len;
+    int i;
+
+    ck_assert_ptr_nonnull(cur);
+    memcpy(cur, in, len);
+    for (i = 0; i < n; i++) {
+        size_t next_len;
+        unsigned char *next = encode(chain[i], cur, cur_len, &next_len);
+
+        free(cur);
+        cur = next;
+        cur_len = next_len;
+    }
+    *out_len = cur_len;
+    return cur;
+}
+
+static unsigned char *concat(const unsigned char *a, size_t a_len,
+                             const unsigned char *b, size_t b_len)
+{
+    unsigned char *p = malloc(a_len + b_len);
+
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, a, a_len);
+    memcpy(p + a_len, b, b_len);
+    return p;
+}
+
+static netexe_decoder *decoder_for(const char *content_encoding)
+{
+    netexe_coding codings[NETEXE_DECODE_MAX_CODINGS];
+    netexe_decoder *d;
+    int n = -1;
+
+    ck_assert_int_eq(netexe_coding_parse(content_encoding, codings, &n),
+                     NETEXE_CODINGS_DECODE);
+    d = netexe_decoder_new(codings, n);
+    ck_assert_ptr_nonnull(d);
+    return d;
+}
+
+/* ---- the caller ------------------------------------------------------- */
+
+typedef struct {
+    netexe_decode_status status;    /* of the last call */
+    size_t in_read;                 /* input read over all calls */
+    size_t made;                    /* bytes written to out */
+    size_t calls;
+} drive_result;
+
+/* Checked on every call of a run of up to a million calls: a passing
+ * ck_assert records its place through the forked runner's channel, which
+ * would cost more than the decoding. */
+#define PER_CALL_ASSERT(cond)                                                \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            ck_abort_msg("call %zu (status %d): %s", r.calls,                \
+                         (int)r.status, #cond);                              \
+        }                                                                    \
+    } while (0)
+
+/* Feeds in[0 .. len-1] in pieces of at most in_step bytes with at most
+ * out_step bytes of room per call, as a filter does: the unread rest
+ * again after FULL, the next piece after MORE.  Stops at END or ERROR, at
+ * MORE once every byte has been given, or when out (out_cap bytes) is
+ * full.  Every call is checked against the promises of decode.h. */
+static drive_result drive(netexe_decoder *d, const unsigned char *in,
+                          size_t len, size_t in_step, size_t out_step,
+                          unsigned char *out, size_t out_cap)
+{
+    drive_result r;
+
+    memset(&r, 0, sizeof r);
+    for (;;) {
+        size_t give = len - r.in_read, room = out_cap - r.made;
+        size_t used = UNLIMITED, got = UNLIMITED;
+
+        if (give > in_step) {
+            give = in_step;
+        }
+        if (room > out_step) {
+            room = out_step;
+        }
+        r.status = netexe_decode(d, in + r.in_read, give, &used,
+                                 out + r.made, room, &got);
+        r.calls++;
+        PER_CALL_ASSERT(used <= give);
+        PER_CALL_ASSERT(got <= room);
+        PER_CALL_ASSERT(r.status != NETEXE_DECODE_MORE || used == give);
+        PER_CALL_ASSERT(r.status != NETEXE_DECODE_FULL || got == room);
+        PER_CALL_ASSERT(r.status == NETEXE_DECODE_ERROR
+                        || netexe_decoder_error(d)[0] == '\0');
+        PER_CALL_ASSERT(netexe_decoder_memory(d) < DECODER_MEMORY_MAX);
+        r.in_read += used;
+        r.made += got;
+        if (r.status == NETEXE_DECODE_END || r.status == NETEXE_DECODE_ERROR) {
+            return r;
+        }
+        if (r.made == out_cap) {
+            return r;
+        }
+        if (r.status == NETEXE_DECODE_MORE && r.in_read == len) {
+            return r;
+        }
+    }
+}
+
+/* The decoded bytes are exactly expected (one byte of spare room shows a
+ * decoder that makes too much). */
+static void assert_decodes_to(netexe_decoder *d, const unsigned char *in,
+                              size_t len, size_t in_step, size_t out_step,
+                              const unsigned char *expected, size_t exp_len,
+                              netexe_decode_status want)
+{
+    unsigned char *out = malloc(exp_len + 1);
+    drive_result r;
+
+    ck_assert_ptr_nonnull(out);
+    r = drive(d, in, len, in_step, out_step, out, exp_len + 1);
+    ck_assert_int_eq(r.status, want);
+    ck_assert_uint_eq(r.made, exp_len);
+    ck_assert_int_eq(memcmp(out, expected, exp_len), 0);
+    if (want == NETEXE_DECODE_MORE) {
+        ck_assert_uint_eq(r.in_read, len);
+    }
+    free(out);
+}
+
+/* ---- netexe_coding_parse ---------------------------------------------- */
+
+typedef struct {
+    const char *value;
+    int n;
+    netexe_coding codings[3];
+} decode_list_case;
+
+static const decode_list_case decode_list_cases[] = {
+    { "gzip",           1, { NETEXE_CODING_GZIP } },
+    { "x-gzip",         1, { NETEXE_CODING_GZIP } },
+    { "GZip",           1, { NETEXE_CODING_GZIP } },
+    { "X-GZIP",         1, { NETEXE_CODING_GZIP } },
+    { " gzip , br ",    2, { NETEXE_CODING_GZIP, NETEXE_CODING_BR } },
+    { "deflate",        1, { NETEXE_CODING_DEFLATE } },
+    { "br",             1, { NETEXE_CODING_BR } },
+    { "zstd",           1, { NETEXE_CODING_ZSTD } },
+    { "\tzstd,deflate", 2, { NETEXE_CODING_ZSTD, NETEXE_CODING_DEFLATE } },
+    { "identity, gzip", 1, { NETEXE_CODING_GZIP } },
+    { "br,,identity,zstd,", 2, { NETEXE_CODING_BR, NETEXE_CODING_ZSTD } },
+    { "deflate, br, gzip", 3,
+      { NETEXE_CODING_DEFLATE, NETEXE_CODING_BR, NETEXE_CODING_GZIP } },
+};
+
+START_TEST(test_decodable_list_gives_codings_in_order)
+{
+    const decode_list_case *c = &decode_list_cases[_i];
+    netexe_coding out[NETEXE_DECODE_MAX_CODINGS];
+    int n = -1, i;
+
+    ck_assert_int_eq(netexe_coding_parse(c->value, out, &n),
+                     NETEXE_CODINGS_DECODE);
+    ck_assert_int_eq(n, c->n);
+    for (i = 0; i < n; i++) {
+        ck_assert_int_eq(out[i], c->codings[i]);
+    }
+}
+END_TEST
+
+typedef struct {
+    const char *value;
+    netexe_codings_kind kind;
+} kind_case;
+
+static const kind_case kind_cases[] = {
+    { "identity",                   NETEXE_CODINGS_NONE },
+    { "identity, identity",         NETEXE_CODINGS_NONE },
+    { "IDENTITY",                   NETEXE_CODINGS_NONE },
+    { "7bit",                       NETEXE_CODINGS_NONE },
+    { "8bit",                       NETEXE_CODINGS_NONE },
+    { "binary",                     NETEXE_CODINGS_NONE },
+    { "",                           NETEXE_CODINGS_NONE },
+    { NULL,                         NETEXE_CODINGS_NONE },
+    { ",,,",                        NETEXE_CODINGS_NONE },
+    { " \t, ",                      NETEXE_CODINGS_NONE },
+    { "x-foo",                      NETEXE_CODINGS_UNKNOWN },
+    { "gzip, x-foo",                NETEXE_CODINGS_UNKNOWN },
+    { "x-foo, gzip",                NETEXE_CODINGS_UNKNOWN },
+    { "compress",                   NETEXE_CODINGS_UNKNOWN },
+    { "x-compress",                 NETEXE_CODINGS_UNKNOWN },
+    { "gzipbr",                     NETEXE_CODINGS_UNKNOWN },
+    { "gzip br",                    NETEXE_CODINGS_UNKNOWN },
+    { "gzip;q=1",                   NETEXE_CODINGS_UNKNOWN },
+    { "gzi",                        NETEXE_CODINGS_UNKNOWN },
+    { "identityx",                  NETEXE_CODINGS_UNKNOWN },
+    { "gzip,gzip,gzip,gzip,gzip,gzip,gzip,gzip,gzip", NETEXE_CODINGS_TOO_MANY },
+    { "br, br, br, br, br, br, br, br, br, identity", NETEXE_CODINGS_TOO_MANY },
+    /* An unknown token wins: the body is judged raw either way. */
+    { "gzip,gzip,gzip,gzip,gzip,gzip,gzip,gzip,gzip,x-foo",
+      NETEXE_CODINGS_UNKNOWN },
+};
+
+START_TEST(test_list_without_decodable_codings_is_classified)
+{
+    const kind_case *c = &kind_cases[_i];
+    netexe_coding out[NETEXE_DECODE_MAX_CODINGS];
+    int n = -1;
+
+    ck_assert_int_eq(netexe_coding_parse(c->value, out, &n), c->kind);
+    ck_assert_int_eq(n, 0);
+}
+END_TEST
+
+START_TEST(test_eight_codings_are_the_most_decoded)
+{
+    netexe_coding out[NETEXE_DECODE_MAX_CODINGS];
+    int n = -1, i;
+
+    ck_assert_int_eq(netexe_coding_parse("gzip, gzip, gzip, gzip, zstd, br, "
+                                         "deflate, x-gzip", out, &n),
+                     NETEXE_CODINGS_DECODE);
+    ck_assert_int_eq(n, NETEXE_DECODE_MAX_CODINGS);
+    for (i = 0; i < 4; i++) {
+        ck_assert_int_eq(out[i], NETEXE_CODING_GZIP);
+    }
+    ck_assert_int_eq(out[4], NETEXE_CODING_ZSTD);
+    ck_assert_int_eq(out[5], NETEXE_CODING_BR);
+    ck_assert_int_eq(out[6], NETEXE_CODING_DEFLATE);
+    ck_assert_int_eq(out[7], NETEXE_CODING_GZIP);
+}
+END_TEST
+
+START_TEST(test_decoder_needs_one_to_eight_codings)
+{
+    netexe_coding c[NETEXE_DECODE_MAX_CODINGS + 1];
+    int i;
+
+    for (i = 0; i <= NETEXE_DECODE_MAX_CODINGS; i++) {
+        c[i] = NETEXE_CODING_GZIP;
+    }
+    ck_assert_ptr_null(netexe_decoder_new(c, 0));
+    ck_assert_ptr_null(netexe_decoder_new(c, -1));
+    ck_assert_ptr_null(netexe_decoder_new(c, NETEXE_DECODE_MAX_CODINGS + 1));
+    netexe_decoder_free(netexe_decoder_new(c, NETEXE_DECODE_MAX_CODINGS));
+    netexe_decoder_free(NULL);
+}
+END_TEST
+
+/* ---- round trips ------------------------------------------------------ */
+
+/* A Content-Encoding value, the encoders that make such a body (in the
+ * order listed), and how a body that was decoded to its end finishes:
+ * END when the coding undone last (listed first) has an end marker after
+ * which nothing may follow (deflate, br); MORE for gzip and zstd, after
+ * whose last member or frame another may still come. */
+typedef struct {
+    const char *content_encoding;
+    int n;
+    encoder chain[3];
+    netexe_decode_status final;
+} roundtrip_case;
+
+static const roundtrip_case roundtrip_cases[] = {
+    { "gzip",           1, { ENC_GZIP },            NETEXE_DECODE_MORE },
+    { "x-gzip",         1, { ENC_GZIP },            NETEXE_DECODE_MORE },
+    { "deflate",        1, { ENC_ZLIB },            NETEXE_DECODE_END },
+    { "deflate",        1, { ENC_RAW },             NETEXE_DECODE_END },
+    { "br",             1, { ENC_BR },              NETEXE_DECODE_END },
+    { "zstd",           1, { ENC_ZSTD },            NETEXE_DECODE_MORE },
+    { "gzip, br",       2, { ENC_GZIP, ENC_BR },    NETEXE_DECODE_MORE },
+    { "br, gzip",       2, { ENC_BR, ENC_GZIP },    NETEXE_DECODE_END },
+    { "deflate, zstd",  2, { ENC_ZLIB, ENC_ZSTD },  NETEXE_DECODE_END },
+    { "zstd, deflate",  2, { ENC_ZSTD, ENC_RAW },   NETEXE_DECODE_MORE },
+    { "br, zstd, gzip", 3, { ENC_BR, ENC_ZSTD, ENC_GZIP }, NETEXE_DECODE_END },
+};
+
+static void roundtrip(int i, size_t in_step, size_t out_step)
+{
+    const roundtrip_case *c = &roundtrip_cases[i];
+    size_t plen, elen;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *coded = encode_chain(c->chain, c->n, payload, plen, &elen);
+    netexe_decoder *d = decoder_for(c->content_encoding);
+
+    assert_decodes_to(d, coded, elen, in_step, out_step, payload, plen,
+                      c->final);
+    netexe_decoder_free(d);
+    free(coded);
+    free(payload);
+}
+
+START_TEST(test_whole_body_in_one_call_decodes_exactly)
+{
+    roundtrip(_i, UNLIMITED, UNLIMITED);
+}
+END_TEST
+
+START_TEST(test_body_fed_one_byte_per_call_decodes_exactly)
+{
+    roundtrip(_i, 1, UNLIMITED);
+}
+END_TEST
+
+START_TEST(test_one_byte_of_room_per_call_decodes_exactly)
+{
+    roundtrip(_i, UNLIMITED, 1);
+}
+END_TEST
+
+START_TEST(test_odd_pieces_and_odd_room_decode_exactly)
+{
+    roundtrip(_i, ODD_STEP, ODD_STEP - 2);
+}
+END_TEST
+
+/* The payload split in two: each half coded on its own, the two coded
+ * streams sent back to back. */
+static void two_part_roundtrip(encoder e, const char *content_encoding,
+                               size_t in_step)
+{
+    size_t plen, alen, blen;
+    unsigned char *payload = make_payload(&plen);
+    size_t half = plen / 2 + 1;
+    unsigned char *a = encode(e, payload, half, &alen);
+    unsigned char *b = encode(e, payload + half, plen - half, &blen);
+    unsigned char *both = concat(a, alen, b, blen);
+    netexe_decoder *d = decoder_for(content_encoding);
+
+    assert_decodes_to(d, both, alen + blen, in_step, UNLIMITED, payload, plen,
+                      NETEXE_DECODE_MORE);
+    netexe_decoder_free(d);
+    free(both);
+    free(b);
+    free(a);
+    free(payload);
+}
+
+START_TEST(test_two_gzip_members_decode_as_one_body)
+{
+    two_part_roundtrip(ENC_GZIP, "gzip", UNLIMITED);
+}
+END_TEST
+
+START_TEST(test_two_gzip_members_fed_bytewise_decode_as_one_body)
+{
+    two_part_roundtrip(ENC_GZIP, "gzip", 1);
+}
+END_TEST
+
+START_TEST(test_two_zstd_frames_decode_as_one_body)
+{
+    two_part_roundtrip(ENC_ZSTD, "zstd", UNLIMITED);
+}
+END_TEST
+
+START_TEST(test_two_zstd_frames_fed_bytewise_decode_as_one_body)
+{
+    two_part_roundtrip(ENC_ZSTD, "zstd", 1);
+}
+END_TEST
+
+/* Bytes after the end of a deflate or brotli stream are not part of the
+ * body a client decodes: the decoder ends and reads them all. */
+START_TEST(test_bytes_after_stream_end_are_ignored)
+{
+    static const encoder ends[] = { ENC_ZLIB, ENC_RAW, ENC_BR };
+    static const char *const names[] = { "deflate", "deflate", "br" };
+    static const unsigned char tail[] = "trailing bytes after the stream";
+    size_t plen, elen;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *coded = encode(ends[_i], payload, plen, &elen);
+    unsigned char *with_tail = concat(coded, elen, tail, sizeof tail);
+    netexe_decoder *d = decoder_for(names[_i]);
+
+    assert_decodes_to(d, with_tail, elen + sizeof tail, UNLIMITED, UNLIMITED,
+                      payload, plen, NETEXE_DECODE_END);
+    netexe_decoder_free(d);
+    free(with_tail);
+    free(coded);
+    free(payload);
+}
+END_TEST
+
+/* A brotli stream with the largest standard window (16 MiB) decodes: the
+ * window bits are the stream's first bits (RFC 7932 9.1), 1 then 111 for
+ * 24. */
+START_TEST(test_brotli_with_16_mib_window_decodes)
+{
+    size_t plen, elen;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *coded = br_encode_lgwin(BROTLI_BIG_LGWIN, payload, plen,
+                                           &elen);
+    netexe_decoder *d = decoder_for("br");
+
+    ck_assert_uint_eq(coded[0] & 0x0Fu, 0x0Fu);
+    assert_decodes_to(d, coded, elen, UNLIMITED, UNLIMITED, payload, plen,
+                      NETEXE_DECODE_END);
+    netexe_decoder_free(d);
+    free(coded);
+    free(payload);
+}
+END_TEST
+
+/* A zstd frame whose header names window_log as its window, the content
+ * size left out (streamed), so that the encoder keeps the window asked
+ * for whatever the input's size. */
+static unsigned char *zstd_encode_window(int window_log, int long_distance,
+                                         const unsigned char *in, size_t len,
+                                         size_t *out_len)
+{
+    ZSTD_CCtx *cctx = ZSTD_createCCtx();
+    size_t cap = ZSTD_compressBound(len) + ZSTD_CStreamOutSize();
+    unsigned char *out = malloc(cap);
+    ZSTD_inBuffer zin = { in, len, 0 };
+    ZSTD_outBuffer zout = { out, cap, 0 };
+    size_t rc;
+
+    ck_assert_ptr_nonnull(cctx);
+    ck_assert_ptr_nonnull(out);
+    ck_assert(!ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog,
+                                                   window_log)));
+    ck_assert(!ZSTD_isError(ZSTD_CCtx_setParameter(
+        cctx, ZSTD_c_enableLongDistanceMatching, long_distance)));
+    ck_assert(!ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag,
+                                                   1)));
+    rc = ZSTD_compressStream2(cctx, &zout, &zin, ZSTD_e_continue);
+    ck_assert(!ZSTD_isError(rc));
+    ck_assert_uint_eq(zin.pos, len);
+    do {
+        rc = ZSTD_compressStream2(cctx, &zout, &zin, ZSTD_e_end);
+        ck_assert(!ZSTD_isError(rc));
+    } while (rc != 0);
+    ZSTD_freeCCtx(cctx);
+    /* Not single-segment: a Window_Descriptor follows, its exponent
+     * window_log - 10 and its mantissa 0 (RFC 8878 3.1.1.1.2). */
+    ck_assert_uint_gt(zout.pos, ZSTD_MAGIC_LEN + 1);
+    ck_assert_uint_eq(out[ZSTD_MAGIC_LEN] & ZSTD_FHD_SINGLE_SEGMENT, 0);
+    ck_assert_uint_eq(out[ZSTD_MAGIC_LEN + 1],
+                      (unsigned)(window_log - ZSTD_WINDOW_LOG_ABS_MIN) << 3);
+    *out_len = zout.pos;
+    return out;
+}
+
+/* Browsers take zstd windows up to 8 MiB; the decoder as well. */
+START_TEST(test_zstd_with_8_mib_window_decodes)
+{
+    size_t plen, elen;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *coded = zstd_encode_window(NETEXE_DECODE_ZSTD_WINDOW_LOG_MAX,
+                                              0, payload, plen, &elen);
+    netexe_decoder *d = decoder_for("zstd");
+
+    assert_decodes_to(d, coded, elen, UNLIMITED, UNLIMITED, payload, plen,
+                      NETEXE_DECODE_MORE);
+    netexe_decoder_free(d);
+    free(coded);
+    free(payload);
+}
+END_TEST
+
+/* ---- errors ----------------------------------------------------------- */
+
+/* A stream cut short is not an error: the rest may come in a later
+ * call.  What was decoded is the payload's start. */
+START_TEST(test_truncated_stream_wants_more_and_never_fails)
+{
+    const roundtrip_case *c = &roundtrip_cases[_i];
+    size_t plen, elen, cuts[3], k;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *coded = encode_chain(c->chain, c->n, payload, plen, &elen);
+    unsigned char *out = malloc(plen + 1);
+
+    ck_assert_ptr_nonnull(out);
+    /* A single stream misses its last byte; in a stacked body the last
+     * bytes may be only the outer coding's trailer, after the inner stream
+     * has ended, so the cut is made well inside. */
+    cuts[0] = 1;
+    cuts[1] = elen / 2;
+    cuts[2] = c->n == 1 ? elen - 1 : elen / 4 * 3;
+    for (k = 0; k < sizeof cuts / sizeof cuts[0]; k++) {
+        netexe_decoder *d = decoder_for(c->content_encoding);
+        drive_result first, rest;
+        size_t used = 1, made = 1;
+        int again;
+
+        first = drive(d, coded, cuts[k], UNLIMITED, UNLIMITED, out, plen + 1);
+        ck_assert_int_eq(first.status, NETEXE_DECODE_MORE);
+        ck_assert_uint_eq(first.in_read, cuts[k]);
+        ck_assert_uint_le(first.made, plen);
+        ck_assert_int_eq(memcmp(out, payload, first.made), 0);
+        ck_assert_str_eq(netexe_decoder_error(d), "");
+        /* Asked again without input, it still waits. */
+        for (again = 0; again < 3; again++) {
+            ck_assert_int_eq(netexe_decode(d, coded, 0, &used,
+                                           out + first.made,
+                                           plen + 1 - first.made, &made),
+                             NETEXE_DECODE_MORE);
+            ck_assert_uint_eq(used, 0);
+            ck_assert_uint_eq(made, 0);
+        }
+        /* The rest of the stream completes the body. */
+        rest = drive(d, coded + cuts[k], elen - cuts[k], UNLIMITED, UNLIMITED,
+                     out + first.made, plen + 1 - first.made);
+        ck_assert_int_eq(rest.status, c->final);
+        ck_assert_uint_eq(first.made + rest.made, plen);
+        ck_assert_int_eq(memcmp(out, payload, plen), 0);
+        netexe_decoder_free(d);
+    }
+    free(out);
+    free(coded);
+    free(payload);
+}
+END_TEST
+
+typedef enum {
+    DAMAGE_FLIP_LAST,       /* flip every bit of the last byte */
+    DAMAGE_FLIP_AT,         /* flip every bit of the byte at `at` */
+    DAMAGE_SET_FIRST        /* the first byte becomes `value` */
+} damage_kind;
+
+typedef struct {
+    const char *what;
+    const char *content_encoding;
+    encoder enc;
+    damage_kind damage;
+    size_t at;
+    unsigned char value;
+    int outer_br;           /* the damaged stream is then brotli-coded */
+} corrupt_case;
+
+/* Damage each format detects for certain, whatever the payload. */
+static const corrupt_case corrupt_cases[] = {
+    { "gzip CRC-32",       "gzip",    ENC_GZIP, DAMAGE_FLIP_LAST, 0, 0, 0 },
+    { "gzip ID2",          "gzip",    ENC_GZIP, DAMAGE_FLIP_AT,   1, 0, 0 },
+    { "gzip CM",           "gzip",    ENC_GZIP, DAMAGE_FLIP_AT,   2, 0, 0 },
+    { "zlib Adler-32",     "deflate", ENC_ZLIB, DAMAGE_FLIP_LAST, 0, 0, 0 },
+    /* BFINAL 1, BTYPE 11: the reserved block type. */
+    { "raw deflate BTYPE", "deflate", ENC_RAW,  DAMAGE_SET_FIRST, 0, 0x07, 0 },
+    /* WBITS 1 000 001: the large-window escape, not HTTP's brotli. */
+    { "brotli WBITS",      "br",      ENC_BR,   DAMAGE_SET_FIRST, 0, 0x11, 0 },
+    { "zstd magic",        "zstd",    ENC_ZSTD, DAMAGE_FLIP_AT,   0, 0, 0 },
+    { "zstd reserved bit", "zstd",    ENC_ZSTD, DAMAGE_FLIP_AT,
+      ZSTD_MAGIC_LEN, 0, 0 },
+    { "gzip CRC-32 under br", "gzip, br", ENC_GZIP, DAMAGE_FLIP_LAST, 0, 0, 1 },
+};
+
+static void damage(const corrupt_case *c, unsigned char *p, size_t len)
+{
+    switch (c->damage) {
+    case DAMAGE_FLIP_LAST:
+        p[len - 1] ^= 0xFFu;
+        break;
+    case DAMAGE_FLIP_AT:
+        if (c->enc == ENC_ZSTD && c->at == ZSTD_MAGIC_LEN) {
+            p[c->at] |= ZSTD_FHD_RESERVED;
+        }
+        else {
+            p[c->at] ^= 0xFFu;
+        }
+        break;
+    case DAMAGE_SET_FIRST:
+        p[0] = c->value;
+        break;
+    }
+}
+
+START_TEST(test_corrupt_stream_fails_with_reason)
+{
+    const corrupt_case *c = &corrupt_cases[_i];
+    size_t plen, elen, k;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *coded = encode(c->enc, payload, plen, &elen);
+    unsigned char *out = malloc(plen + 1);
+    netexe_decoder *d = decoder_for(c->content_encoding);
+    drive_result r;
+
+    ck_assert_ptr_nonnull(out);
+    damage(c, coded, elen);
+    if (c->outer_br) {
+        unsigned char *outer = encode(ENC_BR, coded, elen, &elen);
+
+        free(coded);
+        coded = outer;
+    }
+    r = drive(d, coded, elen, UNLIMITED, UNLIMITED, out, plen + 1);
+    ck_assert_msg(r.status == NETEXE_DECODE_ERROR, "%s: status %d", c->what,
+                  (int)r.status);
+    ck_assert_str_ne(netexe_decoder_error(d), "");
+    ck_assert_int_eq(memcmp(out, payload, r.made < plen ? r.made : plen), 0);
+    /* Fed again, in pieces too, it stays failed. */
+    for (k = 0; k < 3; k++) {
+        size_t used = 1, made = 1;
+
+        ck_assert_int_eq(netexe_decode(d, coded, elen >> k, &used, out,
+                                       plen, &made), NETEXE_DECODE_ERROR);
+        ck_assert_uint_eq(used, 0);
+        ck_assert_uint_eq(made, 0);
+        ck_assert_str_ne(netexe_decoder_error(d), "");
+    }
+    netexe_decoder_free(d);
+    free(out);
+    free(coded);
+    free(payload);
+}
+END_TEST
+
+/* A valid gzip header, then bytes that are no deflate data. */
+START_TEST(test_garbage_after_gzip_header_fails)
+{
+    static const unsigned char body[] = {
+        0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+        /* BTYPE 11 in the first block header, then noise */
+        0xFF, 0xFE, 0xFD, 0xFC, 'n', 'o', 't', ' ', 'd', 'e', 'f', 'l',
+        'a', 't', 'e', 0x00, 0x01, 0x02, 0x03, 0x04
+    };
+    unsigned char out[64];
+    size_t used = 0, made = 1;
+    netexe_decoder *d = decoder_for("gzip");
+
+    /* The header alone is fine. */
+    ck_assert_int_eq(netexe_decode(d, body, GZIP_HEADER_LEN, &used, out,
+                                   sizeof out, &made), NETEXE_DECODE_MORE);
+    ck_assert_uint_eq(used, GZIP_HEADER_LEN);
+    ck_assert_uint_eq(made, 0);
+    ck_assert_int_eq(netexe_decode(d, body + GZIP_HEADER_LEN,
+                                   sizeof body - GZIP_HEADER_LEN, &used, out,
+                                   sizeof out, &made), NETEXE_DECODE_ERROR);
+    ck_assert_uint_eq(made, 0);
+    ck_assert_str_eq(netexe_decoder_error(d), "corrupt gzip stream");
+    netexe_decoder_free(d);
+}
+END_TEST
+
+/* Bytes after a gzip member that do not start another member are a
+ * corrupt body, as zlib reads them. */
+START_TEST(test_garbage_after_gzip_member_fails)
+{
+    static const unsigned char tail[] = "no second gzip member here";
+    size_t plen, elen;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *coded = encode(ENC_GZIP, payload, plen, &elen);
+    unsigned char *with_tail = concat(coded, elen, tail, sizeof tail);
+    unsigned char *out = malloc(plen + 1);
+    netexe_decoder *d = decoder_for("gzip");
+    drive_result r;
+
+    ck_assert_ptr_nonnull(out);
+    r = drive(d, with_tail, elen + sizeof tail, UNLIMITED, UNLIMITED, out,
+              plen + 1);
+    ck_assert_int_eq(r.status, NETEXE_DECODE_ERROR);
+    ck_assert_uint_eq(r.made, plen);
+    ck_assert_int_eq(memcmp(out, payload, plen), 0);
+    ck_assert_str_eq(netexe_decoder_error(d), "corrupt gzip stream");
+    netexe_decoder_free(d);
+    free(out);
+    free(with_tail);
+    free(coded);
+    free(payload);
+}
+END_TEST
+
+/* A zstd window of 128 MiB is refused from the frame header on, with
+ * long-distance matching (whose window it is) or without. */
+START_TEST(test_zstd_window_above_8_mib_fails)
+{
+    size_t plen, elen;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *coded = zstd_encode_window(ZSTD_TOO_BIG_WINDOW_LOG, _i,
+                                              payload, plen, &elen);
+    unsigned char *out = malloc(plen + 1);
+    netexe_decoder *d = decoder_for("zstd");
+    size_t before = netexe_decoder_memory(d);
+    drive_result r;
+
+    ck_assert_ptr_nonnull(out);
+    r = drive(d, coded, elen, UNLIMITED, UNLIMITED, out, plen + 1);
+    ck_assert_int_eq(r.status, NETEXE_DECODE_ERROR);
+    ck_assert_uint_eq(r.made, 0);
+    ck_assert_str_eq(netexe_decoder_error(d),
+                     "corrupt or unsupported zstd stream");
+    ck_assert_uint_eq(netexe_decoder_memory(d), before);
+    netexe_decoder_free(d);
+    free(out);
+    free(coded);
+    free(payload);
+}
+END_TEST
+
+START_TEST(test_end_is_final)
+{
+    static const unsigned char more[] = "more bytes";
+    size_t plen, elen, k;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *coded = encode(ENC_BR, payload, plen, &elen);
+    unsigned char *out = malloc(plen + 1);
+    netexe_decoder *d = decoder_for("br");
+    drive_result r;
+
+    ck_assert_ptr_nonnull(out);
+    r = drive(d, coded, elen, UNLIMITED, UNLIMITED, out, plen + 1);
+    ck_assert_int_eq(r.status, NETEXE_DECODE_END);
+    for (k = 0; k < 3; k++) {
+        size_t used = 1, made = 1;
+
+        ck_assert_int_eq(netexe_decode(d, more, sizeof more, &used, out,
+                                       plen, &made), NETEXE_DECODE_END);
+        ck_assert_uint_eq(used, 0);
+        ck_assert_uint_eq(made, 0);
+        ck_assert_str_eq(netexe_decoder_error(d), "");
+    }
+    netexe_decoder_free(d);
+    free(out);
+    free(coded);
+    free(payload);
+}
+END_TEST
+
+/* ---- memory ----------------------------------------------------------- */
+
+typedef struct {
+    const char *content_encoding;
+    encoder enc;
+    int corrupt_last;               /* flip the last byte: ERROR, not END */
+    netexe_decode_status final;
+} memory_case;
+
+static const memory_case memory_cases[] = {
+    { "deflate", ENC_ZLIB, 0, NETEXE_DECODE_END },
+    { "deflate", ENC_RAW,  0, NETEXE_DECODE_END },
+    { "br",      ENC_BR,   0, NETEXE_DECODE_END },
+    { "gzip",    ENC_GZIP, 1, NETEXE_DECODE_ERROR },
+    { "deflate", ENC_ZLIB, 1, NETEXE_DECODE_ERROR },
+};
+
+/* Starting a stage takes memory; reaching the end or an error gives all
+ * of it back at once, before the decoder is freed. */
+START_TEST(test_memory_returns_after_end_or_error)
+{
+    const memory_case *c = &memory_cases[_i];
+    size_t plen, elen, used, made, before, started;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *coded = encode(c->enc, payload, plen, &elen);
+    unsigned char *out = malloc(plen + 1);
+    netexe_decoder *d = decoder_for(c->content_encoding);
+    drive_result r;
+
+    ck_assert_ptr_nonnull(out);
+    if (c->corrupt_last) {
+        coded[elen - 1] ^= 0xFFu;
+    }
+    before = netexe_decoder_memory(d);
+    ck_assert_uint_gt(before, 0);
+    ck_assert_int_eq(netexe_decode(d, coded, 64, &used, out, plen + 1, &made),
+                     NETEXE_DECODE_MORE);
+    started = netexe_decoder_memory(d);
+    ck_assert_uint_gt(started, before);
+    r = drive(d, coded + 64, elen - 64, UNLIMITED, UNLIMITED, out + made,
+              plen + 1 - made);
+    ck_assert_int_eq(r.status, c->final);
+    ck_assert_uint_eq(netexe_decoder_memory(d), before);
+    netexe_decoder_free(d);
+    free(out);
+    free(coded);
+    free(payload);
+}
+END_TEST
+
+/* zstd never ends by itself (another frame may follow); a second frame
+ * that is not one ends it with an error and gives the memory back. */
+START_TEST(test_zstd_memory_returns_after_error)
+{
+    static const unsigned char bad_frame[] = {
+        0x28, 0xB5, 0x2F, 0xFD, ZSTD_FHD_RESERVED, 0x00, 0x01, 0x00
+    };
+    size_t plen, elen, before;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *coded = encode(ENC_ZSTD, payload, plen, &elen);
+    unsigned char *out = malloc(plen + 1);
+    netexe_decoder *d = decoder_for("zstd");
+    drive_result r;
+
+    ck_assert_ptr_nonnull(out);
+    before = netexe_decoder_memory(d);
+    r = drive(d, coded, elen, UNLIMITED, UNLIMITED, out, plen + 1);
+    ck_assert_int_eq(r.status, NETEXE_DECODE_MORE);
+    ck_assert_uint_eq(r.made, plen);
+    ck_assert_uint_gt(netexe_decoder_memory(d), before);
+    r = drive(d, bad_frame, sizeof bad_frame, UNLIMITED, UNLIMITED, out,
+              plen + 1);
+    ck_assert_int_eq(r.status, NETEXE_DECODE_ERROR);
+    ck_assert_uint_eq(r.made, 0);
+    ck_assert_uint_eq(netexe_decoder_memory(d), before);
+    netexe_decoder_free(d);
+    free(out);
+    free(coded);
+    free(payload);
+}
+END_TEST
+
+/* 200 MB of zeros in a gzip body of some 200 KB, decoded into 64 KiB. */
+START_TEST(test_gzip_bomb_fills_buffer_in_bounded_memory)
+{
+    unsigned char *zeros = calloc(1, BOMB_CHUNK);
+    unsigned char *coded, *out = malloc(BOMB_OUT);
+    size_t cap, used = 0, made = 0, i;
+    netexe_decoder *d = decoder_for("gzip");
+    z_stream z;
+    uLong total = 0;
+
+    ck_assert_ptr_nonnull(zeros);
+    ck_assert_ptr_nonnull(out);
+    memset(&z, 0, sizeof z);
+    ck_assert_int_eq(deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED,
+                                  ZLIB_WBITS_GZIP, ZLIB_MEM_LEVEL,
+                                  Z_DEFAULT_STRATEGY), Z_OK);
+    cap = BOMB_CODED_MAX;
+    coded = malloc(cap);
+    ck_assert_ptr_nonnull(coded);
+    z.next_out = coded;
+    z.avail_out = (uInt)cap;
+    while (total < BOMB_SIZE) {
+        uLong n = BOMB_SIZE - total < BOMB_CHUNK ? BOMB_SIZE - total
+                                                 : BOMB_CHUNK;
+
+        z.next_in = zeros;
+        z.avail_in = (uInt)n;
+        total += n;
+        ck_assert_int_eq(deflate(&z, total == BOMB_SIZE ? Z_FINISH
+                                                        : Z_NO_FLUSH),
+                         total == BOMB_SIZE ? Z_STREAM_END : Z_OK);
+    }
+    memset(out, 0xAA, BOMB_OUT);
+    ck_assert_int_eq(netexe_decode(d, coded, z.total_out, &used, out, BOMB_OUT,
+                                   &made), NETEXE_DECODE_FULL);
+    ck_assert_uint_eq(made, BOMB_OUT);
+    ck_assert_uint_lt(used, z.total_out);
+    for (i = 0; i < BOMB_OUT; i++) {
+        ck_assert_uint_eq(out[i], 0);
+    }
+    ck_assert_uint_lt(netexe_decoder_memory(d), BOMB_MEMORY_MAX);
+    deflateEnd(&z);
+    netexe_decoder_free(d);
+    free(coded);
+    free(out);
+    free(zeros);
+}
+END_TEST
+
+static Suite *decode_suite(void)
+{
+    Suite *s = suite_create("decode");
+    TCase *tc;
+
+    tc = tcase_create("parse");
+    tcase_add_loop_test(tc, test_decodable_list_gives_codings_in_order, 0,
+                        N_CASES(decode_list_cases));
+    tcase_add_loop_test(tc, test_list_without_decodable_codings_is_classified,
+                        0, N_CASES(kind_cases));
+    tcase_add_test(tc, test_eight_codings_are_the_most_decoded);
+    tcase_add_test(tc, test_decoder_needs_one_to_eight_codings);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("roundtrip");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_whole_body_in_one_call_decodes_exactly, 0,
+                        N_CASES(roundtrip_cases));
+    tcase_add_loop_test(tc, test_body_fed_one_byte_per_call_decodes_exactly,
+                        0, N_CASES(roundtrip_cases));
+    tcase_add_loop_test(tc, test_one_byte_of_room_per_call_decodes_exactly,
+                        0, N_CASES(roundtrip_cases));
+    tcase_add_loop_test(tc, test_odd_pieces_and_odd_room_decode_exactly, 0,
+                        N_CASES(roundtrip_cases));
+    tcase_add_test(tc, test_two_gzip_members_decode_as_one_body);
+    tcase_add_test(tc, test_two_gzip_members_fed_bytewise_decode_as_one_body);
+    tcase_add_test(tc, test_two_zstd_frames_decode_as_one_body);
+    tcase_add_test(tc, test_two_zstd_frames_fed_bytewise_decode_as_one_body);
+    tcase_add_loop_test(tc, test_bytes_after_stream_end_are_ignored, 0, 3);
+    tcase_add_test(tc, test_brotli_with_16_mib_window_decodes);
+    tcase_add_test(tc, test_zstd_with_8_mib_window_decodes);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("errors");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_truncated_stream_wants_more_and_never_fails,
+                        0, N_CASES(roundtrip_cases));
+    tcase_add_loop_test(tc, test_corrupt_stream_fails_with_reason, 0,
+                        N_CASES(corrupt_cases));
+    tcase_add_test(tc, test_garbage_after_gzip_header_fails);
+    tcase_add_test(tc, test_garbage_after_gzip_member_fails);
+    tcase_add_loop_test(tc, test_zstd_window_above_8_mib_fails, 0, 2);
+    tcase_add_test(tc, test_end_is_final);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("memory");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_memory_returns_after_end_or_error, 0,
+                        N_CASES(memory_cases));
+    tcase_add_test(tc, test_zstd_memory_returns_after_error);
+    tcase_add_test(tc, test_gzip_bomb_fills_buffer_in_bounded_memory);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(decode_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
