@@ -39,8 +39,6 @@
 #define BUCKETEER_PASS      0x10
 #define SAFE_BYTE           0x01
 
-/* Fifteen directories, not sixteen: NumberOfRvaAndSizes 16 is 0x10. */
-#define CLR_DIRECTORIES     15u
 
 /* Offsets in the default pebuild image (e_lfanew 0x80, PE32). */
 #define OFF_E_LFANEW        0x3Cu
@@ -137,14 +135,16 @@ typedef struct {
 static clean_image clean, far_clean, far60k_clean;
 
 /* A CLR image (e_lfanew as given) with every bucketeer delimiter replaced
- * by SAFE_BYTE; none of them is in a field the sniffer reads. */
+ * by SAFE_BYTE; none of them is in a field the rule reads.  That includes
+ * NumberOfRvaAndSizes, 16 = 0x10, which becomes 1: the rule does not
+ * consult it (DESIGN.md section 2), while SizeOfOptionalHeader must still
+ * cover all sixteen directories. */
 static void build_clean_image(clean_image *c, uint32_t e_lfanew)
 {
     pebuild_spec s;
     size_t i;
 
     pebuild_spec_init(&s);
-    s.number_of_rva_and_sizes = CLR_DIRECTORIES;
     s.e_lfanew = e_lfanew;
     c->img = pebuild(&s, &c->len);
     ck_assert_ptr_nonnull(c->img);
