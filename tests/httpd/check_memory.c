@@ -16,8 +16,12 @@
  *   proxy  a backend on a thread of this test on 127.0.0.1 (one send per
  *          byte, TCP_NODELAY) behind mod_proxy_http,
  *
- * so that the filter must hold 60,240 bytes that arrive in as many pieces
- * as the transport makes of them before it can decide.  Each case runs on
+ * so that the filter must hold 60,240 bytes in as many pieces before it
+ * can decide.  The CGI and the backend send each byte only once httpd has
+ * read the one before (the pipe's unread bytes by FIONREAD; the receive
+ * queue of httpd's socket by sock_diag), so that every byte reaches httpd
+ * in a read of its own whatever the machine's speed; mod_lua passes each
+ * flush down the filter chain by itself.  Each case runs on
  * a fresh apache2 with a single prefork child: a small download of the
  * same kind first (start-up costs: the Lua state, the proxy's worker),
  * then the child's peak RSS is reset (clear_refs), the image is fetched,
