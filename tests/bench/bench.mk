@@ -4,7 +4,10 @@
 # and its throughput figures depend on the machine.  The results are
 # printed and saved to $(B)/bench/results.txt (and results.json).
 #
-#   BENCH_ARGS   extra options for bench.py, e.g. --rounds 7 --slice 5
+#   BENCH_ARGS   extra options for bench.py, e.g. --rounds 7 --slice 5, or
+#                --phases pieces to run one phase alone (sniff, throughput,
+#                callgrind, strace, memory, pieces, gzip; a comma-separated
+#                list runs several)
 #   BENCH_KEEP=1 keep the instances' directories (configs, logs, traces)
 
 PYTHON3     ?= /usr/bin/python3

@@ -28,7 +28,18 @@ Phases (each prints a table; everything also goes to OUT/results.txt):
     request;
  4. memory: the children's peak RSS during 16 parallel 1 GiB downloads,
     and the most bytes the filter examined (LogLevel netexe:debug);
- 5. the sniffer's instructions per classification (bench-sniff).
+ 5. the sniffer's instructions per classification (bench-sniff);
+ 6. pieces: a 64 KiB CLR EXE whose PE header sits at e_lfanew 60000,
+    sent by a mod_lua handler in 1, 64, 4096 and 65536 pieces (each
+    written and flushed), NetExe On against Off: instructions per request
+    (callgrind, as in 2) and the peak RSS growth of apache2 -X for one
+    request (clear_refs, then VmHWM);
+ 7. gzip: instructions per request for a precompressed 64 KiB CLR EXE
+    served with Content-Encoding gzip, NetExe On against Off, next to
+    mod_deflate compressing the same image (SetOutputFilter DEFLATE).
+
+--phases runs a subset, e.g. --phases pieces (make bench
+BENCH_ARGS="--phases pieces").
 
 Every loop is bounded in count and time; every process started here is
 stopped at the end, also on failure or on a signal.
@@ -38,6 +49,7 @@ import argparse
 import ctypes
 import datetime
 import glob
+import gzip
 import http.client
 import json
 import os
@@ -60,6 +72,10 @@ CG_CONFIGS = ("plain", "headers", "netexe")
 
 PAGE, EXE, BIG = "page.html", "app.exe", "big.exe"
 PAGE_SIZE, EXE_SIZE, BIG_SIZE = 4096, 65536, 1 << 30
+# The "pieces" phase's image (bench_fixtures): 64 KiB, PE header at
+# e_lfanew 60000, so the filter decides after FAR_DECISION bytes.
+FAR, FAR_LFANEW = "far.exe", 60000
+FAR_DECISION = FAR_LFANEW + 0xF0
 # The fixture's e_lfanew (pebuild's default image) and the filter's budget
 # for the bytes it may hold: e_lfanew + 0x100 + 8 KB.
 FIXTURE_LFANEW = 0x80
@@ -78,6 +94,15 @@ T_INSTR_HEADERS = 1.00
 T_BIG_PLAIN = 0.99
 T_RSS_EXTRA = 1 << 20
 T_SNIFF_INSTR = 300
+# Instructions per request with the module must not rise above these
+# (make bench of the tree before the filter held bytes once; issue 10).
+T_INSTR_PAGE_MAX = 35063
+T_INSTR_EXE_MAX = 36323
+# Pieces (issue 10): with 65536 pieces the module costs at most 1.3 times
+# the instructions of NetExe Off, and its peak RSS growth does not depend
+# on the number of pieces (65536 pieces against 1, within this much).
+T_PIECES_RATIO = 1.3
+T_PIECES_FLAT_KIB = 128
 # Shared objects the module brings into each child: their resident pages
 # count in every child's RSS although they are shared with the parent.
 MODULE_LIBS = ("mod_netexe", "libcrypto")
@@ -104,11 +129,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def http_get(port, path, timeout=5.0):
+def http_get(port, path, timeout=5.0, headers=None):
     """(status, headers dict, body length) of one GET to 127.0.0.1."""
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        c.request("GET", "/" + path)
+        c.request("GET", "/" + path, headers=headers or {})
         r = c.getresponse()
         n = 0
         while True:
@@ -244,8 +269,12 @@ PROCS = Procs()
 class Instance:
     """One apache2 configuration under its own ServerRoot."""
 
-    def __init__(self, name, kind, top, docroot, module, debug=False):
-        self.name, self.kind = name, kind
+    def __init__(self, name, kind, top, docroot, module, debug=False,
+                 extra=""):
+        """kind: plain (no module), headers, netexe (NetExe On) or
+        netexe-off (the module loaded, NetExe Off); extra: configuration
+        appended at the end."""
+        self.name, self.kind, self.extra = name, kind, extra
         self.root = os.path.join(top, name)
         self.docroot, self.module, self.debug = docroot, module, debug
         self.port = free_port()
@@ -262,14 +291,15 @@ class Instance:
 
     def write_conf(self):
         loglevel = "warn"
-        if self.kind == "netexe" and self.debug:
+        if self.kind.startswith("netexe") and self.debug:
             loglevel = "warn netexe:debug"
         netexe_load = ""
         netexe_conf = ""
         headers_conf = ""
-        if self.kind == "netexe":
+        if self.kind.startswith("netexe"):
             netexe_load = 'LoadModule netexe_module "%s"\n' % self.module
-            netexe_conf = "NetExe On\n"
+            netexe_conf = "NetExe %s\n" % ("Off" if self.kind == "netexe-off"
+                                            else "On")
         if self.kind == "headers":
             headers_conf = ('<FilesMatch "\\.(exe|dll)$">\n'
                             '    Header set Content-Disposition attachment\n'
@@ -318,7 +348,7 @@ DocumentRoot "{self.docroot}"
     AllowOverride None
     Require all granted
 </Directory>
-{headers_conf}{netexe_conf}"""
+{headers_conf}{netexe_conf}{self.extra}"""
         with open(self.conf, "w") as f:
             f.write(text)
 
@@ -559,10 +589,14 @@ def report_throughput(res, out):
 
 # ---------------------------------------------------------------- phase 2
 
-def run_ab(port, path, n):
-    r = subprocess.run(["ab", "-q", "-k", "-c", "1", "-n", str(n), "-s", "60",
-                        "http://127.0.0.1:%d/%s" % (port, path)],
-                       capture_output=True, text=True, timeout=600)
+def run_ab(port, path, n, headers=(), timeout=60):
+    """n keep-alive requests, one at a time; timeout: seconds per request."""
+    cmd = ["ab", "-q", "-k", "-c", "1", "-n", str(n), "-s", str(timeout)]
+    for h in headers:
+        cmd += ["-H", h]
+    r = subprocess.run(cmd + ["http://127.0.0.1:%d/%s" % (port, path)],
+                       capture_output=True, text=True,
+                       timeout=max(600, n * timeout + 60))
     m = re.search(r"Complete requests:\s*(\d+)", r.stdout)
     f = re.search(r"Failed requests:\s*(\d+)", r.stdout)
     if r.returncode != 0 or not m or int(m.group(1)) != n or int(f.group(1)):
@@ -600,6 +634,29 @@ def annotate(path):
     return {(fn, objs.get(fn, "")): ir for fn, ir in fns.items()}
 
 
+def callgrind_counts(inst, cgdir, tag, path, counts, headers=(), timeout=60,
+                     per_function=True):
+    """One run of apache2 -X under callgrind per count in counts, serving
+    that many keep-alive requests of path: {count: total Ir} and {count:
+    per-function self Ir} (empty when not per_function)."""
+    t, fns = {}, {}
+    for n in counts:
+        # One run per count: start-up, the readiness probe, the connection
+        # and shutdown are the same in each and cancel in the difference.
+        out = os.path.join(cgdir, "callgrind.%s.%s.%d" % (inst.name, tag, n))
+        try:
+            os.unlink(inst.pidfile)
+        except FileNotFoundError:
+            pass
+        inst.start_foreground(["valgrind", "--tool=callgrind", "--vgdb=no",
+                               "--callgrind-out-file=" + out], as_user=True)
+        run_ab(inst.port, path, n, headers, timeout)
+        inst.stop()
+        t[n] = totals(out)
+        fns[n] = annotate(out) if per_function else {}
+    return t, fns
+
+
 def phase_callgrind(top, docroot, module, args, res):
     n1, n2 = args.cg_n1, args.cg_n2
     log("phase 2: callgrind, %d and %d requests per workload" % (n1, n2))
@@ -612,23 +669,7 @@ def phase_callgrind(top, docroot, module, args, res):
         inst = insts[name]
         runs[name], per_fn[name] = {}, {}
         for w, path in (("page", PAGE), ("exe", EXE)):
-            t, fns = {}, {}
-            for n in (n1, n2):
-                # One run per count: start-up, the readiness probe, the
-                # connection and shutdown are the same in both and cancel.
-                out = os.path.join(cgdir, "callgrind.%s.%s.%d" % (name, w, n))
-                try:
-                    os.unlink(inst.pidfile)
-                except FileNotFoundError:
-                    pass
-                inst.start_foreground(["valgrind", "--tool=callgrind",
-                                       "--vgdb=no",
-                                       "--callgrind-out-file=" + out],
-                                      as_user=True)
-                run_ab(inst.port, path, n)
-                inst.stop()
-                t[n] = totals(out)
-                fns[n] = annotate(out)
+            t, fns = callgrind_counts(inst, cgdir, w, path, (n1, n2))
             runs[name][w] = (t[n2] - t[n1]) / (n2 - n1)
             runs[name][w + "_fixed"] = t[n1] - n1 * runs[name][w]
             per_fn[name][w] = {k: (fns[n2].get(k, 0) - fns[n1].get(k, 0))
@@ -676,7 +717,12 @@ def report_callgrind(res, out):
         out.append("  %-6s netexe/plain %.4f (+%.0f Ir)   netexe/headers %.4f (%+.0f Ir)"
                    % (label, np_, runs["netexe"][w] - runs["plain"][w], nh,
                       runs["netexe"][w] - runs["headers"][w]))
-        verdicts.append(("instructions/request %s netexe/plain <= %.2f"
+        most = T_INSTR_PAGE_MAX if w == "page" else T_INSTR_EXE_MAX
+        verdicts.append(("instructions/request %s netexe <= %s (no rise)"
+                         % (label, format(most, ",")),
+                         format(round(runs["netexe"][w]), ","),
+                         runs["netexe"][w] <= most))
+        verdicts.append(("instructions/request %s netexe/plain <= %.2f (aim)"
                          % (label, T_INSTR_PLAIN), "%.4f" % np_,
                          np_ <= T_INSTR_PLAIN))
         verdicts.append(("instructions/request %s netexe/headers <= %.2f"
@@ -818,8 +864,11 @@ def report_strace(res, out):
 
 # ---------------------------------------------------------------- phase 4
 
-HELD_RE = re.compile(r"mod_netexe: (\S+): ([\w-]+)[^,]*, (\d+) bytes examined, "
-                     r"(\d+) bytes held")
+# The module's debug line, "<uri>: <verdict>[ (reason)], N bytes examined,
+# M bytes held, ...", after the log's own prefix (and, in older builds, a
+# "mod_netexe: " of its own).
+HELD_RE = re.compile(r"\] (?:mod_netexe: )?(/\S*): ([\w-]+)[^,]*, (\d+) bytes "
+                     r"examined, (\d+) bytes held")
 
 
 def phase_memory(top, docroot, module, args, res):
@@ -943,6 +992,254 @@ def report_sniff(res, out):
              % T_SNIFF_RATIO, "%.0fx" % ratio, ratio >= T_SNIFF_RATIO)]
 
 
+# ---------------------------------------------------------------- phase 6
+
+PIECES = (1, 64, 4096, 65536)
+# Requests per callgrind run (n1, n2) for each piece count: a request in
+# 65536 pieces costs hundreds of millions of instructions, one in a single
+# piece some ten thousand.
+PIECES_CG_RUNS = {1: (20, 220), 64: (20, 220), 4096: (2, 12), 65536: (1, 3)}
+PIECES_CONFIGS = ("off", "on")
+PIECES_TIMEOUT = 120            # seconds per request, also under callgrind
+
+# The handler: far.exe in ?n=N pieces, each written and flushed on its own
+# (r:write + r:flush, as a script that streams would).  The image is read
+# once per Lua state; LuaScope server keeps the state between requests.
+PIECES_LUA = """function handle(r)
+    if IMG == nil then
+        local f = io.open([[%s]], "rb")
+        if not f then return 500 end
+        IMG = f:read("*a")
+        f:close()
+    end
+    local n = tonumber((r.args or ""):match("n=(%%d+)")) or 1
+    local step = math.ceil(#IMG / n)
+    r.content_type = "application/x-msdownload"
+    for i = 1, #IMG, step do
+        r:write(IMG:sub(i, i + step - 1))
+        r:flush()
+    end
+    return apache2.OK
+end
+"""
+
+
+def pieces_path(n):
+    return "pieces/far.exe?n=%d" % n
+
+
+def pieces_instances(top, docroot, module, debug):
+    extra = f"""LoadModule lua_module "{MODDIR}/mod_lua.so"
+<Directory "{docroot}/pieces">
+    SetHandler lua-script
+    LuaScope server
+    LuaCodeCache forever
+</Directory>
+"""
+    return {n: Instance(n, "netexe" if n == "on" else "netexe-off", top,
+                        docroot, module, debug, extra)
+            for n in PIECES_CONFIGS}
+
+
+def reset_peak(pid):
+    """Resets pid's peak RSS (VmHWM) to its RSS; returns that RSS (kB)."""
+    with open("/proc/%d/clear_refs" % pid, "w") as f:
+        f.write("5")
+    return status_kib(pid, "VmRSS")
+
+
+def phase_pieces(top, docroot, module, args, res):
+    log("phase 6: pieces, %s pieces of %s" % (", ".join(map(str, PIECES)), FAR))
+    os.makedirs(os.path.join(docroot, "pieces"), exist_ok=True)
+    os.chmod(os.path.join(docroot, "pieces"), 0o755)
+    script = os.path.join(docroot, "pieces", FAR)
+    with open(script, "w") as f:
+        f.write(PIECES_LUA % os.path.join(docroot, FAR))
+    os.chmod(script, 0o644)
+
+    # Peak RSS growth: a fresh apache2 -X per row, one request in a single
+    # piece first (the Lua state, the image, the pools), then the row's.
+    rss, held = {c: {} for c in PIECES_CONFIGS}, {}
+    for n in PIECES:
+        insts = pieces_instances(os.path.join(top, "pieces-rss-%d" % n),
+                                 docroot, module, debug=True)
+        for name in PIECES_CONFIGS:
+            inst = insts[name]
+            inst.start_foreground([])
+            st, h, size = http_get(inst.port, pieces_path(1),
+                                   timeout=PIECES_TIMEOUT)
+            cd = h.get("content-disposition")
+            if st != 200 or size != EXE_SIZE or (cd is None) != (name == "off"):
+                raise BenchError("pieces %s: /%s: status %d, %d bytes, "
+                                 "Content-Disposition %r"
+                                 % (name, pieces_path(1), st, size, cd))
+            before = reset_peak(inst.pid)
+            started = time.monotonic()
+            try:
+                st, h, size = http_get(inst.port, pieces_path(n),
+                                       timeout=PIECES_TIMEOUT)
+            except OSError as e:
+                raise BenchError("pieces %s: /%s: %s (after %.0f s)"
+                                 % (name, pieces_path(n), e,
+                                    time.monotonic() - started))
+            cd = h.get("content-disposition")
+            if st != 200 or size != EXE_SIZE or (cd is None) != (name == "off"):
+                raise BenchError("pieces %s: /%s: status %d, %d bytes, "
+                                 "Content-Disposition %r"
+                                 % (name, pieces_path(n), st, size, cd))
+            rss[name][n] = status_kib(inst.pid, "VmHWM") - before
+            inst.stop()
+        with open(insts["on"].errlog) as f:
+            lines = [m for m in HELD_RE.finditer(f.read())]
+        if lines:
+            held[n] = (int(lines[-1].group(3)), int(lines[-1].group(4)))
+
+    cgdir = os.path.join(top, "callgrind-pieces")
+    os.makedirs(cgdir, exist_ok=True)
+    shutil.chown(cgdir, HTTPD_USER, HTTPD_USER)
+    insts = pieces_instances(os.path.join(top, "pieces-cg"), docroot, module,
+                             debug=False)
+    cg = {c: {} for c in PIECES_CONFIGS}
+    for name in PIECES_CONFIGS:
+        for n in PIECES:
+            n1, n2 = PIECES_CG_RUNS[n]
+            log("pieces: callgrind, NetExe %s, %d pieces, %d and %d requests"
+                % (name, n, n1, n2))
+            t, _ = callgrind_counts(insts[name], cgdir, "p%d" % n,
+                                    pieces_path(n), (n1, n2),
+                                    timeout=PIECES_TIMEOUT, per_function=False)
+            cg[name][n] = (t[n2] - t[n1]) / (n2 - n1)
+    res["pieces"] = {"cg": cg, "rss": rss, "held": held,
+                     "runs": PIECES_CG_RUNS}
+
+
+def report_pieces(res, out):
+    p = res["pieces"]
+    cg, rss, held, runs = p["cg"], p["rss"], p["held"], p["runs"]
+    verdicts = []
+    out.append("== 6. Pieces: %s (64 KiB CLR EXE, e_lfanew %d: the filter "
+               "holds %s bytes before it decides)" % (FAR, FAR_LFANEW,
+                                                     format(FAR_DECISION, ",")))
+    out.append("   from a mod_lua handler in N pieces, each written and "
+               "flushed (r:write + r:flush); NetExe Off against On")
+    out.append("   instructions per request: callgrind on apache2 -X, "
+               "(Ir(n2) - Ir(n1)) / (n2 - n1)")
+    out.append("   peak RSS growth: a fresh apache2 -X per row, after one "
+               "request in 1 piece; VmHWM after - VmRSS before (clear_refs)")
+    out.append("")
+    out.append("  %7s %9s %14s %14s %8s %12s %12s %22s"
+               % ("pieces", "n1/n2", "Ir/req Off", "Ir/req On", "On/Off",
+                  "RSS Off KiB", "RSS On KiB", "filter examined/held"))
+    for n in PIECES:
+        h = held.get(n)
+        out.append("  %7d %9s %14.0f %14.0f %8.3f %12d %12d %22s"
+                   % (n, "%d/%d" % runs[n], cg["off"][n], cg["on"][n],
+                      cg["on"][n] / cg["off"][n], rss["off"][n], rss["on"][n],
+                      "%d / %d" % h if h else "-"))
+    top_n = PIECES[-1]
+    r = cg["on"][top_n] / cg["off"][top_n]
+    verdicts.append(("%d pieces: instructions/request On <= %.1f x Off"
+                     % (top_n, T_PIECES_RATIO), "%.3f" % r,
+                     r <= T_PIECES_RATIO))
+    d = rss["on"][top_n] - rss["on"][PIECES[0]]
+    d_off = rss["off"][top_n] - rss["off"][PIECES[0]]
+    verdicts.append(("peak RSS growth flat in the pieces: On, %d pieces - 1 "
+                     "piece <= %d KiB" % (top_n, T_PIECES_FLAT_KIB),
+                     "%+d KiB (Off %+d KiB)" % (d, d_off),
+                     d <= T_PIECES_FLAT_KIB))
+    return verdicts
+
+
+# ---------------------------------------------------------------- phase 7
+
+GZ_RUNS = (20, 220)
+GZ_CONFIGS = ("off", "on")
+GZ_HEADERS = ("Accept-Encoding: gzip",)
+# (workload, path, label)
+GZ_WORKLOADS = (("gz", "gz/%s.gz" % EXE,
+                 "%s.gz, precompressed, Content-Encoding gzip" % EXE),
+                ("deflate", "deflate/%s" % EXE,
+                 "%s through mod_deflate (SetOutputFilter DEFLATE)" % EXE))
+
+
+def gzip_instances(top, docroot, module):
+    extra = f"""LoadModule deflate_module "{MODDIR}/mod_deflate.so"
+<Directory "{docroot}/gz">
+    RemoveType .gz
+    AddEncoding gzip .gz
+</Directory>
+<Directory "{docroot}/deflate">
+    SetOutputFilter DEFLATE
+</Directory>
+"""
+    return {n: Instance(n, "netexe" if n == "on" else "netexe-off", top,
+                        docroot, module, False, extra)
+            for n in GZ_CONFIGS}
+
+
+def phase_gzip(top, docroot, module, args, res):
+    log("phase 7: gzip, %s" % ", ".join(w[1] for w in GZ_WORKLOADS))
+    with open(os.path.join(docroot, EXE), "rb") as f:
+        image = f.read()
+    for d in ("gz", "deflate"):
+        os.makedirs(os.path.join(docroot, d), exist_ok=True)
+        os.chmod(os.path.join(docroot, d), 0o755)
+    with open(os.path.join(docroot, "gz", EXE + ".gz"), "wb") as f:
+        f.write(gzip.compress(image, mtime=0))
+    shutil.copyfile(os.path.join(docroot, EXE),
+                    os.path.join(docroot, "deflate", EXE))
+    for p in ("gz/%s.gz" % EXE, "deflate/%s" % EXE):
+        os.chmod(os.path.join(docroot, p), 0o644)
+
+    insts = gzip_instances(os.path.join(top, "gzip"), docroot, module)
+    seen = {}
+    for name in GZ_CONFIGS:
+        inst = insts[name]
+        inst.start()
+        for w, path, _ in GZ_WORKLOADS:
+            st, h, size = http_get(inst.port, path,
+                                   headers={"Accept-Encoding": "gzip"})
+            if st != 200 or h.get("content-encoding") != "gzip":
+                raise BenchError("gzip %s: /%s: status %d, Content-Encoding %r"
+                                 % (name, path, st, h.get("content-encoding")))
+            seen[name + "-" + w] = {"bytes": size,
+                                    "disposition": h.get("content-disposition")}
+        inst.stop()
+    cgdir = os.path.join(top, "callgrind-gzip")
+    os.makedirs(cgdir, exist_ok=True)
+    shutil.chown(cgdir, HTTPD_USER, HTTPD_USER)
+    n1, n2 = GZ_RUNS
+    cg = {c: {} for c in GZ_CONFIGS}
+    for name in GZ_CONFIGS:
+        for w, path, _ in GZ_WORKLOADS:
+            t, _ = callgrind_counts(insts[name], cgdir, w, path, (n1, n2),
+                                    GZ_HEADERS, per_function=False)
+            cg[name][w] = (t[n2] - t[n1]) / (n2 - n1)
+    res["gzip"] = {"cg": cg, "seen": seen, "runs": GZ_RUNS}
+
+
+def report_gzip(res, out):
+    g = res["gzip"]
+    cg, seen = g["cg"], g["seen"]
+    out.append("== 7. gzip: instructions per request (callgrind, apache2 -X, "
+               "%d and %d requests, Accept-Encoding: gzip)" % tuple(g["runs"]))
+    out.append("")
+    out.append("  %-58s %10s %10s %9s  %s" % ("workload", "Off", "On",
+                                             "On - Off", "header with On"))
+    for w, _, label in GZ_WORKLOADS:
+        cd = seen["on-" + w]["disposition"]
+        out.append("  %-58s %10.0f %10.0f %+9.0f  %s"
+                   % (label, cg["off"][w], cg["on"][w],
+                      cg["on"][w] - cg["off"][w], cd or "none"))
+    decide = cg["on"]["gz"] - cg["off"]["gz"]
+    out.append("  deciding on the precompressed image costs %+.0f "
+               "instructions per request, %.3f%% of what serving it through "
+               "mod_deflate costs with NetExe Off (%.0f)"
+               % (decide, 100.0 * decide / cg["off"]["deflate"],
+                  cg["off"]["deflate"]))
+    return []
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -960,7 +1257,9 @@ def main():
     ap.add_argument("--cg-n2", type=int, default=2200)
     ap.add_argument("--strace-n", type=int, default=20)
     ap.add_argument("--parallel", type=int, default=16)
-    ap.add_argument("--phases", default="sniff,throughput,callgrind,strace,memory")
+    ap.add_argument("--phases", default="sniff,throughput,callgrind,strace,"
+                    "memory,pieces,gzip",
+                    help="comma-separated subset of the phases to run")
     args = ap.parse_args()
     phases = set(args.phases.split(","))
 
@@ -1009,6 +1308,10 @@ def main():
             phase_strace(top, docroot, module, args, res)
         if "memory" in phases:
             phase_memory(top, docroot, module, args, res)
+        if "pieces" in phases:
+            phase_pieces(top, docroot, module, args, res)
+        if "gzip" in phases:
+            phase_gzip(top, docroot, module, args, res)
     finally:
         PROCS.cleanup()
         if os.environ.get("BENCH_KEEP", "0") == "0":
@@ -1033,7 +1336,9 @@ def main():
                     ("callgrind", report_callgrind),
                     ("strace", report_strace),
                     ("memory", report_memory),
-                    ("sniff", report_sniff)):
+                    ("sniff", report_sniff),
+                    ("pieces", report_pieces),
+                    ("gzip", report_gzip)):
         if ph in res:
             out.append("")
             verdicts += rep(res, out)

@@ -14,6 +14,10 @@
  *     DIR/big.exe     a 1 GiB CLR EXE: the same header, then the file is
  *                     extended with ftruncate, so it is sparse and costs
  *                     no disk space
+ *     DIR/far.exe     a 64 KiB CLR EXE whose PE header sits at e_lfanew
+ *                     60000: a filter that sees it in pieces must hold
+ *                     the first 60,240 bytes before it can decide (the
+ *                     "pieces" phase sends it from a handler)
  *
  * Files are written mode 0644 so that httpd's User can read them.
  */
@@ -30,6 +34,7 @@
 #define BENCH_PAGE_SIZE     4096u
 #define BENCH_EXE_SIZE      (64u * 1024u)
 #define BENCH_BIG_SIZE      ((off_t)1024 * 1024 * 1024)
+#define BENCH_FAR_LFANEW    60000u
 #define BENCH_FILE_MODE     0644
 
 static char *bench_path(const char *dir, const char *name)
@@ -81,19 +86,23 @@ static int bench_write_page(const char *path)
     return close(fd);
 }
 
-static int bench_write_exe(const char *path, size_t size)
+/* A CLR EXE padded to size; e_lfanew 0: pebuild's default (0x80). */
+static int bench_write_exe(const char *path, size_t size, uint32_t e_lfanew)
 {
     pebuild_spec s;
 
     pebuild_spec_init(&s);
     s.total_size = size;
+    if (e_lfanew != 0) {
+        s.e_lfanew = e_lfanew;
+    }
     return pebuild_write_file(path, &s);
 }
 
 /* The header image, then a hole up to BENCH_BIG_SIZE. */
 static int bench_write_big(const char *path)
 {
-    if (bench_write_exe(path, 0) != 0) {
+    if (bench_write_exe(path, 0, 0) != 0) {
         return -1;
     }
     return truncate(path, BENCH_BIG_SIZE);
@@ -101,7 +110,7 @@ static int bench_write_big(const char *path)
 
 int main(int argc, char **argv)
 {
-    char *page, *exe, *big;
+    char *page, *exe, *big, *far;
     int rc = 0;
 
     if (argc != 2) {
@@ -111,7 +120,8 @@ int main(int argc, char **argv)
     page = bench_path(argv[1], "page.html");
     exe = bench_path(argv[1], "app.exe");
     big = bench_path(argv[1], "big.exe");
-    if (page == NULL || exe == NULL || big == NULL) {
+    far = bench_path(argv[1], "far.exe");
+    if (page == NULL || exe == NULL || big == NULL || far == NULL) {
         fprintf(stderr, "bench_fixtures: out of memory\n");
         return 2;
     }
@@ -119,7 +129,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_fixtures: %s: %s\n", page, strerror(errno));
         rc = 1;
     }
-    else if (bench_write_exe(exe, BENCH_EXE_SIZE) != 0) {
+    else if (bench_write_exe(exe, BENCH_EXE_SIZE, 0) != 0) {
         fprintf(stderr, "bench_fixtures: %s: %s\n", exe, strerror(errno));
         rc = 1;
     }
@@ -127,6 +137,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_fixtures: %s: %s\n", big, strerror(errno));
         rc = 1;
     }
+    else if (bench_write_exe(far, BENCH_EXE_SIZE, BENCH_FAR_LFANEW) != 0) {
+        fprintf(stderr, "bench_fixtures: %s: %s\n", far, strerror(errno));
+        rc = 1;
+    }
+    free(far);
     free(page);
     free(exe);
     free(big);

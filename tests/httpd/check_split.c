@@ -20,12 +20,16 @@
  * The explicit insertions: SetOutputFilter, AddOutputFilter by extension
  * and a FilterProvider, each without "NetExe On", and each together with
  * it (one header, never two).
+ *
+ * The server runs a single prefork child, so that what a response costs in
+ * memory can be read from that child's peak RSS (harness_mem.h).
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
+#include "harness_mem.h"
 #include "pebuild.h"
 
 #define TEST_TIMEOUT_S      30
@@ -35,8 +39,6 @@
 #define BUCKETEER_PASS      0x10
 #define SAFE_BYTE           0x01
 
-/* Fifteen directories, not sixteen: NumberOfRvaAndSizes 16 is 0x10. */
-#define CLR_DIRECTORIES     15u
 
 /* Offsets in the default pebuild image (e_lfanew 0x80, PE32). */
 #define OFF_E_LFANEW        0x3Cu
@@ -49,6 +51,16 @@
 #define FAR_LFANEW          0x1100u
 #define SMALL_LIMIT         "512"
 #define SHORT_LEN           200u        /* stops inside the optional header */
+
+/* A PE header near the default sniff limit: 60,240 one-byte calls before
+ * the decision.  60000 is 0xEA60: no delimiter byte. */
+#define FAR60K_LFANEW       60000u
+#define DEFAULT_LIMIT_KIB   64L         /* NetExeSniffLimit's default */
+#define RSS_SLACK_KIB       (4L * 1024L)
+/* What the filter may keep besides the sniff buffer: its context, set
+ * aside metadata. */
+#define HELD_SLACK          (16L * 1024L)
+#define LOG_WAIT_MS         5000L
 
 static harness_httpd *srv;
 
@@ -120,17 +132,19 @@ typedef struct {
     size_t decision_end;
 } clean_image;
 
-static clean_image clean, far_clean;
+static clean_image clean, far_clean, far60k_clean;
 
 /* A CLR image (e_lfanew as given) with every bucketeer delimiter replaced
- * by SAFE_BYTE; none of them is in a field the sniffer reads. */
+ * by SAFE_BYTE; none of them is in a field the rule reads.  That includes
+ * NumberOfRvaAndSizes, 16 = 0x10, which becomes 1: the rule does not
+ * consult it (DESIGN.md section 2), while SizeOfOptionalHeader must still
+ * cover all sixteen directories. */
 static void build_clean_image(clean_image *c, uint32_t e_lfanew)
 {
     pebuild_spec s;
     size_t i;
 
     pebuild_spec_init(&s);
-    s.number_of_rva_and_sizes = CLR_DIRECTORIES;
     s.e_lfanew = e_lfanew;
     c->img = pebuild(&s, &c->len);
     ck_assert_ptr_nonnull(c->img);
@@ -183,19 +197,24 @@ static void write_every_byte(const char *rel, const clean_image *c,
 static void setup(void)
 {
     static const char *const mods[] = { "bucketeer", "filter", NULL };
+    static char config[sizeof split_config + sizeof HARNESS_MEM_ONE_CHILD];
     harness_options o;
     pebuild_spec native;
     size_t n = sizeof field_cuts / sizeof field_cuts[0];
 
+    snprintf(config, sizeof config, "%s%s", HARNESS_MEM_ONE_CHILD,
+             split_config);
     harness_options_init(&o);
+    o.mpm = HARNESS_MPM_PREFORK;
     o.modules = mods;
-    o.config = split_config;
+    o.config = config;
     srv = harness_new(&o);
     ck_assert_msg(srv != NULL, "harness_new failed");
 
     build_clean_image(&clean, 0x80u);
     ck_assert_uint_eq(clean.decision_end, OFF_DIR14 + 8);
     build_clean_image(&far_clean, FAR_LFANEW);
+    build_clean_image(&far60k_clean, FAR60K_LFANEW);
     write_cut("split/fields.exe", &clean, clean.len, field_cuts, n);
     write_every_byte("split/passes.exe", &clean, clean.len, BUCKETEER_PASS,
                      clean.decision_end + 1);
@@ -206,6 +225,8 @@ static void setup(void)
                      BUCKETEER_PASS, far_clean.decision_end + 1);
     write_every_byte("split-small/far.exe", &far_clean, far_clean.len,
                      BUCKETEER_PASS, far_clean.decision_end + 1);
+    write_every_byte("split/far60k.exe", &far60k_clean, far60k_clean.len,
+                     BUCKETEER_PASS, far60k_clean.decision_end + 1);
     write_every_byte("split/short.exe", &clean, SHORT_LEN, BUCKETEER_PASS,
                      SHORT_LEN);
     ck_assert_int_eq(harness_write_file(srv, "whole/short.exe", clean.img,
@@ -231,8 +252,10 @@ static void teardown(void)
     srv = NULL;
     free(clean.img);
     free(far_clean.img);
+    free(far60k_clean.img);
     memset(&clean, 0, sizeof clean);
     memset(&far_clean, 0, sizeof far_clean);
+    memset(&far60k_clean, 0, sizeof far60k_clean);
 }
 
 /* GET of a bucketeer fixture: 200, want (NULL: none), note, and the
@@ -298,50 +321,52 @@ START_TEST(test_far_header_passed_one_byte_per_call_gets_attachment)
 }
 END_TEST
 
-/* The most bytes the module's debug line reports held for a response
- * whose line starts with prefix (the last such line), or -1. */
-static long held_bytes_logged(const char *prefix)
-{
-    char *log = harness_error_log(srv);
-    const char *p, *line = NULL;
-    long held = -1;
-
-    ck_assert_ptr_nonnull(log);
-    for (p = strstr(log, prefix); p; p = strstr(p + 1, prefix)) {
-        line = p;
-    }
-    if (line) {
-        const char *end = strchr(line, '\n');
-        const char *h = strstr(line, " bytes held");
-
-        if (h && (!end || h < end)) {
-            while (h > line && h[-1] >= '0' && h[-1] <= '9') {
-                h--;
-            }
-            held = strtol(h, NULL, 10);
-        }
-    }
-    free(log);
-    return held;
-}
-
-/* Thousands of one-byte calls: what the filter keeps is bounded by the
- * decision, not by the file or the number of pieces.  The sniff buffer
- * grows by doubling (at most twice the bytes examined) and the pieces
- * wait set aside once each: under three times the decision's bytes. */
+/* Sixty thousand one-byte calls before the decision: what the request
+ * costs the server is bounded by the sniff limit, not by the number of
+ * pieces -- measured as the child's peak RSS growth (below 2 x
+ * NetExeSniffLimit + 4 MiB), and as the filter reports it: the bytes it
+ * held, which are real memory (the sniff buffer and anything set aside),
+ * at least the bytes it examined (they live in that buffer) and at most
+ * the limit plus a small constant. */
 START_TEST(test_far_header_in_pieces_holds_a_bounded_amount)
 {
-    long held;
+    const long limit = DEFAULT_LIMIT_KIB * 1024L;
+    const long bound_kib = 2 * DEFAULT_LIMIT_KIB + RSS_SLACK_KIB;
+    pid_t pid = harness_mem_server_pid(srv);
+    long growth, examined = -1, held = -1;
+    harness_mem_mark m;
+    char verdict[32] = "";
 
-    check_split_of("/split/far.exe", "attachment; filename=\"far.exe\"",
-                   "clr", &far_clean, far_clean.len);
-    ck_assert(harness_error_log_wait(srv, "/split/far.exe: clr",
-                                     5000));
-    held = held_bytes_logged("/split/far.exe: clr");
-    HARNESS_ASSERT(srv, held >= (long)far_clean.decision_end
-                   && held < 3 * (long)far_clean.decision_end,
-                   "%ld bytes held for a decision at byte %zu", held,
-                   far_clean.decision_end);
+    HARNESS_FAIL_IF(srv, pid == 0, "no single serving process");
+    HARNESS_FAIL_IF(srv, harness_mem_start(pid, &m) != 0,
+                    "cannot reset the peak RSS of %ld", (long)pid);
+    check_split_of("/split/far60k.exe", "attachment; filename=\"far60k.exe\"",
+                   "clr", &far60k_clean, far60k_clean.len);
+    growth = harness_mem_growth_kib(&m);
+    HARNESS_FAIL_IF(srv, harness_mem_logged(srv, "/split/far60k.exe",
+                                            LOG_WAIT_MS, verdict,
+                                            sizeof verdict, &examined,
+                                            &held) != 0,
+                    "no debug line for /split/far60k.exe");
+    printf("check_split: /split/far60k.exe in %zu pieces: RSS growth %ld KiB "
+           "(bound %ld KiB)%s; filter: %s, %ld bytes examined, %ld bytes "
+           "held\n", far60k_clean.decision_end + 1, growth, bound_kib,
+           harness_mem_meaningful() ? "" : " under a tool", verdict,
+           examined, held);
+    fflush(stdout);
+    HARNESS_FAIL_IF(srv, growth < 0, "the serving process %ld is gone",
+                    (long)pid);
+    HARNESS_FAIL_IF(srv, harness_mem_meaningful() && growth >= bound_kib,
+                    "the child grew by %ld KiB (bound 2 x %ld + 4 MiB = %ld "
+                    "KiB)", growth, limit, bound_kib);
+    HARNESS_FAIL_IF(srv, strcmp(verdict, "clr") != 0, "logged verdict %s",
+                    verdict);
+    HARNESS_FAIL_IF(srv, examined < (long)far60k_clean.decision_end
+                    || held < examined || held > limit + HELD_SLACK,
+                    "%ld bytes examined, %ld held for a decision at byte %zu "
+                    "(held must cover the examined bytes and stay within "
+                    "%ld + %ld)", examined, held, far60k_clean.decision_end,
+                    limit, HELD_SLACK);
 }
 END_TEST
 

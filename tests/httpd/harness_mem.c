@@ -1,0 +1,283 @@
+/* Copyright 2026 The mod_netexe Authors.
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may
+ * not use this file except in compliance with the License.  You may obtain
+ * a copy of the License at http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * harness_mem.c -- the serving process of a harness apache2 and its peak
+ * RSS around a request (see harness_mem.h).
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness_mem.h"
+
+#define MEM_PATH_MAX        512
+#define MEM_STAT_MAX        1024
+#define MEM_POLL_MS         20
+#define MEM_CLEAR_PEAK      "5"     /* clear_refs: reset the peak RSS */
+
+static long mem_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void mem_sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static int mem_env_set(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+}
+
+/* The parent's pid from the server's PidFile (run/httpd.pid under its
+ * root, as the harness writes the configuration); 0 when unreadable. */
+static pid_t mem_parent_pid(const harness_httpd *h)
+{
+    char path[MEM_PATH_MAX];
+    FILE *f;
+    long v = 0;
+
+    if (snprintf(path, sizeof path, "%s/run/httpd.pid", harness_root(h))
+        >= (int)sizeof path)
+        return 0;
+    f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    if (fscanf(f, "%ld", &v) != 1)
+        v = 0;
+    fclose(f);
+    return v > 0 ? (pid_t)v : 0;
+}
+
+/* The parent pid and state of pid from /proc/PID/stat; -1 when gone. */
+static int mem_stat(pid_t pid, pid_t *ppid, char *state)
+{
+    char path[64], buf[MEM_STAT_MAX], *rp;
+    FILE *f;
+    size_t n;
+    long pp;
+
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* The command name may hold blanks and parentheses: the fields after
+     * it start after the last ')'. */
+    rp = strrchr(buf, ')');
+    if (rp == NULL || sscanf(rp + 1, " %c %ld", state, &pp) != 2)
+        return -1;
+    *ppid = (pid_t)pp;
+    return 0;
+}
+
+/* The living children of parent: their count, and the first in *child. */
+static unsigned mem_children(pid_t parent, pid_t *child)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    unsigned n = 0;
+
+    *child = 0;
+    if (d == NULL)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        pid_t pid, ppid;
+        char state;
+
+        if (!isdigit((unsigned char)de->d_name[0]))
+            continue;
+        pid = (pid_t)strtol(de->d_name, NULL, 10);
+        if (mem_stat(pid, &ppid, &state) != 0 || ppid != parent
+            || state == 'Z' || state == 'X')
+            continue;
+        if (n++ == 0)
+            *child = pid;
+    }
+    closedir(d);
+    return n;
+}
+
+pid_t harness_mem_server_pid(const harness_httpd *h)
+{
+    long deadline = mem_now_ms() + harness_scaled_ms(HARNESS_MEM_PID_WAIT_MS);
+    pid_t parent = mem_parent_pid(h), child = 0;
+    unsigned n = 0;
+
+    if (parent == 0) {
+        fprintf(stderr, "harness_mem: no PidFile under %s\n", harness_root(h));
+        return 0;
+    }
+    if (mem_env_set("HARNESS_SINGLE"))
+        return parent;              /* apache2 -X serves by itself */
+    for (;;) {
+        n = mem_children(parent, &child);
+        if (n == 1)
+            return child;
+        if (mem_now_ms() > deadline)
+            break;
+        mem_sleep_ms(MEM_POLL_MS);
+    }
+    fprintf(stderr, "harness_mem: apache2 %ld has %u children, expected one "
+            "(HARNESS_MEM_ONE_CHILD)\n", (long)parent, n);
+    return 0;
+}
+
+long harness_mem_status_kib(pid_t pid, const char *field)
+{
+    char path[64], line[256];
+    size_t fl = strlen(field);
+    long v = -1;
+    FILE *f;
+
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, field, fl) == 0 && line[fl] == ':') {
+            v = strtol(line + fl + 1, NULL, 10);
+            break;
+        }
+    }
+    fclose(f);
+    return v;
+}
+
+int harness_mem_start(pid_t pid, harness_mem_mark *m)
+{
+    char path[64];
+    FILE *f;
+    int rc;
+
+    m->pid = pid;
+    m->rss_kib = -1;
+    snprintf(path, sizeof path, "/proc/%ld/clear_refs", (long)pid);
+    f = fopen(path, "w");
+    if (f == NULL) {
+        fprintf(stderr, "harness_mem: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    rc = fputs(MEM_CLEAR_PEAK, f) < 0 ? -1 : 0;
+    if (fclose(f) != 0)
+        rc = -1;
+    if (rc != 0) {
+        fprintf(stderr, "harness_mem: cannot write %s\n", path);
+        return -1;
+    }
+    m->rss_kib = harness_mem_status_kib(pid, "VmRSS");
+    return m->rss_kib < 0 ? -1 : 0;
+}
+
+long harness_mem_growth_kib(const harness_mem_mark *m)
+{
+    long hwm = harness_mem_status_kib(m->pid, "VmHWM");
+
+    if (hwm < 0 || m->rss_kib < 0)
+        return -1;
+    return hwm > m->rss_kib ? hwm - m->rss_kib : 0;
+}
+
+int harness_mem_meaningful(void)
+{
+    return !mem_env_set("HARNESS_WRAPPER");
+}
+
+/* The number that ends right before p (digits backwards from p - 1). */
+static long mem_number_before(const char *line, const char *p)
+{
+    const char *s = p;
+
+    while (s > line && isdigit((unsigned char)s[-1]))
+        s--;
+    return s < p ? strtol(s, NULL, 10) : -1;
+}
+
+/* Parses the debug line that starts (after the log's own prefix) with
+ * "<uri>: " at p and ends at eol.  0 when it is one. */
+static int mem_parse_line(const char *line, const char *p, const char *eol,
+                          size_t urilen, char *verdict, size_t vlen,
+                          long *examined, long *held)
+{
+    const char *v = p + urilen + 2, *ve = v, *ex, *he;
+    char buf[MEM_STAT_MAX];
+    size_t n = (size_t)(eol - line);
+
+    if (n >= sizeof buf)
+        n = sizeof buf - 1;
+    memcpy(buf, line, n);
+    buf[n] = '\0';
+    ex = strstr(buf, " bytes examined, ");
+    he = strstr(buf, " bytes held");
+    if (ex == NULL || he == NULL)
+        return -1;
+    while (ve < eol && (isalnum((unsigned char)*ve) || *ve == '-'))
+        ve++;
+    if (ve == v)
+        return -1;
+    if (verdict != NULL && vlen > 0) {
+        size_t k = (size_t)(ve - v) < vlen - 1 ? (size_t)(ve - v) : vlen - 1;
+        memcpy(verdict, v, k);
+        verdict[k] = '\0';
+    }
+    *examined = mem_number_before(buf, ex);
+    *held = mem_number_before(buf, he);
+    return *examined >= 0 && *held >= 0 ? 0 : -1;
+}
+
+int harness_mem_logged(const harness_httpd *h, const char *uri,
+                       long timeout_ms, char *verdict, size_t vlen,
+                       long *examined, long *held)
+{
+    long deadline = mem_now_ms() + harness_scaled_ms(timeout_ms);
+    size_t urilen = strlen(uri);
+
+    *examined = *held = -1;
+    for (;;) {
+        char *log = harness_error_log(h);
+        const char *p = log;
+        int found = 0;
+
+        /* "<uri>: " after a blank: the line's own text starts there, with
+         * or without a "mod_netexe: " in front. */
+        while ((p = strstr(p, uri)) != NULL) {
+            const char *line = p, *eol = strchr(p, '\n');
+
+            if (eol == NULL)
+                eol = p + strlen(p);
+            while (line > log && line[-1] != '\n')
+                line--;
+            if (p > log && p[-1] == ' ' && strncmp(p + urilen, ": ", 2) == 0
+                && mem_parse_line(line, p, eol, urilen, verdict, vlen,
+                                  examined, held) == 0)
+                found = 1;              /* the last one wins */
+            p = eol;
+        }
+        free(log);
+        if (found)
+            return 0;
+        if (mem_now_ms() > deadline)
+            return -1;
+        mem_sleep_ms(MEM_POLL_MS);
+    }
+}
