@@ -732,6 +732,17 @@ typedef struct {
 #define NETEXE_CONTENT_PREFIX_LEN   (sizeof(NETEXE_CONTENT_PREFIX) - 1)
 #define NETEXE_CD                   "Content-Disposition"
 
+/* Whether a field name starts with "Content-", in any case.  Compared
+ * in place: most names differ in their first or second letter, and a
+ * library call would cost more than the compare. */
+static APR_INLINE int netexe_is_content_field(const char *k)
+{
+    return (k[0] | 0x20) == 'c' && (k[1] | 0x20) == 'o'
+           && (k[2] | 0x20) == 'n' && (k[3] | 0x20) == 't'
+           && (k[4] | 0x20) == 'e' && (k[5] | 0x20) == 'n'
+           && (k[6] | 0x20) == 't' && k[7] == '-';
+}
+
 /* Fills in h from the entries of t: one pass over a table instead of one
  * apr_table_get() per name and table, which would be the most expensive
  * part of the filter.  Several Content-Encoding fields are one list, as a
@@ -746,9 +757,7 @@ static void netexe_scan_headers(apr_pool_t *p, const apr_table_t *t,
     for (i = 0; i < arr->nelts; i++) {
         const char *key = elts[i].key;
 
-        if (!key || (key[0] != 'C' && key[0] != 'c')
-            || strncasecmp(key, NETEXE_CONTENT_PREFIX,
-                           NETEXE_CONTENT_PREFIX_LEN) != 0) {
+        if (!key || !netexe_is_content_field(key)) {
             continue;
         }
         key += NETEXE_CONTENT_PREFIX_LEN;
@@ -1933,7 +1942,10 @@ static void netexe_apply(ap_filter_t *f, netexe_ctx *ctx,
             break;
         }
     }
-    apr_table_setn(r->notes, NETEXE_NOTE, verdict);
+    /* Added, not set: the verdict is given once per request (a second
+     * NETEXE instance steps aside before it gets here), so there is no
+     * earlier note to replace and no need to search for one. */
+    apr_table_addn(r->notes, NETEXE_NOTE, verdict);
 
     if (match) {
         /* Built on the stack: the pool keeps only the value's bytes. */
@@ -2016,10 +2028,30 @@ static void netexe_release(request_rec *r, netexe_ctx *ctx,
     APR_BRIGADE_PREPEND(bb, ctx->held);
 }
 
+/* Moves the first call's context, which lives on the stack, to the
+ * request pool: the response goes on past this call. */
+static netexe_ctx *netexe_ctx_keep(request_rec *r, netexe_ctx *first)
+{
+    netexe_ctx *ctx = apr_palloc(r->pool, sizeof(*ctx));
+
+    memcpy(ctx, first, sizeof(*ctx));
+    if (first->buf == first->first) {
+        ctx->buf = ctx->first;
+    }
+    if (first->cleanup) {
+        apr_pool_cleanup_kill(r->pool, first, netexe_ctx_cleanup);
+        apr_pool_cleanup_register(r->pool, ctx, netexe_ctx_cleanup,
+                                  apr_pool_cleanup_null);
+    }
+    return ctx;
+}
+
 static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     request_rec *r = f->r;
     netexe_ctx *ctx = f->ctx;
+    netexe_ctx first_ctx;       /* most responses decide in the first call:
+                                 * no context in the pool for them */
     netexe_dir_conf *conf;
     apr_status_t rv = APR_SUCCESS;
 
@@ -2038,7 +2070,7 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             return netexe_step_aside(f, bb, why);
         }
         ap_set_module_config(r->request_config, &netexe_module, f);
-        f->ctx = ctx = apr_palloc(r->pool, sizeof(*ctx));
+        ctx = &first_ctx;
         memset(ctx, 0, offsetof(netexe_ctx, info));
         if (ncodings > 0) {
             memcpy(ctx->codings, codings, sizeof(*codings) * (size_t)ncodings);
@@ -2092,14 +2124,17 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             rv = netexe_take_data(r, ctx, e);
         }
         if (rv != APR_SUCCESS) {
-            return rv;
+            break;
         }
     }
 
-    if (!ctx->decided) {
+    if (rv != APR_SUCCESS || !ctx->decided) {
         /* Until the next call, the handler may set headers. */
         ctx->cd_absent = 0;
-        return APR_SUCCESS;
+        if (ctx == &first_ctx) {
+            f->ctx = netexe_ctx_keep(r, ctx);
+        }
+        return rv;
     }
 
     netexe_apply(f, ctx, conf, bb);
