@@ -595,6 +595,7 @@ static const char bypass_config[] =
     "ScriptAlias /cgi-bin/ \"@DOCROOT@/cgi/\"\n"
     "<Directory \"@DOCROOT@/cgi\">\n"
     "    Options +ExecCGI\n"
+    "    AddEncoding x-gzip .gz\n"
     "</Directory>\n"
     "<Location \"/cgi-bin/\">\n"
     "    NetExe On\n"
@@ -699,6 +700,30 @@ static void write_lua(const char *name, const char *image_rel,
         image, one_by_one ? "true" : "false",
         late_encoding ? "r.headers_out['Content-Encoding'] = '" : "",
         late_encoding ? late_encoding : "", late_encoding ? "'" : "");
+    ck_assert(n > 0 && (size_t)n < sizeof script);
+    snprintf(rel, sizeof rel, "lua/%s", name);
+    ck_assert_int_eq(harness_write_file(srv, rel, script, strlen(script)), 0);
+    free(image);
+}
+
+/* A Lua handler at lua/name sending image_rel with Content-Encoding "br"
+ * in err_headers_out and "gzip" in headers_out. */
+static void write_lua_two_tables(const char *name, const char *image_rel)
+{
+    char *image = harness_path(srv, image_rel), rel[128], script[1024];
+    int n;
+
+    n = snprintf(script, sizeof script,
+        "function handle(r)\n"
+        "    r.content_type = \"application/x-msdownload\"\n"
+        "    local f = io.open(\"%s\", \"rb\")\n"
+        "    local d = f:read(\"*a\")\n"
+        "    f:close()\n"
+        "    r.err_headers_out['Content-Encoding'] = 'br'\n"
+        "    r.headers_out['Content-Encoding'] = 'gzip'\n"
+        "    r:write(d)\n"
+        "    return apache2.OK\n"
+        "end\n", image);
     ck_assert(n > 0 && (size_t)n < sizeof script);
     snprintf(rel, sizeof rel, "lua/%s", name);
     ck_assert_int_eq(harness_write_file(srv, rel, script, strlen(script)), 0);
@@ -912,6 +937,14 @@ static void bypass_setup(void)
     ck_assert_int_eq(harness_mkdir(srv, "lua"), 0);
     write_lua("late.lua", GZ_REL, "gzip", 0);
 
+    /* Content-Encoding from two places, read in another order than
+     * ap_http_header_filter() sends it. */
+    code_file("brotli -c", IMG_REL, "img/clr.exe.br");
+    code_file("gzip -n -c", "img/clr.exe.br", "img/clr.exe.br.gz");
+    write_lua_two_tables("order.lua", "img/clr.exe.br.gz");
+    write_cgi("tool.gz", GZ_REL, "Content-Encoding: br\r\n",
+              HARNESS_CGI_AT_ONCE);
+
     /* Filter order, cache. */
     ck_assert_int_eq(harness_mkdir(srv, "chain"), 0);
     ck_assert_int_eq(harness_write_text(srv, "chain/page.shtml",
@@ -1118,6 +1151,42 @@ START_TEST(test_handler_setting_content_encoding_after_first_byte_gets_attachmen
                             "attachment; filename=\"late.lua.exe\"", GZ_REL,
                             "clr");
     HARNESS_ASSERT_HEADER(srv, &r, "Content-Encoding", "gzip");
+    harness_response_free(&r);
+}
+END_TEST
+
+/* ap_http_header_filter() sends err_headers_out's fields before
+ * headers_out's: the client reads "br, gzip" and undoes gzip, then br.
+ * The filter lists headers_out first ("gzip, br"). */
+START_TEST(test_content_encoding_in_both_tables_is_read_in_sent_order)
+{
+    harness_response r;
+
+    get_path(0, "/lua/order.lua", &r);
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200,
+                            "attachment; filename=\"order.lua.exe\"",
+                            "img/clr.exe.br.gz", "clr");
+    HARNESS_ASSERT(srv, harness_header_count(&r, "Content-Encoding") == 2
+                        && strcmp(harness_header_get(&r, "Content-Encoding"),
+                                  "br") == 0,
+                   "Content-Encoding fields not br, gzip");
+    harness_response_free(&r);
+}
+END_TEST
+
+/* mod_mime gives a script named tool.gz r->content_encoding "x-gzip"
+ * (AddEncoding), and the header filter sends that value in place of the
+ * script's own Content-Encoding: the client undoes gzip only.  The filter
+ * adds the script's "br" to the list. */
+START_TEST(test_content_encoding_replaced_by_mod_mime_is_read_as_sent)
+{
+    harness_response r;
+
+    get_path(0, "/cgi-bin/tool.gz", &r);
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200,
+                            "attachment; filename=\"tool.gz.exe\"", GZ_REL,
+                            "clr");
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Encoding", "x-gzip");
     harness_response_free(&r);
 }
 END_TEST
@@ -1587,6 +1656,142 @@ START_TEST(test_stacked_zstd_codings_cost_no_more_than_one_window)
 }
 END_TEST
 
+/* ---- many Content-Encoding fields from a backend ------------------------ */
+
+#define CE_FIELDS           96
+#define CE_FIELD_LEN        8000u   /* below mod_proxy's 8190-byte field */
+
+static int backend_fd = -1;
+static char headers_config[1024];
+
+static void memory_headers_setup(void)
+{
+    static const char *const mods[] = { "proxy", "proxy_http", NULL };
+    harness_options o;
+    struct sockaddr_in sa;
+    socklen_t sl = sizeof sa;
+    size_t len;
+    unsigned char *img;
+
+    backend_fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(backend_fd, 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(backend_fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    ck_assert_int_eq(listen(backend_fd, 8), 0);
+    ck_assert_int_eq(getsockname(backend_fd, (struct sockaddr *)&sa, &sl), 0);
+    snprintf(headers_config, sizeof headers_config,
+             "ProxyPass /raw/ http://127.0.0.1:%d/\n"
+             "<Location \"/raw/\">\n"
+             "    NetExe On\n"
+             "</Location>\n", ntohs(sa.sin_port));
+
+    harness_options_init(&o);
+    o.modules = mods;
+    o.config = headers_config;
+    srv = harness_new(&o);
+    ck_assert_msg(srv != NULL, "harness_new failed");
+    img = clr_image(&len);
+    put(IMG_REL, img, len);
+    free(img);
+    ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
+}
+
+static void memory_headers_teardown(void)
+{
+    harness_free(srv);
+    srv = NULL;
+    if (backend_fd >= 0)
+        close(backend_fd);
+    backend_fd = -1;
+}
+
+/* The backend, in a child process: one connection, answered with the
+ * image under CE_FIELDS Content-Encoding fields of CE_FIELD_LEN bytes. */
+static void backend_many_encodings(void)
+{
+    struct pollfd p = { backend_fd, POLLIN, 0 };
+    char req[8192], *value, head[256];
+    size_t len, got = 0, i;
+    unsigned char *img = clr_image(&len);
+    int c;
+
+    if (poll(&p, 1, (int)harness_scaled_ms(RAW_IO_MS)) != 1)
+        _exit(2);
+    c = accept(backend_fd, NULL, NULL);
+    if (c < 0)
+        _exit(3);
+    while (got < sizeof req - 1) {
+        struct pollfd q = { c, POLLIN, 0 };
+        ssize_t k;
+
+        if (poll(&q, 1, (int)harness_scaled_ms(RAW_IO_MS)) != 1)
+            _exit(4);
+        k = read(c, req + got, sizeof req - 1 - got);
+        if (k <= 0)
+            _exit(5);
+        got += (size_t)k;
+        req[got] = '\0';
+        if (strstr(req, "\r\n\r\n"))
+            break;
+    }
+    value = malloc(CE_FIELD_LEN + 1);
+    for (i = 0; i < CE_FIELD_LEN; i++)
+        value[i] = "gzip,"[i % 5];
+    value[CE_FIELD_LEN] = '\0';
+    snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\n"
+             "Content-Type: application/x-msdownload\r\n"
+             "Content-Length: %zu\r\nConnection: close\r\n", len);
+    if (write(c, head, strlen(head)) < 0)
+        _exit(6);
+    for (i = 0; i < CE_FIELDS; i++) {
+        if (write(c, "Content-Encoding: ", 18) < 0
+            || write(c, value, CE_FIELD_LEN) < 0 || write(c, "\r\n", 2) < 0)
+            _exit(7);
+    }
+    if (write(c, "\r\n", 2) < 0 || write(c, img, len) < 0)
+        _exit(8);
+    close(c);
+    _exit(0);
+}
+
+/* Ninety-six Content-Encoding fields of 8000 bytes (a backend's, within
+ * httpd's limits): netexe_scan_headers() joins them with apr_pstrcat one
+ * at a time, copying the growing list each time, 38 MB for 770 KB of
+ * headers. */
+START_TEST(test_many_content_encoding_fields_cost_no_more_than_the_budget)
+{
+    static const char req[] = "GET /raw/x HTTP/1.0\r\n\r\n";
+    long before, after, budget;
+    int n0, n1;
+    pid_t pid;
+    size_t len;
+    unsigned char *resp;
+
+    before = children_hwm_kb(&n0);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0)
+        backend_many_encodings();
+    resp = harness_raw_exchange(srv, 0, req, sizeof req - 1,
+                                harness_scaled_ms(RAW_IO_MS), &len);
+    ck_assert_int_eq(harness_wait_child(pid, "backend",
+                                        harness_scaled_ms(RAW_IO_MS)), 0);
+    HARNESS_ASSERT(srv, resp != NULL && strncmp((char *)resp,
+                                                "HTTP/1.1 200 ", 13) == 0,
+                   "no 200 from the proxy");
+    free(resp);
+    after = children_hwm_kb(&n1);
+    budget = REQUEST_BUDGET_KB + (n1 > n0 ? n1 - n0 : 0) * NEW_CHILD_KB;
+    HARNESS_ASSERT(srv, after - before <= budget,
+                   "children's peak RSS grew by %ld kB for one response with "
+                   "%d Content-Encoding fields; budget %ld kB",
+                   after - before, CE_FIELDS, budget);
+    assert_no_crash();
+}
+END_TEST
+
 /* ========================================================================
  * time: a small body must not keep a thread decoding
  * ======================================================================== */
@@ -1672,6 +1877,8 @@ static Suite *attack_suite(void)
     tcase_add_test(tc, test_header_set_content_encoding_gets_attachment);
     tcase_add_test(tc, test_header_always_set_content_encoding_gets_attachment);
     tcase_add_test(tc, test_handler_setting_content_encoding_after_first_byte_gets_attachment);
+    tcase_add_test(tc, test_content_encoding_in_both_tables_is_read_in_sent_order);
+    tcase_add_test(tc, test_content_encoding_replaced_by_mod_mime_is_read_as_sent);
     tcase_add_test(tc, test_netexe_on_with_filter_chain_before_includes_gets_attachment);
     tcase_add_test(tc, test_image_cached_by_a_subrequest_keeps_the_header);
     tcase_add_test(tc, test_image_rewritten_in_place_while_served_gets_attachment);
@@ -1704,6 +1911,13 @@ static Suite *attack_suite(void)
     tcase_add_unchecked_fixture(tc, memory_setup, memory_teardown);
     tcase_set_timeout(tc, TEST_TIMEOUT_S);
     tcase_add_test(tc, test_stacked_zstd_codings_cost_no_more_than_one_window);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("memory_headers");
+    tcase_add_unchecked_fixture(tc, memory_headers_setup,
+                                memory_headers_teardown);
+    tcase_set_timeout(tc, TEST_TIMEOUT_S);
+    tcase_add_test(tc, test_many_content_encoding_fields_cost_no_more_than_the_budget);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("time");
