@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -58,12 +59,10 @@
 #define IMG_REL                 "img/clr.exe"
 #define GZ_REL                  "img/clr.exe.gz"
 #define SNIFF_LIMIT             65536u      /* the default NetExeSniffLimit */
-#define KIB                     1024u
 #define MIB                     (1024u * 1024u)
 
 /* PE layout used to patch single fields of a built image. */
 #define OPT_RVA_COUNT_PE32      92u
-#define OPT_DIRS_PE32           96u
 #define DIR_ENTRY_SIZE          8u
 #define DIR_COM_DESCRIPTOR      14u
 #define DOS_LFANEW_OFFSET       0x3Cu
@@ -886,12 +885,12 @@ static void make_cache_dir(void)
 #define ENC_FAR_LFANEW      0x00020000u     /* 128 KiB: twice the limit */
 #define ZSTD_SKIP_17M       (17u * MIB)     /* past the 16 MiB read */
 #define SWAP_LFANEW         0x00F00000u     /* 15 MiB */
-#define SWAP_TAIL           8192u
 #define NINE_CODINGS        9
 
 static void write_withstood_fixtures(void);
 
-static void bypass_setup(void)
+/* The server of the bypass and withstood cases. */
+static void attack_setup(void)
 {
     harness_options o;
     pebuild_spec s;
@@ -971,7 +970,7 @@ static void bypass_setup(void)
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
 
-static void bypass_teardown(void)
+static void attack_teardown(void)
 {
     harness_free(srv);
     srv = NULL;
@@ -995,8 +994,8 @@ START_TEST(test_clr_image_with_directory_count_zero_gets_attachment)
 }
 END_TEST
 
-/* GET the first len bytes of the fixture rel at path: 206, the header
- * want, and those bytes. */
+/* A Range for the first 100 bytes of the fixture rel at path: 206, the
+ * header want, those bytes, note clr. */
 static void expect_range_attachment(const char *path, const char *rel,
                                     const char *want)
 {
@@ -1882,7 +1881,7 @@ static Suite *attack_suite(void)
     TCase *tc;
 
     tc = tcase_create("bypass");
-    tcase_add_unchecked_fixture(tc, bypass_setup, bypass_teardown);
+    tcase_add_unchecked_fixture(tc, attack_setup, attack_teardown);
     tcase_set_timeout(tc, TEST_TIMEOUT_S);
     tcase_add_test(tc, test_clr_image_with_14_directories_gets_attachment);
     tcase_add_test(tc, test_clr_image_with_directory_count_zero_gets_attachment);
@@ -1908,7 +1907,7 @@ static Suite *attack_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("withstood");
-    tcase_add_unchecked_fixture(tc, bypass_setup, bypass_teardown);
+    tcase_add_unchecked_fixture(tc, attack_setup, attack_teardown);
     tcase_set_timeout(tc, TEST_TIMEOUT_S);
     tcase_add_test(tc, test_image_in_second_gzip_member_gets_attachment);
     tcase_add_test(tc, test_true_raw_deflate_gets_attachment);
