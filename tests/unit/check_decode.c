@@ -944,6 +944,693 @@ START_TEST(test_end_is_final)
 }
 END_TEST
 
+/* ---- gzip as browsers read it ----------------------------------------- */
+
+/* gzip member fields (RFC 1952 section 2.3). */
+#define GZIP_FTEXT          0x01u
+#define GZIP_FHCRC          0x02u
+#define GZIP_FEXTRA         0x04u
+#define GZIP_FNAME          0x08u
+#define GZIP_FCOMMENT       0x10u
+#define GZIP_RESERVED       0xE0u
+#define GZIP_XLEN_LEN       2u
+#define GZIP_TRAILER_LEN    8u
+#define GZIP_XLEN_MAX       0xFFFFu
+
+/* A member as a server may send it: which fields FLG announces (reserved
+ * bits too), their sizes, and whether the header CRC and the trailer are
+ * right. */
+typedef struct {
+    const char *what;
+    unsigned int flg;
+    size_t extra_len;       /* XLEN, with FEXTRA */
+    size_t name_len;        /* FNAME bytes before its NUL */
+    size_t comment_len;     /* FCOMMENT bytes before its NUL */
+    int bad_hcrc;           /* FHCRC: a header CRC that does not match */
+    int bad_trailer;        /* CRC-32 and ISIZE that do not match */
+} gzip_member_spec;
+
+static void put_u32le(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v & 0xFFu);
+    p[1] = (unsigned char)((v >> 8) & 0xFFu);
+    p[2] = (unsigned char)((v >> 16) & 0xFFu);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+/* One member of data[0 .. len-1] built field by field, the data deflated
+ * raw by zlib. */
+static unsigned char *gzip_member(const gzip_member_spec *m,
+                                  const unsigned char *data, size_t len,
+                                  size_t *out_len)
+{
+    size_t raw_len, cap, n = 0;
+    unsigned char *raw = zlib_encode(ZLIB_WBITS_RAW, data, len, &raw_len);
+    unsigned char *p;
+
+    cap = GZIP_HEADER_LEN + GZIP_XLEN_LEN + m->extra_len + m->name_len + 1
+          + m->comment_len + 1 + 2 + raw_len + GZIP_TRAILER_LEN;
+    p = malloc(cap);
+    ck_assert_ptr_nonnull(p);
+    p[n++] = 0x1F;
+    p[n++] = 0x8B;
+    p[n++] = 0x08;
+    p[n++] = (unsigned char)m->flg;
+    put_u32le(p + n, 0x5F5E0F00u);      /* MTIME */
+    n += 4;
+    p[n++] = 0x00;                      /* XFL */
+    p[n++] = 0x03;                      /* OS: Unix */
+    if (m->flg & GZIP_FEXTRA) {
+        ck_assert_uint_le(m->extra_len, GZIP_XLEN_MAX);
+        p[n++] = (unsigned char)(m->extra_len & 0xFFu);
+        p[n++] = (unsigned char)(m->extra_len >> 8);
+        /* Subfield-like bytes, NULs among them: FEXTRA is counted, not
+         * ended by a NUL. */
+        fill_random(p + n, m->extra_len, PAYLOAD_SEED + 1);
+        n += m->extra_len;
+    }
+    if (m->flg & GZIP_FNAME) {
+        memset(p + n, 'n', m->name_len);
+        n += m->name_len;
+        p[n++] = 0x00;
+    }
+    if (m->flg & GZIP_FCOMMENT) {
+        memset(p + n, 'c', m->comment_len);
+        n += m->comment_len;
+        p[n++] = 0x00;
+    }
+    if (m->flg & GZIP_FHCRC) {
+        uint32_t crc = (uint32_t)crc32(0L, p, (uInt)n);
+
+        if (m->bad_hcrc) {
+            crc = ~crc;
+        }
+        p[n++] = (unsigned char)(crc & 0xFFu);
+        p[n++] = (unsigned char)((crc >> 8) & 0xFFu);
+    }
+    memcpy(p + n, raw, raw_len);
+    n += raw_len;
+    put_u32le(p + n, (uint32_t)crc32(0L, data, (uInt)len)
+                     ^ (m->bad_trailer ? 0xFFFFFFFFu : 0u));
+    put_u32le(p + n + 4, (uint32_t)len ^ (m->bad_trailer ? 0xFFFFFFFFu : 0u));
+    n += GZIP_TRAILER_LEN;
+    free(raw);
+    *out_len = n;
+    return p;
+}
+
+/* zlib refuses the reserved FLG bits and a wrong header CRC; Chromium
+ * masks the bits off and skips the CRC, so the decoder does too.  The
+ * optional fields are skipped whole, FEXTRA by its length (NULs in it),
+ * FNAME and FCOMMENT up to their NUL. */
+static const gzip_member_spec header_cases[] = {
+    { "no optional field", 0, 0, 0, 0, 0, 0 },
+    { "FTEXT", GZIP_FTEXT, 0, 0, 0, 0, 0 },
+    { "reserved bit 5", 0x20u, 0, 0, 0, 0, 0 },
+    { "reserved bit 6", 0x40u, 0, 0, 0, 0, 0 },
+    { "reserved bit 7", 0x80u, 0, 0, 0, 0, 0 },
+    { "every reserved bit", GZIP_RESERVED, 0, 0, 0, 0, 0 },
+    { "FHCRC right", GZIP_FHCRC, 0, 0, 0, 0, 0 },
+    { "FHCRC wrong", GZIP_FHCRC, 0, 0, 0, 1, 0 },
+    { "FEXTRA empty", GZIP_FEXTRA, 0, 0, 0, 0, 0 },
+    { "FEXTRA", GZIP_FEXTRA, 300, 0, 0, 0, 0 },
+    { "FNAME", GZIP_FNAME, 0, 12, 0, 0, 0 },
+    { "FNAME empty", GZIP_FNAME, 0, 0, 0, 0, 0 },
+    { "FCOMMENT", GZIP_FCOMMENT, 0, 0, 40, 0, 0 },
+    { "every field, FHCRC wrong, reserved bits",
+      GZIP_FTEXT | GZIP_FHCRC | GZIP_FEXTRA | GZIP_FNAME | GZIP_FCOMMENT
+      | GZIP_RESERVED, 77, 300, 5000, 1, 0 },
+    { "FNAME and FHCRC right", GZIP_FNAME | GZIP_FHCRC, 0, 9, 0, 0, 0 },
+};
+
+/* Each case in one call and one byte per call (_i / 2, _i % 2). */
+START_TEST(test_gzip_header_is_read_as_browsers_read_it)
+{
+    const gzip_member_spec *m = &header_cases[_i / 2];
+    size_t plen, glen;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *gz = gzip_member(m, payload, plen, &glen);
+    netexe_decoder *d = decoder_for("gzip");
+
+    assert_decodes_to(d, gz, glen, _i % 2 ? 1 : UNLIMITED, UNLIMITED, payload,
+                      plen, NETEXE_DECODE_MORE);
+    ck_assert_str_eq(netexe_decoder_error(d), "");
+    netexe_decoder_free(d);
+    free(gz);
+    free(payload);
+}
+END_TEST
+
+/* FEXTRA (with XLEN), FNAME and FCOMMENT (with their NULs) together may
+ * hold NETEXE_DECODE_GZIP_HEADER_MAX bytes; one more is an error of the
+ * decoder's bound, before any output. */
+#define GZIP_FIELDS_MAX     ((size_t)NETEXE_DECODE_GZIP_HEADER_MAX)
+#define GZIP_EXTRA_FULL     (GZIP_XLEN_LEN + GZIP_XLEN_MAX)
+
+typedef struct {
+    gzip_member_spec m;
+    int over;
+} bound_case;
+
+static const bound_case bound_cases[] = {
+    { { "FNAME at the bound", GZIP_FNAME, 0, GZIP_FIELDS_MAX - 1, 0, 0, 0 },
+      0 },
+    { { "FNAME over", GZIP_FNAME, 0, GZIP_FIELDS_MAX, 0, 0, 0 }, 1 },
+    { { "FCOMMENT at the bound", GZIP_FCOMMENT, 0, 0, GZIP_FIELDS_MAX - 1, 0,
+        0 }, 0 },
+    { { "FCOMMENT over", GZIP_FCOMMENT, 0, 0, GZIP_FIELDS_MAX, 0, 0 }, 1 },
+    { { "largest FEXTRA, FNAME at the bound", GZIP_FEXTRA | GZIP_FNAME,
+        GZIP_XLEN_MAX, GZIP_FIELDS_MAX - GZIP_EXTRA_FULL - 1, 0, 0, 0 }, 0 },
+    { { "largest FEXTRA, FNAME over", GZIP_FEXTRA | GZIP_FNAME,
+        GZIP_XLEN_MAX, GZIP_FIELDS_MAX - GZIP_EXTRA_FULL, 0, 0, 0 }, 1 },
+    { { "FEXTRA, FNAME and FCOMMENT over",
+        GZIP_FEXTRA | GZIP_FNAME | GZIP_FCOMMENT, 1000, GZIP_FIELDS_MAX / 2,
+        GZIP_FIELDS_MAX / 2, 0, 0 }, 1 },
+};
+
+/* Each case in one call and one byte per call (_i / 2, _i % 2). */
+START_TEST(test_gzip_header_fields_are_bounded)
+{
+    const bound_case *c = &bound_cases[_i / 2];
+    size_t plen, glen;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *gz = gzip_member(&c->m, payload, plen, &glen);
+    netexe_decoder *d = decoder_for("gzip");
+
+    if (!c->over) {
+        assert_decodes_to(d, gz, glen, _i % 2 ? 1 : UNLIMITED, UNLIMITED,
+                          payload, plen, NETEXE_DECODE_MORE);
+    }
+    else {
+        unsigned char out[64];
+        drive_result r = drive(d, gz, glen, _i % 2 ? 1 : UNLIMITED, UNLIMITED,
+                               out, sizeof out);
+
+        ck_assert_msg(r.status == NETEXE_DECODE_ERROR, "%s: status %d",
+                      c->m.what, (int)r.status);
+        ck_assert_uint_eq(r.made, 0);
+        ck_assert_uint_le(r.in_read, GZIP_HEADER_LEN + GZIP_FIELDS_MAX);
+        ck_assert_str_eq(netexe_decoder_error(d), "gzip header over its bound");
+        ck_assert(netexe_decoder_bound_reached(d));
+    }
+    netexe_decoder_free(d);
+    free(gz);
+    free(payload);
+}
+END_TEST
+
+/* Browsers check neither CRC-32 nor ISIZE: a wrong trailer is no error,
+ * in the last member or between two. */
+START_TEST(test_gzip_trailer_is_not_checked)
+{
+    static const gzip_member_spec bad = { "bad trailer", 0, 0, 0, 0, 0, 1 };
+    size_t plen, alen, blen;
+    unsigned char *payload = make_payload(&plen);
+    size_t half = plen / 3;
+    unsigned char *a = gzip_member(&bad, payload, half, &alen);
+    unsigned char *b = gzip_member(&bad, payload + half, plen - half, &blen);
+    unsigned char *both = concat(a, alen, b, blen);
+    netexe_decoder *d = decoder_for("gzip");
+
+    assert_decodes_to(d, both, alen + blen, _i ? 1 : UNLIMITED, UNLIMITED,
+                      payload, plen, NETEXE_DECODE_MORE);
+    ck_assert_str_eq(netexe_decoder_error(d), "");
+    netexe_decoder_free(d);
+    free(both);
+    free(b);
+    free(a);
+    free(payload);
+}
+END_TEST
+
+/* Members of every kind back to back, an empty one among them, are one
+ * body. */
+START_TEST(test_gzip_members_with_header_fields_decode_as_one_body)
+{
+    static const gzip_member_spec kinds[] = {
+        { "name, comment, reserved bits",
+          GZIP_FNAME | GZIP_FCOMMENT | GZIP_RESERVED, 0, 20, 30, 0, 0 },
+        { "empty, extra", GZIP_FEXTRA, 10, 0, 0, 0, 0 },
+        { "wrong header CRC, bad trailer", GZIP_FHCRC, 0, 0, 0, 1, 1 },
+        { "plain", 0, 0, 0, 0, 0, 0 },
+    };
+    size_t plen, len = 0, at = 0, i;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *body = NULL;
+    netexe_decoder *d = decoder_for("x-gzip");
+
+    for (i = 0; i < N_CASES(kinds); i++) {
+        size_t part = i == 1 ? 0 : i + 1 == N_CASES(kinds) ? plen - at
+                                                           : plen / 4;
+        size_t mlen;
+        unsigned char *m = gzip_member(&kinds[i], payload + at, part, &mlen);
+        unsigned char *more = concat(body ? body : m, body ? len : 0, m, mlen);
+
+        free(body);
+        free(m);
+        body = more;
+        len += mlen;
+        at += part;
+    }
+    assert_decodes_to(d, body, len, _i ? 1 : UNLIMITED, UNLIMITED, payload,
+                      plen, NETEXE_DECODE_MORE);
+    netexe_decoder_free(d);
+    free(body);
+    free(payload);
+}
+END_TEST
+
+/* After a member, bytes that start like one but are not (a CM other than
+ * 8, a second byte other than 8B) end the body; one that has only begun
+ * is waited for. */
+START_TEST(test_gzip_bytes_like_a_member_after_one)
+{
+    static const unsigned char not_cm[] = { 0x1F, 0x8B, 0x07, 0x00 };
+    static const unsigned char not_id2[] = { 0x1F, 0x8C };
+    static const unsigned char begun[] = { 0x1F, 0x8B };
+    static const struct {
+        const unsigned char *tail;
+        size_t len;
+        netexe_decode_status want;
+    } tails[] = {
+        { not_cm, sizeof not_cm, NETEXE_DECODE_END },
+        { not_id2, sizeof not_id2, NETEXE_DECODE_END },
+        { begun, sizeof begun, NETEXE_DECODE_MORE },
+    };
+    size_t plen, elen;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *coded = encode(ENC_GZIP, payload, plen, &elen);
+    unsigned char *body = concat(coded, elen, tails[_i].tail, tails[_i].len);
+    netexe_decoder *d = decoder_for("gzip");
+
+    assert_decodes_to(d, body, elen + tails[_i].len, UNLIMITED, UNLIMITED,
+                      payload, plen, tails[_i].want);
+    ck_assert_str_eq(netexe_decoder_error(d), "");
+    netexe_decoder_free(d);
+    free(body);
+    free(coded);
+    free(payload);
+}
+END_TEST
+
+/* ---- deflate: zlib or raw --------------------------------------------- */
+
+#define STORED_LEN_MAX      0xFFFFu
+#define STORED_HEAD_LEN     5u          /* header byte, LEN, NLEN */
+#define ZLIB_CMF            0x78u       /* CM 8, CINFO 7 */
+#define ZLIB_ADLER_LEN      4u
+
+/* data[0 .. len-1] as stored deflate blocks (RFC 1951 3.2.4) at p: the
+ * first of first_len bytes, with first_head as its header byte (its low
+ * three bits 0: not final, stored; the rest padding, which a reader
+ * skips), the others as long as they may be; the last one final.
+ * Returns the bytes written; p == NULL only counts them. */
+static size_t stored_blocks(unsigned char *p, unsigned int first_head,
+                            const unsigned char *data, size_t len,
+                            size_t first_len)
+{
+    size_t n = 0, at = 0;
+    int first = 1;
+
+    ck_assert_uint_le(first_len, STORED_LEN_MAX);
+    ck_assert_uint_lt(first_len, len);
+    while (at < len || first) {
+        size_t k = first ? first_len
+                         : (len - at > STORED_LEN_MAX ? STORED_LEN_MAX
+                                                      : len - at);
+        int final = !first && at + k == len;
+
+        if (p) {
+            p[n] = (unsigned char)(first ? first_head : (final ? 0x01u : 0x00u));
+            p[n + 1] = (unsigned char)(k & 0xFFu);
+            p[n + 2] = (unsigned char)(k >> 8);
+            p[n + 3] = (unsigned char)(~k & 0xFFu);
+            p[n + 4] = (unsigned char)((~k >> 8) & 0xFFu);
+            memcpy(p + n + STORED_HEAD_LEN, data + at, k);
+        }
+        n += STORED_HEAD_LEN + k;
+        at += k;
+        first = 0;
+    }
+    return n;
+}
+
+/* Raw deflate whose first two bytes also make a zlib header: 0x78, then
+ * the low byte of the first block's LEN as FLG. */
+static unsigned char *raw_like_zlib(const unsigned char *data, size_t len,
+                                    size_t first_len, size_t *out_len)
+{
+    size_t n = stored_blocks(NULL, ZLIB_CMF, data, len, first_len);
+    unsigned char *p = malloc(n);
+
+    ck_assert_ptr_nonnull(p);
+    stored_blocks(p, ZLIB_CMF, data, len, first_len);
+    ck_assert_int_eq(((p[0] << 8) | p[1]) % 31, 0);
+    *out_len = n;
+    return p;
+}
+
+/* How the zlib reading of body goes, as zlib itself reads it. */
+static int zlib_reading(const unsigned char *body, size_t len, size_t *read,
+                        size_t *made)
+{
+    z_stream z;
+    unsigned char *out = malloc(4 * MIB);
+    int rc;
+
+    ck_assert_ptr_nonnull(out);
+    memset(&z, 0, sizeof z);
+    ck_assert_int_eq(inflateInit(&z), Z_OK);
+    z.next_in = (Bytef *)(uintptr_t)body;
+    z.avail_in = (uInt)len;
+    z.next_out = out;
+    z.avail_out = 4 * MIB;
+    rc = inflate(&z, Z_NO_FLUSH);
+    *read = z.total_in;
+    *made = z.total_out;
+    inflateEnd(&z);
+    free(out);
+    return rc;
+}
+
+/* The first block's LEN (FLG 0x01) for which the zlib reading writes
+ * bytes before it fails: its high byte starts a fixed or dynamic Huffman
+ * block (BTYPE 01 or 10) in the zlib reading. */
+static size_t len_for_output_then_failure(const unsigned char *data,
+                                          size_t len)
+{
+    unsigned int high;
+
+    for (high = 0; high < 256; high++) {
+        size_t first_len = 0x01u | (size_t)high << 8, blen, read, made;
+        unsigned char *body;
+        int rc;
+
+        if ((high & 0x06u) != 0x02u && (high & 0x06u) != 0x04u) {
+            continue;
+        }
+        body = raw_like_zlib(data, len, first_len, &blen);
+        rc = zlib_reading(body, blen, &read, &made);
+        free(body);
+        if (rc == Z_DATA_ERROR && made > 0
+            && read < NETEXE_DECODE_DEFLATE_PROBE_MAX) {
+            return first_len;
+        }
+    }
+    ck_abort_msg("no LEN makes the zlib reading write before it fails");
+    return 0;
+}
+
+typedef struct {
+    const char *what;
+    size_t first_len;       /* 0: found by len_for_output_then_failure */
+} raw_like_case;
+
+/* As zlib data, 0x78 0x01 then a block of the reserved type (0x06: BTYPE
+ * 11), which fails before any output; 0x78 0xBB is a header with FDICT,
+ * which zlib cannot read without the dictionary (Z_NEED_DICT); and a
+ * Huffman block that writes bytes and then fails.  Chromium reads each
+ * body on as raw deflate, so does the decoder. */
+static const raw_like_case raw_like_cases[] = {
+    { "zlib reading fails at once", 0x0601u },
+    { "zlib reading needs a dictionary", 0x02BBu },
+    { "zlib reading writes, then fails", 0 },
+};
+
+/* Each case in one call, one byte per call and odd pieces (_i / 3). */
+START_TEST(test_raw_deflate_that_reads_as_zlib_decodes_raw)
+{
+    const raw_like_case *c = &raw_like_cases[_i / 3];
+    static const size_t steps[] = { UNLIMITED, 1, ODD_STEP };
+    size_t plen, blen, first_len, read, made;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *body;
+    netexe_decoder *d = decoder_for("deflate");
+
+    first_len = c->first_len ? c->first_len
+                             : len_for_output_then_failure(payload, plen);
+    body = raw_like_zlib(payload, plen, first_len, &blen);
+    ck_assert_int_ne(zlib_reading(body, blen, &read, &made), Z_STREAM_END);
+    assert_decodes_to(d, body, blen, steps[_i % 3], UNLIMITED, payload, plen,
+                      NETEXE_DECODE_END);
+    netexe_decoder_free(d);
+    free(body);
+    free(payload);
+}
+END_TEST
+
+/* zlib data that also reads as the start of a raw stored block: after
+ * "78 01", a stored block (0x00) of LEN 0xFFFE, NLEN 0x0001, which read
+ * raw is a block of LEN 0x0001 whose NLEN 0xFFFE agrees.  The zlib
+ * reading holds, so it is chosen, once the probe bound is read: nothing
+ * comes out before. */
+START_TEST(test_zlib_that_also_reads_as_raw_is_zlib)
+{
+    size_t plen, n, blen;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *body, *out = malloc(plen + 1);
+    size_t used = 0, made = 1;
+    uLong adler = adler32(adler32(0L, Z_NULL, 0), payload, (uInt)plen);
+    netexe_decoder *d = decoder_for("deflate");
+    drive_result r;
+
+    ck_assert_ptr_nonnull(out);
+    n = stored_blocks(NULL, 0x00, payload, plen, STORED_LEN_MAX - 1);
+    blen = 2 + n + ZLIB_ADLER_LEN;
+    body = malloc(blen);
+    ck_assert_ptr_nonnull(body);
+    body[0] = ZLIB_CMF;
+    body[1] = 0x01;
+    stored_blocks(body + 2, 0x00, payload, plen, STORED_LEN_MAX - 1);
+    body[blen - 4] = (unsigned char)(adler >> 24);
+    body[blen - 3] = (unsigned char)((adler >> 16) & 0xFFu);
+    body[blen - 2] = (unsigned char)((adler >> 8) & 0xFFu);
+    body[blen - 1] = (unsigned char)(adler & 0xFFu);
+    ck_assert_uint_eq((body[1] | body[2] << 8) ^ 0xFFFFu,
+                      (unsigned)(body[3] | body[4] << 8));
+    ck_assert_int_eq(zlib_reading(body, blen, &used, &made), Z_STREAM_END);
+
+    ck_assert_int_eq(netexe_decode(d, body, NETEXE_DECODE_DEFLATE_PROBE_MAX - 1,
+                                   &used, out, plen + 1, &made),
+                     NETEXE_DECODE_MORE);
+    ck_assert_uint_eq(used, NETEXE_DECODE_DEFLATE_PROBE_MAX - 1);
+    ck_assert_uint_eq(made, 0);
+    r = drive(d, body + used, blen - used, _i ? 1 : UNLIMITED, UNLIMITED, out,
+              plen + 1);
+    ck_assert_int_eq(r.status, NETEXE_DECODE_END);
+    ck_assert_uint_eq(r.made, plen);
+    ck_assert_int_eq(memcmp(out, payload, plen), 0);
+    netexe_decoder_free(d);
+    free(body);
+    free(out);
+    free(payload);
+}
+END_TEST
+
+/* zlib as servers send it cannot be read raw (its NLEN does not agree),
+ * so it is read at once: the first bytes already decode. */
+START_TEST(test_zlib_is_read_at_once)
+{
+    size_t plen, elen, used, made;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *coded = encode(ENC_ZLIB, payload, plen, &elen);
+    unsigned char *out = malloc(plen + 1);
+    netexe_decoder *d = decoder_for("deflate");
+
+    ck_assert_ptr_nonnull(out);
+    ck_assert_uint_ne((coded[1] | coded[2] << 8) ^ 0xFFFFu,
+                      (unsigned)(coded[3] | coded[4] << 8));
+    ck_assert_int_eq(netexe_decode(d, coded, 512, &used, out, plen + 1, &made),
+                     NETEXE_DECODE_MORE);
+    ck_assert_uint_gt(made, 0);
+    ck_assert_int_eq(memcmp(out, payload, made), 0);
+    netexe_decoder_free(d);
+    free(out);
+    free(coded);
+    free(payload);
+}
+END_TEST
+
+/* ---- stacked codings and the work bound ------------------------------- */
+
+#define STACK_MAX           NETEXE_DECODE_MAX_CODINGS
+
+/* Firefox undoes 16 codings: gzip sixteen times over decodes. */
+START_TEST(test_sixteen_stacked_gzip_codings_decode)
+{
+    static const encoder gz16[STACK_MAX] = {
+        ENC_GZIP, ENC_GZIP, ENC_GZIP, ENC_GZIP, ENC_GZIP, ENC_GZIP, ENC_GZIP,
+        ENC_GZIP, ENC_GZIP, ENC_GZIP, ENC_GZIP, ENC_GZIP, ENC_GZIP, ENC_GZIP,
+        ENC_GZIP, ENC_GZIP
+    };
+    size_t plen, elen;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *coded = encode_chain(gz16, STACK_MAX, payload, plen, &elen);
+    netexe_decoder *d = decoder_for("gzip, gzip, gzip, gzip, gzip, gzip, "
+                                    "gzip, gzip, gzip, gzip, gzip, gzip, "
+                                    "gzip, gzip, gzip, gzip");
+
+    assert_decodes_to(d, coded, elen, _i ? ODD_STEP : UNLIMITED, UNLIMITED,
+                      payload, plen, NETEXE_DECODE_MORE);
+    netexe_decoder_free(d);
+    free(coded);
+    free(payload);
+}
+END_TEST
+
+/* A gzip member of unit repeated times times, deflated by zlib. */
+static unsigned char *gzip_repeated(const unsigned char *unit, size_t unit_len,
+                                    size_t times, size_t *out_len)
+{
+    z_stream z;
+    size_t total = unit_len * times, cap, i;
+    unsigned char *out;
+
+    memset(&z, 0, sizeof z);
+    ck_assert_int_eq(deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED,
+                                  ZLIB_WBITS_GZIP, ZLIB_MEM_LEVEL,
+                                  Z_DEFAULT_STRATEGY), Z_OK);
+    /* Room for anything up to 16 MiB; above, for runs (deflate packs
+     * them some 1000 to 1). */
+    cap = total <= 16 * MIB ? deflateBound(&z, (uLong)total)
+                            : total / 256 + 64 * KIB;
+    out = malloc(cap);
+    ck_assert_ptr_nonnull(out);
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    for (i = 0; i < times; i++) {
+        z.next_in = (Bytef *)(uintptr_t)unit;
+        z.avail_in = (uInt)unit_len;
+        ck_assert_int_eq(deflate(&z, i + 1 == times ? Z_FINISH : Z_NO_FLUSH),
+                         i + 1 == times ? Z_STREAM_END : Z_OK);
+        ck_assert_uint_eq(z.avail_in, 0);
+    }
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    return out;
+}
+
+/* The shape of a nested gzip bomb: the innermost coding is gzip members
+ * that carry nothing but a file name (under the header bound), which the
+ * innermost stage skips; the three codings around them make these names
+ * out of a few kilobytes.  The stages stop when they have written
+ * NETEXE_DECODE_WORK_MAX bytes, each call after NETEXE_DECODE_CALL_WORK. */
+#define BOMB_NAME_LEN       (60u * KIB)
+#define BOMB_MEMBERS        (NETEXE_DECODE_WORK_MAX / BOMB_NAME_LEN + 64u)
+
+START_TEST(test_nested_gzip_bomb_stops_at_the_work_bound)
+{
+    static const gzip_member_spec named = {
+        "name only", GZIP_FNAME, 0, BOMB_NAME_LEN, 0, 0, 0
+    };
+    size_t mlen, l1, l2, l3, calls = 0, pos = 0;
+    unsigned char *member = gzip_member(&named, NULL, 0, &mlen);
+    unsigned char *c1 = gzip_repeated(member, mlen, BOMB_MEMBERS, &l1);
+    unsigned char *c2 = gzip_repeated(c1, l1, 1, &l2);
+    unsigned char *c3 = gzip_repeated(c2, l2, 1, &l3);
+    unsigned char out[64];
+    netexe_decoder *d = decoder_for("gzip, gzip, gzip, gzip");
+    netexe_decode_status st;
+
+    ck_assert_uint_gt((uint64_t)mlen * BOMB_MEMBERS, NETEXE_DECODE_WORK_MAX);
+    ck_assert_uint_lt(l3, 64 * KIB);
+    do {
+        size_t used, made;
+
+        st = netexe_decode(d, c3 + pos, l3 - pos, &used, out, sizeof out,
+                           &made);
+        pos += used;
+        ck_assert_uint_eq(made, 0);
+        calls++;
+    } while (st == NETEXE_DECODE_AGAIN);
+    ck_assert_int_eq(st, NETEXE_DECODE_ERROR);
+    ck_assert_str_eq(netexe_decoder_error(d), "decoding work bound reached");
+    ck_assert(netexe_decoder_bound_reached(d));
+    ck_assert_uint_le(calls, NETEXE_DECODE_WORK_MAX / NETEXE_DECODE_CALL_WORK
+                             + 1);
+    ck_assert_uint_ge(calls, NETEXE_DECODE_WORK_MAX / NETEXE_DECODE_CALL_WORK);
+    netexe_decoder_free(d);
+    free(c3);
+    free(c2);
+    free(c1);
+    free(member);
+}
+END_TEST
+
+/* One call writes at most NETEXE_DECODE_CALL_WORK bytes: 200 MB of zeros
+ * come out into a 4 MiB buffer a call's work at a time. */
+#define CALL_OUT            (4u * MIB)
+
+START_TEST(test_one_call_writes_a_bounded_amount)
+{
+    unsigned char *zeros = calloc(1, BOMB_CHUNK);
+    unsigned char *out = malloc(CALL_OUT);
+    size_t coded_len, used, made, pos = 0, got = 0, calls = 0;
+    unsigned char *coded;
+    netexe_decoder *d = decoder_for("gzip");
+    netexe_decode_status st;
+
+    ck_assert_ptr_nonnull(zeros);
+    ck_assert_ptr_nonnull(out);
+    coded = gzip_repeated(zeros, BOMB_CHUNK, BOMB_SIZE / BOMB_CHUNK,
+                          &coded_len);
+    do {
+        st = netexe_decode(d, coded + pos, coded_len - pos, &used, out + got,
+                           CALL_OUT - got, &made);
+        ck_assert_uint_eq(made, NETEXE_DECODE_CALL_WORK);
+        ck_assert_uint_lt(pos + used, coded_len);
+        pos += used;
+        got += made;
+        calls++;
+    } while (st == NETEXE_DECODE_AGAIN);
+    ck_assert_int_eq(st, NETEXE_DECODE_FULL);
+    ck_assert_uint_eq(calls, CALL_OUT / NETEXE_DECODE_CALL_WORK);
+    ck_assert_str_eq(netexe_decoder_error(d), "");
+    netexe_decoder_free(d);
+    free(coded);
+    free(out);
+    free(zeros);
+}
+END_TEST
+
+/* One call reads at most NETEXE_DECODE_CALL_WORK bytes: 3 MiB of empty
+ * gzip members, which write nothing, are read a call's work at a time. */
+#define EMPTY_MEMBERS_LEN   (3u * MIB)
+
+START_TEST(test_one_call_reads_a_bounded_amount)
+{
+    static const gzip_member_spec plain = { "empty", 0, 0, 0, 0, 0, 0 };
+    size_t mlen, n, used, made, pos = 0, calls = 0;
+    unsigned char *member = gzip_member(&plain, NULL, 0, &mlen);
+    unsigned char *body = malloc(EMPTY_MEMBERS_LEN), out[64];
+    netexe_decoder *d = decoder_for("gzip");
+    netexe_decode_status st;
+
+    ck_assert_ptr_nonnull(body);
+    n = EMPTY_MEMBERS_LEN / mlen * mlen;
+    for (pos = 0; pos < n; pos += mlen) {
+        memcpy(body + pos, member, mlen);
+    }
+    pos = 0;
+    do {
+        st = netexe_decode(d, body + pos, n - pos, &used, out, sizeof out,
+                           &made);
+        ck_assert_uint_eq(made, 0);
+        ck_assert_uint_eq(used, n - pos < NETEXE_DECODE_CALL_WORK
+                                ? n - pos : NETEXE_DECODE_CALL_WORK);
+        pos += used;
+        calls++;
+    } while (st == NETEXE_DECODE_AGAIN);
+    ck_assert_int_eq(st, NETEXE_DECODE_MORE);
+    ck_assert_uint_eq(pos, n);
+    ck_assert_uint_eq(calls, (n + NETEXE_DECODE_CALL_WORK - 1)
+                             / NETEXE_DECODE_CALL_WORK);
+    netexe_decoder_free(d);
+    free(body);
+    free(member);
+}
+END_TEST
+
 /* ---- memory ----------------------------------------------------------- */
 
 /* A member that is not: a gzip header, then a first block of the
@@ -1216,6 +1903,34 @@ static Suite *decode_suite(void)
     tcase_add_loop_test(tc, test_bytes_after_gzip_member_end_the_body, 0, 2);
     tcase_add_loop_test(tc, test_zstd_window_above_8_mib_fails, 0, 2);
     tcase_add_test(tc, test_end_is_final);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("gzip");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_gzip_header_is_read_as_browsers_read_it, 0,
+                        2 * N_CASES(header_cases));
+    tcase_add_loop_test(tc, test_gzip_header_fields_are_bounded, 0,
+                        2 * N_CASES(bound_cases));
+    tcase_add_loop_test(tc, test_gzip_trailer_is_not_checked, 0, 2);
+    tcase_add_loop_test(tc, test_gzip_members_with_header_fields_decode_as_one_body,
+                        0, 2);
+    tcase_add_loop_test(tc, test_gzip_bytes_like_a_member_after_one, 0, 3);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("deflate");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_raw_deflate_that_reads_as_zlib_decodes_raw, 0,
+                        3 * N_CASES(raw_like_cases));
+    tcase_add_loop_test(tc, test_zlib_that_also_reads_as_raw_is_zlib, 0, 2);
+    tcase_add_test(tc, test_zlib_is_read_at_once);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("work");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_sixteen_stacked_gzip_codings_decode, 0, 2);
+    tcase_add_test(tc, test_nested_gzip_bomb_stops_at_the_work_bound);
+    tcase_add_test(tc, test_one_call_writes_a_bounded_amount);
+    tcase_add_test(tc, test_one_call_reads_a_bounded_amount);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("memory");
