@@ -1427,6 +1427,54 @@ START_TEST(test_zlib_that_also_reads_as_raw_is_zlib)
 }
 END_TEST
 
+/* A short zlib body that also reads as raw: after "78 DA", a final stored
+ * block (0xF9) of LEN 0x0625, which read raw is a block of LEN 0xF9DA with
+ * an agreeing NLEN, longer than the body.  The zlib reading ends within
+ * the probe bound: it is chosen then, and its bytes come out. */
+#define SHORT_ZLIB_FLG      0xDAu
+#define SHORT_ZLIB_BLOCK    0xF9u       /* BFINAL 1, BTYPE 00, padding */
+#define SHORT_ZLIB_LEN      0x0625u     /* ~0xF9DA */
+
+START_TEST(test_short_zlib_that_also_reads_as_raw_is_zlib_at_its_end)
+{
+    size_t plen, blen = 2 + STORED_HEAD_LEN + SHORT_ZLIB_LEN + ZLIB_ADLER_LEN;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *body = malloc(blen), out[SHORT_ZLIB_LEN + 1];
+    size_t used = 0, made = 1, k;
+    uLong adler = adler32(adler32(0L, Z_NULL, 0), payload, SHORT_ZLIB_LEN);
+    netexe_decoder *d = decoder_for("deflate");
+
+    ck_assert_ptr_nonnull(body);
+    body[0] = ZLIB_CMF;
+    body[1] = SHORT_ZLIB_FLG;
+    body[2] = SHORT_ZLIB_BLOCK;
+    body[3] = (unsigned char)(SHORT_ZLIB_LEN & 0xFFu);
+    body[4] = (unsigned char)(SHORT_ZLIB_LEN >> 8);
+    body[5] = (unsigned char)(~SHORT_ZLIB_LEN & 0xFFu);
+    body[6] = (unsigned char)((~SHORT_ZLIB_LEN >> 8) & 0xFFu);
+    memcpy(body + 7, payload, SHORT_ZLIB_LEN);
+    for (k = 0; k < ZLIB_ADLER_LEN; k++) {
+        body[blen - 1 - k] = (unsigned char)((adler >> (8 * k)) & 0xFFu);
+    }
+    ck_assert_uint_eq((body[1] | body[2] << 8) ^ 0xFFFFu,
+                      (unsigned)(body[3] | body[4] << 8));
+    ck_assert_int_eq(zlib_reading(body, blen, &used, &made), Z_STREAM_END);
+    ck_assert_uint_eq(made, SHORT_ZLIB_LEN);
+
+    /* All but the Adler-32: nothing comes out yet. */
+    ck_assert_int_eq(netexe_decode(d, body, blen - ZLIB_ADLER_LEN, &used, out,
+                                   sizeof out, &made), NETEXE_DECODE_MORE);
+    ck_assert_uint_eq(made, 0);
+    ck_assert_int_eq(netexe_decode(d, body + used, blen - used, &used, out,
+                                   sizeof out, &made), NETEXE_DECODE_END);
+    ck_assert_uint_eq(made, SHORT_ZLIB_LEN);
+    ck_assert_int_eq(memcmp(out, payload, SHORT_ZLIB_LEN), 0);
+    netexe_decoder_free(d);
+    free(body);
+    free(payload);
+}
+END_TEST
+
 /* zlib as servers send it cannot be read raw (its NLEN does not agree),
  * so it is read at once: the first bytes already decode. */
 START_TEST(test_zlib_is_read_at_once)
@@ -1805,6 +1853,7 @@ START_TEST(test_stacked_windows_stay_within_budget)
     }
     else {
         ck_assert_str_ne(netexe_decoder_error(d), "");
+        ck_assert(netexe_decoder_bound_reached(d));
         ck_assert_uint_eq(after, before);
     }
     netexe_decoder_free(d);
@@ -1922,6 +1971,7 @@ static Suite *decode_suite(void)
     tcase_add_loop_test(tc, test_raw_deflate_that_reads_as_zlib_decodes_raw, 0,
                         3 * N_CASES(raw_like_cases));
     tcase_add_loop_test(tc, test_zlib_that_also_reads_as_raw_is_zlib, 0, 2);
+    tcase_add_test(tc, test_short_zlib_that_also_reads_as_raw_is_zlib_at_its_end);
     tcase_add_test(tc, test_zlib_is_read_at_once);
     suite_add_tcase(s, tc);
 
