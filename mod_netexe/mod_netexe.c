@@ -299,7 +299,6 @@ typedef struct {
 /* Per-server configuration: the trusted roots, and in a child process the
  * signature cache that every server of that process shares. */
 typedef struct {
-    const char        *roots_path;  /* NetExeTrustedRoots, resolved */
     netexe_ac_roots   *roots;       /* loaded at configuration time */
     /* SHA-256 of the roots file's bytes; zero without roots */
     unsigned char      roots_digest[NETEXE_SIG_DIGEST_LEN];
@@ -363,7 +362,6 @@ static void *netexe_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     netexe_server_conf *base = basev;
     netexe_server_conf *add = addv;
 
-    new->roots_path = add->roots_set ? add->roots_path : base->roots_path;
     new->roots = add->roots_set ? add->roots : base->roots;
     memcpy(new->roots_digest, add->roots_set ? add->roots_digest
                                              : base->roots_digest,
@@ -549,7 +547,6 @@ static const char *netexe_set_roots(cmd_parms *cmd, void *dconf,
         return apr_psprintf(cmd->pool, "NetExeTrustedRoots: cannot read "
                             "'%s': %s", path, err_text);
     }
-    sconf->roots_path = path;
     sconf->roots = roots;
     sconf->roots_set = 1;
     return NULL;
