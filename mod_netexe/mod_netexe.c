@@ -709,6 +709,8 @@ static apr_size_t netexe_held_memory(const netexe_ctx *ctx)
     return bytes;
 }
 
+static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb);
+
 /* The reason of an instance that leaves the decision to a later one: it
  * gives no verdict of its own. */
 static const char NETEXE_SKIP_LATER[] = "a later NETEXE filter decides";
@@ -901,13 +903,11 @@ static const char *netexe_skip_reason(ap_filter_t *f,
 {
     request_rec *r = f->r;
     void *owner = ap_get_module_config(r->request_config, &netexe_module);
-    netexe_server_conf *sconf = ap_get_module_config(r->server->module_config,
-                                                     &netexe_module);
     netexe_resp_headers out, err;
     const ap_filter_t *n;
 
     for (n = f->next; n && n != r->proto_output_filters; n = n->next) {
-        if (n->frec == sconf->frec) {
+        if (n->frec->filter_func.out_func == netexe_out_filter) {
             /* A NETEXE provided by mod_filter (or named) ahead of the one
              * NetExe On put last: the last sees what the client gets. */
             return NETEXE_SKIP_LATER;
