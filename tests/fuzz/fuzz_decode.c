@@ -15,9 +15,12 @@
  * input and room whose sizes are drawn from a hash of the input.  Besides
  * memory safety (ASan, UBSan; every output room is a heap block of exactly
  * its size) it checks the promises of decode.h on every call:
- *   - in_used <= in_len and out_made <= out_cap; MORE has read all input,
- *     FULL has filled all room; an error reason is given exactly with
- *     ERROR;
+ *   - in_used <= in_len and out_made <= out_cap, and neither is above
+ *     NETEXE_DECODE_CALL_WORK; MORE has read all input, FULL has filled
+ *     all room; AGAIN is answered by calling again with the unread input,
+ *     and a decoder says AGAIN at most NETEXE_DECODE_WORK_MAX /
+ *     NETEXE_DECODE_CALL_WORK times (the work bound then fails it); an
+ *     error reason is given exactly with ERROR, a bound only with ERROR;
  *   - netexe_decoder_memory() stays below 2 * NETEXE_DECODE_WINDOW_MAX +
  *     1 MiB, and is back to its value before the first call after END or
  *     ERROR, whose status every later call repeats without reading or
@@ -29,7 +32,10 @@
  *     points (brotli writes its ring buffer out early when it runs out of
  *     input), so with ERROR on both sides only the common bytes must
  *     agree, and ERROR on one side only is allowed when the other stopped
- *     at the bound before it read that far.
+ *     at the bound before it read that far, or ended having made at least
+ *     as much (its last stage read the end of the body before the stage
+ *     that failed in the other run, holding back what it had decoded,
+ *     failed there).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +49,8 @@
 #define FUZZ_MEMORY_MAX     (2u * NETEXE_DECODE_WINDOW_MAX + 1024u * 1024u)
 #define FUZZ_MAX_CODINGS    3
 #define FUZZ_REPEATS        2
+/* Calls that stop at the call's work bound, over a decoder's life. */
+#define FUZZ_AGAIN_MAX      (NETEXE_DECODE_WORK_MAX / NETEXE_DECODE_CALL_WORK + 1)
 
 #define FUZZ_ASSERT(cond)                                                    \
     do {                                                                     \
@@ -117,9 +125,12 @@ static netexe_decode_status call(netexe_decoder *d, const uint8_t *in,
     *used = *made = (size_t)-1;
     st = netexe_decode(d, in, in_len, used, out, cap, made);
     FUZZ_ASSERT(st == NETEXE_DECODE_MORE || st == NETEXE_DECODE_FULL
-                || st == NETEXE_DECODE_END || st == NETEXE_DECODE_ERROR);
+                || st == NETEXE_DECODE_END || st == NETEXE_DECODE_ERROR
+                || st == NETEXE_DECODE_AGAIN);
     FUZZ_ASSERT(*used <= in_len);
     FUZZ_ASSERT(*made <= cap);
+    FUZZ_ASSERT(*used <= NETEXE_DECODE_CALL_WORK);
+    FUZZ_ASSERT(*made <= NETEXE_DECODE_CALL_WORK);
     if (st == NETEXE_DECODE_MORE) {
         FUZZ_ASSERT(*used == in_len);
     }
@@ -128,6 +139,7 @@ static netexe_decode_status call(netexe_decoder *d, const uint8_t *in,
     }
     FUZZ_ASSERT((st == NETEXE_DECODE_ERROR)
                 == (netexe_decoder_error(d)[0] != '\0'));
+    FUZZ_ASSERT(st == NETEXE_DECODE_ERROR || !netexe_decoder_bound_reached(d));
     FUZZ_ASSERT(netexe_decoder_memory(d) < FUZZ_MEMORY_MAX);
     return st;
 }
@@ -171,6 +183,7 @@ static outcome outcome_of(netexe_decode_status st)
     case NETEXE_DECODE_FULL:
         return OUTCOME_BOUND;
     case NETEXE_DECODE_MORE:
+    case NETEXE_DECODE_AGAIN:
         break;
     }
     return OUTCOME_MORE;
@@ -182,13 +195,30 @@ static run_result decode_whole(const netexe_coding *c, int n,
     netexe_decoder *d = netexe_decoder_new(c, n);
     run_result r;
     netexe_decode_status st;
-    size_t used, baseline;
+    size_t used, baseline, pos = 0, agains = 0;
 
     FUZZ_ASSERT(d != NULL);
     r.out = malloc(FUZZ_OUT_MAX);
     FUZZ_ASSERT(r.out != NULL);
     baseline = netexe_decoder_memory(d);
-    st = call(d, in, len, &used, r.out, FUZZ_OUT_MAX, &r.made);
+    /* One call, and after AGAIN the next with what it left. */
+    r.made = 0;
+    for (;;) {
+        size_t made;
+
+        st = call(d, in + pos, len - pos, &used, r.out + r.made,
+                  FUZZ_OUT_MAX - r.made, &made);
+        pos += used;
+        r.made += made;
+        if (st != NETEXE_DECODE_AGAIN) {
+            break;
+        }
+        FUZZ_ASSERT(++agains <= FUZZ_AGAIN_MAX);
+        if (r.made == FUZZ_OUT_MAX) {
+            st = NETEXE_DECODE_FULL;
+            break;
+        }
+    }
     r.how = outcome_of(st);
     if (st == NETEXE_DECODE_END || st == NETEXE_DECODE_ERROR) {
         check_final(d, st, baseline, in, len);
@@ -207,8 +237,8 @@ static run_result decode_pieces(const netexe_coding *c, int n,
     uint64_t state = seed;
     size_t pos = 0, baseline, calls = 0;
     /* Each call reads or writes a byte, or is one of the empty calls that
-     * fall between two that do. */
-    size_t max_calls = 4 * (len + FUZZ_OUT_MAX) + 64;
+     * fall between two that do, or stops at the call's work bound. */
+    size_t max_calls = 4 * (len + FUZZ_OUT_MAX) + 64 + 2 * FUZZ_AGAIN_MAX;
     netexe_decode_status st;
     run_result r;
 
@@ -293,7 +323,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     else if (whole.how != pieces.how) {
-        FUZZ_ASSERT(whole.how == OUTCOME_BOUND || pieces.how == OUTCOME_BOUND);
+        const run_result *failed = whole.how == OUTCOME_ERROR ? &whole : &pieces;
+        const run_result *other = failed == &whole ? &pieces : &whole;
+
+        FUZZ_ASSERT(other->how == OUTCOME_BOUND
+                    || (other->how == OUTCOME_END
+                        && failed->made <= other->made));
     }
 
     free(pieces.out);
