@@ -669,6 +669,8 @@ typedef struct {
     unsigned int far_tried:1;   /* the header was looked for where it lies */
     unsigned int skipping:1;    /* encoded: decoding on to e_lfanew */
     unsigned int both:1;        /* encoded, and the raw bytes judged too */
+    unsigned int bounded:1;     /* with unknown: a decoding bound stopped it
+                                 * where a browser would go on */
     apr_size_t dec_off;         /* with skipping: decoded bytes so far */
     const char *gave_up;        /* with unknown: why, for the debug log */
     /* From here on left uninitialised: info is read only after pe_sniff()
@@ -1143,10 +1145,20 @@ static int netexe_far_peek(request_rec *r, netexe_ctx *ctx,
 }
 
 /* The decoded stream ended or broke: what a client decodes ends there
- * too, so the decision is made on what came out. */
+ * too, so the decision is made on what came out.  When the decoder's own
+ * bound on memory or work stopped it, a browser would go on: unknown, and
+ * the header all the same. */
 static void netexe_decode_ended(request_rec *r, netexe_ctx *ctx,
                                 netexe_decode_status st)
 {
+    if (st == NETEXE_DECODE_ERROR && netexe_decoder_bound_reached(ctx->dec)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "%s: %s: decoded no further", r->uri,
+                      netexe_decoder_error(ctx->dec));
+        netexe_give_up(ctx, "decoding bound");
+        ctx->bounded = 1;
+        return;
+    }
     if (st == NETEXE_DECODE_ERROR) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                       "%s: %s after %" APR_SIZE_T_FMT " decoded bytes",
@@ -1326,6 +1338,7 @@ static NETEXE_HOT_INLINE apr_status_t netexe_take_file(request_rec *r,
             }
             if (ctx->examined >= NETEXE_ENCODED_FILE_MAX) {
                 netexe_give_up(ctx, "encoded file examined to its bound");
+                ctx->bounded = 1;
                 break;
             }
             rv = netexe_peek_file(r, e, used, chunk, n);
@@ -2106,6 +2119,9 @@ static void netexe_apply(ap_filter_t *f, netexe_ctx *ctx,
 
     if (ctx->unknown) {
         verdict = NETEXE_VERDICT_UNKNOWN;
+        /* A body that browsers decode further than the module will could
+         * be an image: the header, to fail closed. */
+        match = ctx->bounded;
     }
     else {
         switch (ctx->info.verdict) {
@@ -2136,7 +2152,8 @@ static void netexe_apply(ap_filter_t *f, netexe_ctx *ctx,
         seg = netexe_last_segment(r->uri ? r->uri : "",
                                   r->uri ? strlen(r->uri) : 0, &seglen);
         n = netexe_disposition(out, sizeof(out), seg, seglen,
-                               pe_is_dll(&ctx->info), conf->filename);
+                               !ctx->unknown && pe_is_dll(&ctx->info),
+                               conf->filename);
         if (n) {
             value = netexe_set_cd(f, ctx, conf, bb,
                                   apr_pstrmemdup(r->pool, out, n));
@@ -2359,6 +2376,7 @@ static apr_status_t netexe_recheck_codings(request_rec *r, netexe_ctx *ctx)
                   "held; reading them again", r->uri);
     if (n < 0) {
         netexe_give_up(ctx, "too many content codings");
+        ctx->bounded = 1;
         return APR_SUCCESS;
     }
     if (ctx->held) {
@@ -2487,6 +2505,7 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         ctx->first_call = 1;
         if (ctx->ncodings < 0) {
             netexe_give_up(ctx, "too many content codings");
+        ctx->bounded = 1;
         }
     }
     else {
