@@ -971,6 +971,17 @@ static apr_status_t netexe_ctx_cleanup(void *data)
     return APR_SUCCESS;
 }
 
+/* The context now owns memory outside the pool: freed with the request
+ * at the latest. */
+static void netexe_ctx_owns(request_rec *r, netexe_ctx *ctx)
+{
+    if (!ctx->cleanup) {
+        apr_pool_cleanup_register(r->pool, ctx, netexe_ctx_cleanup,
+                                  apr_pool_cleanup_null);
+        ctx->cleanup = 1;
+    }
+}
+
 /* Grows *p to hold at least need bytes (need <= the limit), doubling, from
  * malloc: realloc gives a grown block back at once, where a pool would
  * keep every smaller one until the request ends. */
@@ -1002,11 +1013,7 @@ static apr_status_t netexe_grow(request_rec *r, netexe_ctx *ctx,
     if (!np) {
         return APR_ENOMEM;
     }
-    if (!ctx->cleanup) {
-        apr_pool_cleanup_register(r->pool, ctx, netexe_ctx_cleanup,
-                                  apr_pool_cleanup_null);
-        ctx->cleanup = 1;
-    }
+    netexe_ctx_owns(r, ctx);
     *p = np;
     *cap = ncap;
     return APR_SUCCESS;
@@ -1203,43 +1210,16 @@ static apr_status_t netexe_decode_feed(request_rec *r, netexe_ctx *ctx,
         if (!ctx->dec) {
             return APR_ENOMEM;
         }
-        if (!ctx->cleanup) {
-            apr_pool_cleanup_register(r->pool, ctx, netexe_ctx_cleanup,
-                                      apr_pool_cleanup_null);
-            ctx->cleanup = 1;
-        }
+        netexe_ctx_owns(r, ctx);
     }
     while (!ctx->decided) {
+        unsigned char scratch[NETEXE_FILE_CHUNK];
         apr_size_t target, used, made;
         netexe_decode_status st;
         apr_status_t rv;
 
-        if (ctx->skipping) {
-            /* Decoded bytes between the DOS header and e_lfanew are
-             * counted and dropped; the window is caught on its way. */
-            unsigned char scratch[NETEXE_FILE_CHUNK];
-
-            st = netexe_decode(ctx->dec, in + pos, n - pos, &used, scratch,
-                               sizeof(scratch), &made);
-            pos += used;
-            ctx->examined += used;
-            if (made) {
-                netexe_catch_window(ctx, scratch, made);
-            }
-            if (ctx->decided) {
-                break;
-            }
-            if (st == NETEXE_DECODE_END || st == NETEXE_DECODE_ERROR) {
-                netexe_decode_ended(r, ctx, st);
-                break;
-            }
-            if (st == NETEXE_DECODE_MORE) {
-                break;
-            }
-            continue;
-        }
-        if (ctx->want > ctx->len + NETEXE_READ_AHEAD && ctx->len > 0
-            && ctx->info.e_lfanew >= ctx->len) {
+        if (!ctx->skipping && ctx->want > ctx->len + NETEXE_READ_AHEAD
+            && ctx->len > 0 && ctx->info.e_lfanew >= ctx->len) {
             /* The PE header lies further on: hold no decoded byte before
              * it, whatever the limit. */
             if (!ctx->win) {
@@ -1249,31 +1229,41 @@ static apr_status_t netexe_decode_feed(request_rec *r, netexe_ctx *ctx,
             ctx->win_off = ctx->info.e_lfanew;
             ctx->win_len = 0;
             ctx->dec_off = ctx->len;
-            continue;
         }
-        if (ctx->want > ctx->limit) {
-            netexe_give_up(ctx, "sniff limit");
-            break;
+        if (ctx->skipping) {
+            /* Decoded bytes between the DOS header and e_lfanew are
+             * counted and dropped; the window is caught on its way. */
+            st = netexe_decode(ctx->dec, in + pos, n - pos, &used, scratch,
+                               sizeof(scratch), &made);
+            if (made) {
+                netexe_catch_window(ctx, scratch, made);
+            }
         }
-        target = ctx->len + NETEXE_READ_AHEAD;
-        if (target < ctx->want) {
-            target = ctx->want;
+        else {
+            if (ctx->want > ctx->limit) {
+                netexe_give_up(ctx, "sniff limit");
+                break;
+            }
+            target = ctx->len + NETEXE_READ_AHEAD;
+            if (target < ctx->want) {
+                target = ctx->want;
+            }
+            if (target > ctx->limit) {
+                target = ctx->limit;
+            }
+            rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len, target);
+            if (rv != APR_SUCCESS) {
+                return rv;
+            }
+            st = netexe_decode(ctx->dec, in + pos, n - pos, &used,
+                               ctx->buf + ctx->len, target - ctx->len, &made);
+            ctx->len += made;
+            if (made) {
+                netexe_sniff(ctx);
+            }
         }
-        if (target > ctx->limit) {
-            target = ctx->limit;
-        }
-        rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len, target);
-        if (rv != APR_SUCCESS) {
-            return rv;
-        }
-        st = netexe_decode(ctx->dec, in + pos, n - pos, &used,
-                           ctx->buf + ctx->len, target - ctx->len, &made);
         pos += used;
         ctx->examined += used;
-        ctx->len += made;
-        if (made) {
-            netexe_sniff(ctx);
-        }
         if (ctx->decided) {
             break;
         }
