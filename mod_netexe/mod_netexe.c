@@ -1444,6 +1444,20 @@ static apr_status_t netexe_take_data(request_rec *r, netexe_ctx *ctx,
         return APR_SUCCESS;
     }
 
+    if (ctx->len == 0 && elen > NETEXE_READ_AHEAD) {
+        /* The body's first bucket may hold the decision whole (a script's
+         * or a backend's body in one piece): judged where it lies, it
+         * needs no copy.  The bucket goes on as it is. */
+        pe_verdict v = pe_decide_window((const unsigned char *)data,
+                                        elen <= ctx->limit ? elen : ctx->limit,
+                                        NULL, 0, 0, &ctx->info);
+
+        if (v != PE_NEED_MORE) {
+            ctx->decided = 1;
+            ctx->examined = ctx->info.need;
+            return APR_SUCCESS;
+        }
+    }
     while (!ctx->decided && used < elen) {
         apr_size_t n;
 
