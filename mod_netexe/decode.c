@@ -34,7 +34,7 @@
  * together: two stages at the largest window and room for the rest.  An
  * allocation that would pass it is refused, and a zstd stage, which
  * allocates by itself, fails once its frame took the total past it. */
-#define NETEXE_DECODE_MEMORY_MAX    (2u * NETEXE_DECODE_WINDOW_MAX + 1024u * 1024u)
+#define NETEXE_DECODE_MEMORY_MAX    (NETEXE_DECODE_WINDOW_MAX + 1024u * 1024u)
 
 /* zlib window bits: 15 with a zlib header, -15 raw. */
 #define NETEXE_ZLIB_WBITS           15

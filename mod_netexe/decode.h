@@ -47,9 +47,10 @@
  *
  * Memory: each stage keeps its library's state and, but for the last, a
  * small buffer to the next one, all of it counted by
- * netexe_decoder_memory and held to one budget for the decoder (2 x
- * NETEXE_DECODE_WINDOW_MAX + 1 MiB): zlib's and brotli's allocations
- * beyond it are refused, a zstd stage that takes the total past it fails.
+ * netexe_decoder_memory and held to one budget for the decoder
+ * (NETEXE_DECODE_WINDOW_MAX + 1 MiB: the largest window a browser decodes,
+ * once): zlib's and brotli's allocations beyond it are refused, a zstd
+ * stage that takes the total past it fails.
  *
  * Work: the bytes the stages write, to one another and to the caller, are
  * the decoder's work.  Over the decoder's life they are bounded by

@@ -188,20 +188,22 @@
 #define NETEXE_READ_AHEAD       512
 
 /* An encoded static file is read through the decoder in pieces of this
- * size, and no further than NETEXE_ENCODED_FILE_MAX bytes: its coded bytes
- * are not held, but decoding costs time. */
+ * size, and no further than NETEXE_ENCODED_FILE_MAX bytes (as far as the
+ * loader looks for a PE header): its coded bytes are not held, but
+ * decoding costs time. */
 #define NETEXE_FILE_CHUNK       4096
+#define NETEXE_ENCODED_FILE_MAX ((apr_size_t)PE_LFANEW_MAX + 1)
 
 /* The bytes read at e_lfanew: up to data directory 14 of a PE32+ header. */
 #define NETEXE_WINDOW           PE_DECISION_SPAN_PE32PLUS
-#define NETEXE_ENCODED_FILE_MAX ((apr_size_t)NETEXE_SNIFF_LIMIT_MAX)
 
-/* Runs after resource filters (INCLUDES, ...) and before DEFLATE, BROTLI
- * and mod_headers' FIXUP_HEADERS_OUT, which all register at
- * AP_FTYPE_CONTENT_SET: filters of equal type run in insertion order, and
- * SetOutputFilter DEFLATE is inserted before our insert_filter hook, so an
- * equal type would put us after the compressor.  One less is enough. */
-#define NETEXE_FILTER_TYPE      ((ap_filter_type)(AP_FTYPE_CONTENT_SET - 1))
+/* Runs after resource filters (INCLUDES, ...) and, being inserted last
+ * among filters of its type, after DEFLATE, BROTLI and mod_headers'
+ * FIXUP_HEADERS_OUT (AP_FTYPE_CONTENT_SET, in insertion order): it judges
+ * the headers and the bytes a client receives, decoding what a compressor
+ * encoded.  Before mod_cache's CACHE_SAVE (AP_FTYPE_CONTENT_SET + 1), so
+ * that a stored copy carries the header. */
+#define NETEXE_FILTER_TYPE      AP_FTYPE_CONTENT_SET
 
 /* NETEXE_CD is inserted when the header is set, after every filter of the
  * content-set stage already in place (mod_headers' output fixups among
@@ -297,7 +299,6 @@ typedef struct {
 /* Per-server configuration: the trusted roots, and in a child process the
  * signature cache that every server of that process shares. */
 typedef struct {
-    const char        *roots_path;  /* NetExeTrustedRoots, resolved */
     netexe_ac_roots   *roots;       /* loaded at configuration time */
     /* SHA-256 of the roots file's bytes; zero without roots */
     unsigned char      roots_digest[NETEXE_SIG_DIGEST_LEN];
@@ -361,7 +362,6 @@ static void *netexe_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     netexe_server_conf *base = basev;
     netexe_server_conf *add = addv;
 
-    new->roots_path = add->roots_set ? add->roots_path : base->roots_path;
     new->roots = add->roots_set ? add->roots : base->roots;
     memcpy(new->roots_digest, add->roots_set ? add->roots_digest
                                              : base->roots_digest,
@@ -547,7 +547,6 @@ static const char *netexe_set_roots(cmd_parms *cmd, void *dconf,
         return apr_psprintf(cmd->pool, "NetExeTrustedRoots: cannot read "
                             "'%s': %s", path, err_text);
     }
-    sconf->roots_path = path;
     sconf->roots = roots;
     sconf->roots_set = 1;
     return NULL;
@@ -668,6 +667,11 @@ typedef struct {
     unsigned int flush:1;       /* a FLUSH arrived before the decision */
     unsigned int cleanup:1;     /* netexe_ctx_cleanup is registered */
     unsigned int far_tried:1;   /* the header was looked for where it lies */
+    unsigned int skipping:1;    /* encoded: decoding on to e_lfanew */
+    unsigned int both:1;        /* encoded, and the raw bytes judged too */
+    unsigned int bounded:1;     /* with unknown: a decoding bound stopped it
+                                 * where a browser would go on */
+    apr_size_t dec_off;         /* with skipping: decoded bytes so far */
     const char *gave_up;        /* with unknown: why, for the debug log */
     /* From here on left uninitialised: info is read only after pe_sniff()
      * or pe_sniff_final(), which fill it, has decided; codings only up to
@@ -707,6 +711,12 @@ static apr_size_t netexe_held_memory(const netexe_ctx *ctx)
     return bytes;
 }
 
+static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb);
+
+/* The reason of an instance that leaves the decision to a later one: it
+ * gives no verdict of its own. */
+static const char NETEXE_SKIP_LATER[] = "a later NETEXE filter decides";
+
 static apr_status_t netexe_step_aside(ap_filter_t *f, apr_bucket_brigade *bb,
                                       const char *why)
 {
@@ -714,18 +724,22 @@ static apr_status_t netexe_step_aside(ap_filter_t *f, apr_bucket_brigade *bb,
 
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
                   "%s: not examined (status %d): %s", r->uri, r->status, why);
-    if (!apr_table_get(r->notes, NETEXE_NOTE)) {
+    if (why != NETEXE_SKIP_LATER && !apr_table_get(r->notes, NETEXE_NOTE)) {
         apr_table_setn(r->notes, NETEXE_NOTE, NETEXE_VERDICT_SKIPPED);
     }
     ap_remove_output_filter(f);
     return ap_pass_brigade(f->next, bb);
 }
 
-/* The response headers the first call decides on, from headers_out and
- * err_headers_out. */
+/* The Content-Encoding fields of one table, in order, and its first
+ * Content-Disposition.  More fields than a list can hold codings are
+ * counted, not kept: such a list is too long to decode anyway. */
+#define NETEXE_ENC_FIELDS_MAX   NETEXE_DECODE_MAX_CODINGS
+
 typedef struct {
-    const char *encoding;       /* Content-Encoding: every value, in order */
-    const char *disposition;    /* Content-Disposition: the first */
+    const char *enc[NETEXE_ENC_FIELDS_MAX];
+    int nenc;                   /* fields seen, may exceed the array */
+    const char *disposition;
 } netexe_resp_headers;
 
 #define NETEXE_CONTENT_PREFIX       "Content-"
@@ -745,15 +759,15 @@ static APR_INLINE int netexe_is_content_field(const char *k)
 
 /* Fills in h from the entries of t: one pass over a table instead of one
  * apr_table_get() per name and table, which would be the most expensive
- * part of the filter.  Several Content-Encoding fields are one list, as a
- * client reads them. */
-static void netexe_scan_headers(apr_pool_t *p, const apr_table_t *t,
-                                netexe_resp_headers *h)
+ * part of the filter. */
+static void netexe_scan_headers(const apr_table_t *t, netexe_resp_headers *h)
 {
     const apr_array_header_t *arr = apr_table_elts(t);
     const apr_table_entry_t *elts = (const apr_table_entry_t *)arr->elts;
     int i;
 
+    h->nenc = 0;
+    h->disposition = NULL;
     for (i = 0; i < arr->nelts; i++) {
         const char *key = elts[i].key;
 
@@ -764,9 +778,10 @@ static void netexe_scan_headers(apr_pool_t *p, const apr_table_t *t,
         switch (apr_tolower(key[0])) {
         case 'e':
             if (!strcasecmp(key, "Encoding")) {
-                h->encoding = h->encoding
-                    ? apr_pstrcat(p, h->encoding, ", ", elts[i].val, NULL)
-                    : elts[i].val;
+                if (h->nenc < NETEXE_ENC_FIELDS_MAX) {
+                    h->enc[h->nenc] = elts[i].val;
+                }
+                h->nenc++;
             }
             break;
         case 'd':
@@ -778,6 +793,98 @@ static void netexe_scan_headers(apr_pool_t *p, const apr_table_t *t,
             break;
         }
     }
+}
+
+/* A token longer than this is no coding the decoder knows. */
+#define NETEXE_TOKEN_MAX        32
+
+/* What a Content-Encoding list says, token by token. */
+typedef struct {
+    int count;                  /* codings decoded, in order */
+    unsigned int too_many:1;
+    unsigned int other:1;       /* an identity, empty or unknown token */
+} netexe_list;
+
+/* Appends the codings of n Content-Encoding fields to codings.  Each
+ * token is read alone, because browsers part on lists that mix codings
+ * with other tokens: Chromium passes the whole body through raw when any
+ * token is empty, "identity" or unknown; Firefox skips such tokens and
+ * undoes the rest.  Both readings are then judged (netexe_raw_reading). */
+static void netexe_add_codings(const char *const *fields, int n,
+                               netexe_coding *codings, netexe_list *l)
+{
+    int i;
+
+    if (n > NETEXE_ENC_FIELDS_MAX) {
+        l->too_many = 1;
+        return;
+    }
+    for (i = 0; i < n && !l->too_many; i++) {
+        const char *p = fields[i];
+
+        for (;;) {
+            const char *end = strchr(p, ',');
+            const char *stop = end ? end : p + strlen(p);
+            const char *a = p, *b = stop;
+            char token[NETEXE_TOKEN_MAX + 1];
+            netexe_coding one[NETEXE_DECODE_MAX_CODINGS];
+            int m = 0;
+
+            while (a < b && (*a == ' ' || *a == '\t')) {
+                a++;
+            }
+            while (b > a && (b[-1] == ' ' || b[-1] == '\t')) {
+                b--;
+            }
+            if (b == a || b - a > NETEXE_TOKEN_MAX) {
+                l->other = 1;
+            }
+            else {
+                memcpy(token, a, (size_t)(b - a));
+                token[b - a] = '\0';
+                if (netexe_coding_parse(token, one, &m)
+                    != NETEXE_CODINGS_DECODE || m != 1) {
+                    l->other = 1;
+                }
+                else if (l->count == NETEXE_DECODE_MAX_CODINGS) {
+                    l->too_many = 1;
+                    break;
+                }
+                else {
+                    codings[l->count++] = one[0];
+                }
+            }
+            if (!end) {
+                break;
+            }
+            p = end + 1;
+        }
+    }
+}
+
+/* The codings of the body as a client reads them: the HTTP header filter
+ * merges err_headers_out's fields, first, with headers_out's, then sets
+ * r->content_encoding, when there is one, in place of them all.  *n gets
+ * the count of codings to undo (0: judge the raw bytes), or -1 for a list
+ * too long to decode; *both is set when the raw bytes are to be judged
+ * too. */
+static void netexe_codings(request_rec *r, const netexe_resp_headers *out,
+                           const netexe_resp_headers *err,
+                           netexe_coding *codings, int *n, int *both)
+{
+    netexe_list l = { 0, 0, 0 };
+
+    if (r->content_encoding) {
+        netexe_add_codings(&r->content_encoding, 1, codings, &l);
+    }
+    else {
+        if (err) {
+            netexe_add_codings(err->enc, err->nenc, codings, &l);
+        }
+        netexe_add_codings(out->enc, out->nenc, codings, &l);
+    }
+    *n = l.too_many ? -1 : l.count;
+    *both = l.count > 0 && l.other;
 }
 
 /* Whether a 2xx status carries the resource from byte 0: every one but
@@ -793,13 +900,21 @@ static int netexe_status_examined(int status)
 static const char *netexe_skip_reason(ap_filter_t *f,
                                       const netexe_dir_conf *conf,
                                       int *cd_in_headers_out,
-                                      netexe_coding *codings, int *ncodings)
+                                      netexe_coding *codings, int *ncodings,
+                                      int *both)
 {
     request_rec *r = f->r;
     void *owner = ap_get_module_config(r->request_config, &netexe_module);
-    netexe_resp_headers h = { NULL, NULL };
-    const char *enc;
+    netexe_resp_headers out, err;
+    const ap_filter_t *n;
 
+    for (n = f->next; n && n != r->proto_output_filters; n = n->next) {
+        if (n->frec->filter_func.out_func == netexe_out_filter) {
+            /* A NETEXE provided by mod_filter (or named) ahead of the one
+             * NetExe On put last: the last sees what the client gets. */
+            return NETEXE_SKIP_LATER;
+        }
+    }
     if (owner && owner != f) {
         /* Inserted twice (NetExe On plus SetOutputFilter, AddOutputFilter
          * or a FilterProvider): the first instance decides. */
@@ -818,23 +933,23 @@ static const char *netexe_skip_reason(ap_filter_t *f,
         r->no_cache = 1;
         return "no-netexe is set";
     }
-    netexe_scan_headers(r->pool, r->headers_out, &h);
-    *cd_in_headers_out = h.disposition != NULL;
-    if (r->content_encoding) {
-        /* The header filter sends this one in place of headers_out's. */
-        h.encoding = r->content_encoding;
-    }
+    netexe_scan_headers(r->headers_out, &out);
+    *cd_in_headers_out = out.disposition != NULL;
     if (!apr_is_empty_table(r->err_headers_out)) {
-        netexe_scan_headers(r->pool, r->err_headers_out, &h);
+        netexe_scan_headers(r->err_headers_out, &err);
+        if (!out.disposition) {
+            out.disposition = err.disposition;
+        }
     }
-    if (!conf->override && h.disposition) {
+    else {
+        err.nenc = 0;
+    }
+    if (!conf->override && out.disposition) {
         return "Content-Disposition is already set (NetExeOverride Off)";
     }
-    enc = h.encoding;
-    if (enc && netexe_coding_parse(enc, codings, ncodings)
-               == NETEXE_CODINGS_TOO_MANY) {
-        /* Not decoded: the body is judged undecidable, not raw. */
-        *ncodings = -1;
+    if (out.nenc || err.nenc || r->content_encoding) {
+        netexe_codings(r, &out, err.nenc ? &err : NULL, codings, ncodings,
+                       both);
     }
     return NULL;
 }
@@ -854,6 +969,17 @@ static apr_status_t netexe_ctx_cleanup(void *data)
     netexe_decoder_free(ctx->dec);
     ctx->dec = NULL;
     return APR_SUCCESS;
+}
+
+/* The context now owns memory outside the pool: freed with the request
+ * at the latest. */
+static void netexe_ctx_owns(request_rec *r, netexe_ctx *ctx)
+{
+    if (!ctx->cleanup) {
+        apr_pool_cleanup_register(r->pool, ctx, netexe_ctx_cleanup,
+                                  apr_pool_cleanup_null);
+        ctx->cleanup = 1;
+    }
 }
 
 /* Grows *p to hold at least need bytes (need <= the limit), doubling, from
@@ -887,11 +1013,7 @@ static apr_status_t netexe_grow(request_rec *r, netexe_ctx *ctx,
     if (!np) {
         return APR_ENOMEM;
     }
-    if (!ctx->cleanup) {
-        apr_pool_cleanup_register(r->pool, ctx, netexe_ctx_cleanup,
-                                  apr_pool_cleanup_null);
-        ctx->cleanup = 1;
-    }
+    netexe_ctx_owns(r, ctx);
     *p = np;
     *cap = ncap;
     return APR_SUCCESS;
@@ -1029,6 +1151,53 @@ static int netexe_far_peek(request_rec *r, netexe_ctx *ctx,
     return 1;
 }
 
+/* The decoded stream ended or broke: what a client decodes ends there
+ * too, so the decision is made on what came out.  When the decoder's own
+ * bound on memory or work stopped it, a browser would go on: unknown, and
+ * the header all the same. */
+static void netexe_decode_ended(request_rec *r, netexe_ctx *ctx,
+                                netexe_decode_status st)
+{
+    if (st == NETEXE_DECODE_ERROR && netexe_decoder_bound_reached(ctx->dec)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "%s: %s: decoded no further", r->uri,
+                      netexe_decoder_error(ctx->dec));
+        netexe_give_up(ctx, "decoding bound");
+        ctx->bounded = 1;
+        return;
+    }
+    if (st == NETEXE_DECODE_ERROR) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "%s: %s after %" APR_SIZE_T_FMT " decoded bytes",
+                      r->uri, netexe_decoder_error(ctx->dec),
+                      ctx->skipping ? ctx->dec_off : ctx->len);
+    }
+    netexe_sniff_final(ctx);
+}
+
+/* Decoded bytes [dec_off, dec_off + n) went by: the part inside the
+ * window at e_lfanew is kept, and a full window decides. */
+static void netexe_catch_window(netexe_ctx *ctx, const unsigned char *p,
+                                apr_size_t n)
+{
+    apr_size_t from = ctx->win_off + ctx->win_len;
+    apr_size_t end = ctx->dec_off + n;
+
+    if (from >= ctx->dec_off && from < end) {
+        apr_size_t k = end - from;
+
+        if (k > NETEXE_WINDOW - ctx->win_len) {
+            k = NETEXE_WINDOW - ctx->win_len;
+        }
+        memcpy(ctx->win + ctx->win_len, p + (from - ctx->dec_off), k);
+        ctx->win_len += k;
+    }
+    ctx->dec_off = end;
+    if (ctx->win_len == NETEXE_WINDOW) {
+        netexe_sniff(ctx);
+    }
+}
+
 /* Feeds in[0 .. n-1], encoded bytes of the body, to the decoder and the
  * decoded bytes to the sniffer until it decides or wants more input. */
 static apr_status_t netexe_decode_feed(request_rec *r, netexe_ctx *ctx,
@@ -1041,52 +1210,65 @@ static apr_status_t netexe_decode_feed(request_rec *r, netexe_ctx *ctx,
         if (!ctx->dec) {
             return APR_ENOMEM;
         }
-        if (!ctx->cleanup) {
-            apr_pool_cleanup_register(r->pool, ctx, netexe_ctx_cleanup,
-                                      apr_pool_cleanup_null);
-            ctx->cleanup = 1;
-        }
+        netexe_ctx_owns(r, ctx);
     }
     while (!ctx->decided) {
+        unsigned char scratch[NETEXE_FILE_CHUNK];
         apr_size_t target, used, made;
         netexe_decode_status st;
         apr_status_t rv;
 
-        if (ctx->want > ctx->limit) {
-            netexe_give_up(ctx, "sniff limit");
-            break;
+        if (!ctx->skipping && ctx->want > ctx->len + NETEXE_READ_AHEAD
+            && ctx->len > 0 && ctx->info.e_lfanew >= ctx->len) {
+            /* The PE header lies further on: hold no decoded byte before
+             * it, whatever the limit. */
+            if (!ctx->win) {
+                ctx->win = apr_palloc(r->pool, NETEXE_WINDOW);
+            }
+            ctx->skipping = 1;
+            ctx->win_off = ctx->info.e_lfanew;
+            ctx->win_len = 0;
+            ctx->dec_off = ctx->len;
         }
-        target = ctx->len + NETEXE_READ_AHEAD;
-        if (target < ctx->want) {
-            target = ctx->want;
+        if (ctx->skipping) {
+            /* Decoded bytes between the DOS header and e_lfanew are
+             * counted and dropped; the window is caught on its way. */
+            st = netexe_decode(ctx->dec, in + pos, n - pos, &used, scratch,
+                               sizeof(scratch), &made);
+            if (made) {
+                netexe_catch_window(ctx, scratch, made);
+            }
         }
-        if (target > ctx->limit) {
-            target = ctx->limit;
+        else {
+            if (ctx->want > ctx->limit) {
+                netexe_give_up(ctx, "sniff limit");
+                break;
+            }
+            target = ctx->len + NETEXE_READ_AHEAD;
+            if (target < ctx->want) {
+                target = ctx->want;
+            }
+            if (target > ctx->limit) {
+                target = ctx->limit;
+            }
+            rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len, target);
+            if (rv != APR_SUCCESS) {
+                return rv;
+            }
+            st = netexe_decode(ctx->dec, in + pos, n - pos, &used,
+                               ctx->buf + ctx->len, target - ctx->len, &made);
+            ctx->len += made;
+            if (made) {
+                netexe_sniff(ctx);
+            }
         }
-        rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len, target);
-        if (rv != APR_SUCCESS) {
-            return rv;
-        }
-        st = netexe_decode(ctx->dec, in + pos, n - pos, &used,
-                           ctx->buf + ctx->len, target - ctx->len, &made);
         pos += used;
         ctx->examined += used;
-        ctx->len += made;
-        if (made) {
-            netexe_sniff(ctx);
-        }
         if (ctx->decided) {
             break;
         }
         if (st == NETEXE_DECODE_END || st == NETEXE_DECODE_ERROR) {
-            /* What a client decodes ends here too. */
-            if (st == NETEXE_DECODE_ERROR) {
-                ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                              "%s: %s after %" APR_SIZE_T_FMT " decoded "
-                              "bytes", r->uri,
-                              netexe_decoder_error(ctx->dec), ctx->len);
-            }
-            netexe_sniff_final(ctx);
+            netexe_decode_ended(r, ctx, st);
             break;
         }
         if (st == NETEXE_DECODE_MORE) {
@@ -1146,6 +1328,7 @@ static NETEXE_HOT_INLINE apr_status_t netexe_take_file(request_rec *r,
             }
             if (ctx->examined >= NETEXE_ENCODED_FILE_MAX) {
                 netexe_give_up(ctx, "encoded file examined to its bound");
+                ctx->bounded = 1;
                 break;
             }
             rv = netexe_peek_file(r, e, used, chunk, n);
@@ -1261,6 +1444,20 @@ static apr_status_t netexe_take_data(request_rec *r, netexe_ctx *ctx,
         return APR_SUCCESS;
     }
 
+    if (ctx->len == 0 && elen > NETEXE_READ_AHEAD) {
+        /* The body's first bucket may hold the decision whole (a script's
+         * or a backend's body in one piece): judged where it lies, it
+         * needs no copy.  The bucket goes on as it is. */
+        pe_verdict v = pe_decide_window((const unsigned char *)data,
+                                        elen <= ctx->limit ? elen : ctx->limit,
+                                        NULL, 0, 0, &ctx->info);
+
+        if (v != PE_NEED_MORE) {
+            ctx->decided = 1;
+            ctx->examined = ctx->info.need;
+            return APR_SUCCESS;
+        }
+    }
     while (!ctx->decided && used < elen) {
         apr_size_t n;
 
@@ -1926,6 +2123,9 @@ static void netexe_apply(ap_filter_t *f, netexe_ctx *ctx,
 
     if (ctx->unknown) {
         verdict = NETEXE_VERDICT_UNKNOWN;
+        /* A body that browsers decode further than the module will could
+         * be an image: the header, to fail closed. */
+        match = ctx->bounded;
     }
     else {
         switch (ctx->info.verdict) {
@@ -1956,7 +2156,8 @@ static void netexe_apply(ap_filter_t *f, netexe_ctx *ctx,
         seg = netexe_last_segment(r->uri ? r->uri : "",
                                   r->uri ? strlen(r->uri) : 0, &seglen);
         n = netexe_disposition(out, sizeof(out), seg, seglen,
-                               pe_is_dll(&ctx->info), conf->filename);
+                               !ctx->unknown && pe_is_dll(&ctx->info),
+                               conf->filename);
         if (n) {
             value = netexe_set_cd(f, ctx, conf, bb,
                                   apr_pstrmemdup(r->pool, out, n));
@@ -2028,6 +2229,229 @@ static void netexe_release(request_rec *r, netexe_ctx *ctx,
     APR_BRIGADE_PREPEND(bb, ctx->held);
 }
 
+/* A file whose PE header lies far in was judged on two reads made now,
+ * but the core sends the bytes at e_lfanew later, from the file: a file
+ * rewritten in place meanwhile would go out as something else than what
+ * was judged.  So the bytes the decision rested on go out as copies of
+ * what was read, and sendfile keeps the rest.  Only for such files (the
+ * first read decides for every image a compiler makes). */
+static void netexe_pin_far(request_rec *r, netexe_ctx *ctx,
+                           apr_bucket_brigade *bb)
+{
+    apr_bucket_alloc_t *list = r->connection->bucket_alloc;
+    apr_bucket *e = APR_BRIGADE_FIRST(bb), *mid, *win;
+    apr_size_t at = ctx->win_off;
+
+    if (ctx->held || !APR_BUCKET_IS_FILE(e) || e->length == (apr_size_t)-1
+        || at < ctx->len || at - ctx->len > e->length
+        || e->length - at < ctx->win_len) {
+        return;
+    }
+    if (apr_bucket_split(e, ctx->len) != APR_SUCCESS) {
+        return;
+    }
+    mid = APR_BUCKET_NEXT(e);
+    if (at > ctx->len) {
+        if (apr_bucket_split(mid, at - ctx->len) != APR_SUCCESS) {
+            return;
+        }
+        win = APR_BUCKET_NEXT(mid);
+    }
+    else {
+        win = mid;
+    }
+    if (win->length > ctx->win_len
+        && apr_bucket_split(win, ctx->win_len) != APR_SUCCESS) {
+        return;
+    }
+    APR_BUCKET_INSERT_BEFORE(e, apr_bucket_heap_create(
+        (const char *)ctx->buf, ctx->len, NULL, list));
+    apr_bucket_delete(e);
+    APR_BUCKET_INSERT_BEFORE(win, apr_bucket_heap_create(
+        (const char *)ctx->win, ctx->win_len, NULL, list));
+    apr_bucket_delete(win);
+}
+
+/* The verdict on a body whose coding list browsers read two ways (raw, or
+ * decoded): the reading that finds an image wins.  Called once the decoded
+ * reading has decided; the raw bytes are those kept so far and, after
+ * them, the first bucket of bb, which is not used up (a file is peeked). */
+static void netexe_raw_reading(request_rec *r, netexe_ctx *ctx,
+                               apr_bucket_brigade *bb)
+{
+    apr_bucket *e = APR_BRIGADE_FIRST(bb);
+    unsigned char head[NETEXE_READ_AHEAD], win[NETEXE_WINDOW];
+    const unsigned char *p = ctx->raw;
+    apr_size_t len = ctx->raw_len;
+    int ends = e == APR_BRIGADE_SENTINEL(bb) || APR_BUCKET_IS_EOS(e);
+    pe_info raw;
+    pe_verdict v;
+
+    if (!ends && APR_BUCKET_IS_FILE(e) && len == 0) {
+        apr_size_t n = e->length < sizeof(head) ? e->length : sizeof(head);
+
+        if (netexe_peek_file(r, e, 0, head, n) != APR_SUCCESS) {
+            return;
+        }
+        v = pe_decide_window(head, n, NULL, 0, 0, &raw);
+        if (v == PE_NEED_MORE && raw.e_lfanew >= n
+            && raw.e_lfanew < e->length) {
+            apr_size_t w = e->length - raw.e_lfanew;
+
+            if (w > sizeof(win)) {
+                w = sizeof(win);
+            }
+            if (netexe_peek_file(r, e, raw.e_lfanew, win, w) == APR_SUCCESS) {
+                v = pe_decide_window(head, n, win, raw.e_lfanew, w, &raw);
+            }
+        }
+    }
+    else if (!ends && !APR_BUCKET_IS_METADATA(e) && !APR_BUCKET_IS_FILE(e)) {
+        const char *data;
+        apr_size_t dlen;
+
+        if (apr_bucket_read(e, &data, &dlen, APR_BLOCK_READ) != APR_SUCCESS) {
+            return;
+        }
+        if (len == 0) {
+            p = (const unsigned char *)data;
+            len = dlen;
+        }
+        else {
+            /* After the kept bytes, not counted among them: the bucket
+             * itself goes on. */
+            apr_size_t k = dlen < ctx->limit - len ? dlen : ctx->limit - len;
+
+            if (netexe_grow(r, ctx, &ctx->raw, &ctx->raw_cap, len, len + k)
+                != APR_SUCCESS) {
+                return;
+            }
+            memcpy(ctx->raw + len, data, k);
+            p = ctx->raw;
+            len += k;
+        }
+        v = pe_decide_window(p, len, NULL, 0, 0, &raw);
+    }
+    else {
+        v = ends ? pe_sniff_final(p, len, &raw)
+                 : pe_decide_window(p, len, NULL, 0, 0, &raw);
+    }
+    if (v == PE_CLR
+        || (v == PE_NATIVE && (ctx->unknown || ctx->info.verdict == PE_NOT_PE))) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "%s: the raw bytes are a PE image (%s) under a "
+                      "Content-Encoding that browsers read two ways",
+                      r->uri, pe_verdict_name(v));
+        ctx->info = raw;
+        ctx->unknown = 0;
+    }
+}
+
+/* The handler may set or change Content-Encoding while the filter holds
+ * the first bytes (after a flush, say): the client reads the body with
+ * the coding sent.  When the codings now differ from those the bytes so
+ * far were read with, the bytes kept are read again with the new ones. */
+static apr_status_t netexe_recheck_codings(request_rec *r, netexe_ctx *ctx)
+{
+    netexe_resp_headers out, err;
+    netexe_coding codings[NETEXE_DECODE_MAX_CODINGS];
+    int n = 0, both = 0, i;
+    unsigned char *raw;
+    apr_size_t raw_len;
+    apr_status_t rv;
+
+    netexe_scan_headers(r->headers_out, &out);
+    err.nenc = 0;
+    if (!apr_is_empty_table(r->err_headers_out)) {
+        netexe_scan_headers(r->err_headers_out, &err);
+    }
+    if (out.nenc || err.nenc || r->content_encoding) {
+        netexe_codings(r, &out, err.nenc ? &err : NULL, codings, &n, &both);
+    }
+    if (n == ctx->ncodings && both == ctx->both) {
+        for (i = 0; i < n && codings[i] == ctx->codings[i]; i++) {
+        }
+        if (i >= n) {
+            return APR_SUCCESS;
+        }
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                  "%s: Content-Encoding changed while the first bytes were "
+                  "held; reading them again", r->uri);
+    if (n < 0) {
+        netexe_give_up(ctx, "too many content codings");
+        ctx->bounded = 1;
+        return APR_SUCCESS;
+    }
+    if (ctx->held) {
+        apr_bucket *e;
+
+        for (e = APR_BRIGADE_FIRST(ctx->held);
+             e != APR_BRIGADE_SENTINEL(ctx->held); e = APR_BUCKET_NEXT(e)) {
+            if (APR_BUCKET_IS_FILE(e)) {
+                /* Its bytes are not kept: they cannot be read again. */
+                netexe_give_up(ctx, "Content-Encoding changed after a file");
+                return APR_SUCCESS;
+            }
+        }
+    }
+
+    /* The raw bytes of the released buckets, as one buffer owned here. */
+    if (ctx->ncodings > 0) {
+        raw = ctx->raw;
+        raw_len = ctx->raw_len;
+        ctx->raw = NULL;
+        ctx->raw_len = ctx->raw_cap = 0;
+        netexe_decoder_free(ctx->dec);
+        ctx->dec = NULL;
+    }
+    else {
+        raw = malloc(ctx->kept ? ctx->kept : 1);
+        if (!raw) {
+            return APR_ENOMEM;
+        }
+        memcpy(raw, ctx->buf, ctx->kept);
+        raw_len = ctx->kept;
+    }
+    ctx->len = ctx->kept = 0;
+    ctx->want = 1;
+    ctx->win_len = 0;
+    ctx->far_tried = 0;
+    ctx->skipping = 0;
+    ctx->examined = 0;
+    ctx->ncodings = n;
+    ctx->both = both;
+    if (n > 0) {
+        memcpy(ctx->codings, codings, sizeof(*codings) * (size_t)n);
+    }
+
+    if (n > 0) {
+        /* Kept as the raw bytes that go on; decoded into buf. */
+        rv = netexe_grow(r, ctx, &ctx->raw, &ctx->raw_cap, 0,
+                         raw_len ? raw_len : 1);
+        if (rv == APR_SUCCESS) {
+            memcpy(ctx->raw, raw, raw_len);
+            ctx->raw_len = raw_len;
+            rv = netexe_decode_feed(r, ctx, ctx->raw, raw_len);
+        }
+    }
+    else {
+        rv = APR_SUCCESS;
+        if (raw_len > ctx->cap) {
+            rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, 0, raw_len);
+        }
+        if (rv == APR_SUCCESS) {
+            memcpy(ctx->buf, raw, raw_len);
+            ctx->len = ctx->kept = ctx->examined = raw_len;
+            if (raw_len) {
+                netexe_sniff(ctx);
+            }
+        }
+    }
+    free(raw);
+    return rv;
+}
+
 /* Moves the first call's context, which lives on the stack, to the
  * request pool: the response goes on past this call. */
 static netexe_ctx *netexe_ctx_keep(request_rec *r, netexe_ctx *first)
@@ -2061,10 +2485,10 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     conf = ap_get_module_config(r->per_dir_config, &netexe_module);
 
     if (!ctx) {
-        int cd_in_headers_out = 1, ncodings = 0;
+        int cd_in_headers_out = 1, ncodings = 0, both = 0;
         netexe_coding codings[NETEXE_DECODE_MAX_CODINGS];
         const char *why = netexe_skip_reason(f, conf, &cd_in_headers_out,
-                                             codings, &ncodings);
+                                             codings, &ncodings, &both);
 
         if (why) {
             return netexe_step_aside(f, bb, why);
@@ -2076,6 +2500,7 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             memcpy(ctx->codings, codings, sizeof(*codings) * (size_t)ncodings);
         }
         ctx->ncodings = ncodings;
+        ctx->both = both;
         ctx->buf = ctx->first;
         ctx->cap = sizeof(ctx->first);
         ctx->limit = conf->sniff_limit;
@@ -2084,10 +2509,15 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         ctx->first_call = 1;
         if (ctx->ncodings < 0) {
             netexe_give_up(ctx, "too many content codings");
+        ctx->bounded = 1;
         }
     }
     else {
         ctx->first_call = 0;
+        rv = netexe_recheck_codings(r, ctx);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
     }
 
     while (!ctx->decided && !APR_BRIGADE_EMPTY(bb)) {
@@ -2128,6 +2558,9 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
     }
 
+    if (rv == APR_SUCCESS && ctx->decided && ctx->both) {
+        netexe_raw_reading(r, ctx, bb);
+    }
     if (rv != APR_SUCCESS || !ctx->decided) {
         /* Until the next call, the handler may set headers. */
         ctx->cd_absent = 0;
@@ -2142,6 +2575,9 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         && (ctx->info.verdict == PE_CLR || ctx->info.verdict == PE_NATIVE)) {
         netexe_check_signature(r, ctx, bb);
     }
+    if (ctx->win_len && ctx->ncodings <= 0) {
+        netexe_pin_far(r, ctx, bb);
+    }
     netexe_release(r, ctx, bb);
     ap_remove_output_filter(f);
     if (!APR_BRIGADE_EMPTY(bb)) {
@@ -2155,37 +2591,50 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     return rv;
 }
 
-/* Whether the request's own filters include frec.  NETEXE is a request
+/* The request's own filter of record frec, or NULL.  NETEXE is a request
  * filter, so the walk stops where the protocol and connection filters
  * begin. */
-static int netexe_filter_present(const request_rec *r,
-                                 const ap_filter_rec_t *frec)
+static ap_filter_t *netexe_filter_present(const request_rec *r,
+                                          const ap_filter_rec_t *frec)
 {
-    const ap_filter_t *f;
+    ap_filter_t *f;
 
     for (f = r->output_filters; f && f != r->proto_output_filters;
          f = f->next) {
         if (f->frec == frec) {
-            return 1;
+            return f;
         }
     }
-    return 0;
+    return NULL;
 }
 
-/* Runs last, after the core's SetOutputFilter and mod_mime's
- * AddOutputFilter have had their say, so that an explicit NETEXE is not
- * doubled. */
+/* Runs last, after the core's SetOutputFilter, mod_mime's AddOutputFilter
+ * and mod_headers have inserted theirs, so that NETEXE comes after every
+ * filter of its stage: it then sees the headers as they will be sent
+ * (mod_headers' output fixups, DEFLATE's Content-Encoding) and the bytes as
+ * the client will receive them.  An explicit NETEXE, inserted earlier, is
+ * moved there rather than doubled. */
 static void netexe_insert_filter(request_rec *r)
 {
     netexe_dir_conf *conf = ap_get_module_config(r->per_dir_config,
                                                  &netexe_module);
-    netexe_server_conf *sconf;
+    netexe_server_conf *sconf = ap_get_module_config(r->server->module_config,
+                                                     &netexe_module);
+    ap_filter_t *named = netexe_filter_present(r, sconf->frec);
 
-    if (!conf->enabled) {
+    if (r->main) {
+        if (conf->enabled || named) {
+            /* Subrequests are not examined (their body is part of another
+             * response), so mod_cache must not keep their answer for a
+             * client that asks for the resource itself. */
+            r->no_cache = 1;
+        }
         return;
     }
-    sconf = ap_get_module_config(r->server->module_config, &netexe_module);
-    if (netexe_filter_present(r, sconf->frec)) {
+    if (named) {
+        ap_remove_output_filter(named);
+    }
+    else if (!conf->enabled) {
         return;
     }
     ap_add_output_filter_handle(sconf->frec, NULL, r, r->connection);

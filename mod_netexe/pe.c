@@ -32,7 +32,6 @@
 #define PE_SIGNATURE_SIZE           4u
 #define PE_FH_OFFSET                4u
 #define PE_FH_MACHINE               0u      /* from PE_FH_OFFSET */
-#define PE_FH_NUMBER_OF_SECTIONS    2u
 #define PE_FH_SIZE_OF_OPT_HEADER    16u
 #define PE_FH_CHARACTERISTICS       18u
 #define PE_FH_OPT_MAGIC             20u     /* the optional header's first field */
@@ -41,9 +40,7 @@
 
 /* IMAGE_OPTIONAL_HEADER, from its start; equal in PE32 and PE32+ ... */
 #define PE_OPT_MAGIC_SIZE           2u
-#define PE_OPT_SIZE_OF_HEADERS      60u
 #define PE_OPT_CHECKSUM             64u
-#define PE_OPT_SUBSYSTEM            68u
 /* ... and where the 64-bit stack and heap sizes move them apart. */
 #define PE_OPT_RVA_COUNT_PE32       92u
 #define PE_OPT_RVA_COUNT_PE32PLUS   108u
@@ -140,12 +137,8 @@ static void pe_read_extras(const pe_src *restrict src, size_t opt,
     size_t cert_end = cert + PE_DIR_ENTRY_SIZE;
     const unsigned char *p;
 
-    if ((p = pe_at(src, opt + PE_OPT_SIZE_OF_HEADERS, PE_U32_SIZE)) != NULL)
-        info->size_of_headers = rd_u32le(p);
     if (pe_at(src, opt + PE_OPT_CHECKSUM, PE_U32_SIZE) != NULL)
         info->checksum_offset = opt + PE_OPT_CHECKSUM;
-    if ((p = pe_at(src, opt + PE_OPT_SUBSYSTEM, PE_U16_SIZE)) != NULL)
-        info->subsystem = rd_u16le(p);
     if ((p = pe_at(src, count_off, PE_U32_SIZE)) != NULL)
         info->number_of_rva_and_sizes = rd_u32le(p);
 
@@ -199,10 +192,8 @@ static pe_verdict pe_sniff_src(const pe_src *restrict src,
     if ((p = pe_at(src, lfanew + PE_FH_OFFSET, PE_FH_AND_MAGIC_SIZE)) == NULL)
         return pe_need(info, opt + PE_OPT_MAGIC_SIZE);
     info->machine = rd_u16le(p + PE_FH_MACHINE);
-    info->number_of_sections = rd_u16le(p + PE_FH_NUMBER_OF_SECTIONS);
     info->size_of_optional_header = rd_u16le(p + PE_FH_SIZE_OF_OPT_HEADER);
     info->characteristics = rd_u16le(p + PE_FH_CHARACTERISTICS);
-    info->section_table_offset = opt + info->size_of_optional_header;
     info->magic = rd_u16le(p + PE_FH_OPT_MAGIC);
     if (info->magic == PE_OPTIONAL_MAGIC_PE32) {
         count_off = opt + PE_OPT_RVA_COUNT_PE32;
@@ -236,7 +227,6 @@ static pe_verdict pe_sniff_src(const pe_src *restrict src,
     if ((p = pe_at(src, clr, PE_DIR_ENTRY_SIZE)) == NULL)
         return pe_need(info, clr_end);
     info->clr_rva = rd_u32le(p);
-    info->clr_size = rd_u32le(p + PE_U32_SIZE);
     if (src->extras)
         pe_read_extras(src, opt, count_off, dirs, info);
     if (info->clr_rva == 0)

@@ -129,18 +129,14 @@ typedef struct {
      * directories read as 0. */
     uint32_t e_lfanew;
     uint16_t machine;                 /* IMAGE_FILE_HEADER.Machine */
-    uint16_t number_of_sections;
     uint16_t size_of_optional_header;
     uint16_t characteristics;
     uint16_t magic;                   /* 0x10B or 0x20B */
-    uint16_t subsystem;
-    uint32_t size_of_headers;
     uint32_t number_of_rva_and_sizes;
-    uint32_t clr_rva, clr_size;       /* data directory 14 */
+    uint32_t clr_rva;                 /* data directory 14 */
     uint32_t cert_offset, cert_size;  /* data directory 4: a file offset */
     size_t   checksum_offset;         /* file offset of CheckSum */
     size_t   cert_dir_offset;         /* file offset of data directory 4 */
-    size_t   section_table_offset;    /* file offset of the section table */
 } pe_info;
 
 /* Classifies buf[0 .. len-1]; buf may be NULL when len is 0.  Returns

@@ -21,7 +21,7 @@
  *     and a decoder says AGAIN at most NETEXE_DECODE_WORK_MAX /
  *     NETEXE_DECODE_CALL_WORK times (the work bound then fails it); an
  *     error reason is given exactly with ERROR, a bound only with ERROR;
- *   - netexe_decoder_memory() stays below 2 * NETEXE_DECODE_WINDOW_MAX +
+ *   - netexe_decoder_memory() stays below NETEXE_DECODE_WINDOW_MAX +
  *     1 MiB, and is back to its value before the first call after END or
  *     ERROR, whose status every later call repeats without reading or
  *     writing;
@@ -46,7 +46,7 @@
 
 /* The output bound: the filter's default sniff limit. */
 #define FUZZ_OUT_MAX        (64u * 1024u)
-#define FUZZ_MEMORY_MAX     (2u * NETEXE_DECODE_WINDOW_MAX + 1024u * 1024u)
+#define FUZZ_MEMORY_MAX     (NETEXE_DECODE_WINDOW_MAX + 1024u * 1024u)
 #define FUZZ_MAX_CODINGS    3
 #define FUZZ_REPEATS        2
 /* Calls that stop at the call's work bound, over a decoder's life. */

@@ -59,16 +59,13 @@ static int same_info(const pe_info *a, const pe_info *b)
 {
     return a->verdict == b->verdict && a->reason == b->reason && a->need == b->need &&
            a->e_lfanew == b->e_lfanew && a->machine == b->machine &&
-           a->number_of_sections == b->number_of_sections &&
            a->size_of_optional_header == b->size_of_optional_header &&
            a->characteristics == b->characteristics && a->magic == b->magic &&
-           a->subsystem == b->subsystem && a->size_of_headers == b->size_of_headers &&
            a->number_of_rva_and_sizes == b->number_of_rva_and_sizes &&
-           a->clr_rva == b->clr_rva && a->clr_size == b->clr_size &&
+           a->clr_rva == b->clr_rva &&
            a->cert_offset == b->cert_offset && a->cert_size == b->cert_size &&
            a->checksum_offset == b->checksum_offset &&
-           a->cert_dir_offset == b->cert_dir_offset &&
-           a->section_table_offset == b->section_table_offset;
+           a->cert_dir_offset == b->cert_dir_offset;
 }
 
 /* The fields a decision rests on (the rest may lie in a gap). */
@@ -76,10 +73,9 @@ static int same_decision(const pe_info *a, const pe_info *b)
 {
     return a->verdict == b->verdict && a->reason == b->reason && a->need == b->need &&
            a->e_lfanew == b->e_lfanew && a->machine == b->machine &&
-           a->number_of_sections == b->number_of_sections &&
            a->size_of_optional_header == b->size_of_optional_header &&
            a->characteristics == b->characteristics && a->magic == b->magic &&
-           a->clr_rva == b->clr_rva && a->clr_size == b->clr_size;
+           a->clr_rva == b->clr_rva;
 }
 
 /* pe_sniff_window (or _final) on exact-size heap copies of buf[0 .. h-1]

@@ -1176,7 +1176,7 @@ START_TEST(test_efi_image_repaired_verifies_with_sbverify)
     ck_assert_int_ne(tool(out, sizeof out, "sbverify --cert '%s' '%s' 2>&1", root, fx("leaf.efi")), 0);
     ck_assert_ptr_nonnull(strstr(out, "Signature verification failed"));
     repair_fixture("leaf.efi", certs, roots, rep, out_path);
-    ck_assert_int_eq(rep->before.pe.subsystem, PEBUILD_SUBSYSTEM_EFI_APP);
+    ck_assert_int_eq(rep->before.pe.verdict, PE_NATIVE);
     /* The root is the client's: only the intermediate goes in. */
     ck_assert_uint_eq(rep->added, 1);
     ck_assert_str_eq(rep->added_dn[0], SIGFIX_INTER_DN);

@@ -70,7 +70,7 @@
 #define BOMB_CODED_MAX      (1u * MIB)
 
 /* Any call, any stage mix: what the fuzzer also holds the decoder to. */
-#define DECODER_MEMORY_MAX  (2u * NETEXE_DECODE_WINDOW_MAX + MIB)
+#define DECODER_MEMORY_MAX  (NETEXE_DECODE_WINDOW_MAX + MIB)
 
 /* A read size that makes no call fall on a boundary of the stage buffers. */
 #define ODD_STEP            4093u
@@ -1808,30 +1808,29 @@ static size_t budget_body(int i, unsigned char *body)
 {
     size_t n = 0;
 
+    /* The outer brotli stage passes what follows its header through. */
+    memcpy(body + n, br_16_mib_header, sizeof br_16_mib_header);
+    n += sizeof br_16_mib_header;
+    if (i == 1) {
+        memcpy(body + n, br_16_mib_header, sizeof br_16_mib_header);
+        n += sizeof br_16_mib_header;
+    }
     if (i == 2) {
         memcpy(body + n, zstd_8_mib_frame_start, sizeof zstd_8_mib_frame_start);
         n += sizeof zstd_8_mib_frame_start;
         memcpy(body + n, zstd_raw_block_of_8, sizeof zstd_raw_block_of_8);
         n += sizeof zstd_raw_block_of_8;
     }
-    memcpy(body + n, br_16_mib_header, sizeof br_16_mib_header);
-    n += sizeof br_16_mib_header;
-    memcpy(body + n, br_16_mib_header, sizeof br_16_mib_header);
-    n += sizeof br_16_mib_header;
-    if (i == 1) {
-        memcpy(body + n, zstd_8_mib_frame_start, sizeof zstd_8_mib_frame_start);
-        n += sizeof zstd_8_mib_frame_start;
-    }
     return n;
 }
 
-/* Two brotli stages at the largest window fit; an 8 MiB zstd window on
- * top does not, whether it comes last or first: the decoder then fails
- * and holds nothing. */
+/* One brotli stage at the largest window fits the budget (one window and
+ * 1 MiB); a second window on top does not, brotli's or zstd's: the decoder
+ * then fails, says a bound stopped it, and holds nothing. */
 static const budget_case budget_cases[] = {
-    { "br, br",         NETEXE_DECODE_MORE },
-    { "zstd, br, br",   NETEXE_DECODE_ERROR },
-    { "br, br, zstd",   NETEXE_DECODE_ERROR },
+    { "br",             NETEXE_DECODE_MORE },
+    { "br, br",         NETEXE_DECODE_ERROR },
+    { "zstd, br",       NETEXE_DECODE_ERROR },
 };
 
 START_TEST(test_stacked_windows_stay_within_budget)
@@ -1849,11 +1848,11 @@ START_TEST(test_stacked_windows_stay_within_budget)
     ck_assert_uint_lt(after, DECODER_MEMORY_MAX);
     if (c->status == NETEXE_DECODE_MORE) {
         ck_assert_uint_eq(used, len);
-        ck_assert_uint_gt(after, 2u * NETEXE_DECODE_WINDOW_MAX);
+        ck_assert_uint_gt(after, NETEXE_DECODE_WINDOW_MAX);
     }
     else {
         ck_assert_str_ne(netexe_decoder_error(d), "");
-        ck_assert(netexe_decoder_bound_reached(d));
+        ck_assert_int_eq(netexe_decoder_bound_reached(d), 1);
         ck_assert_uint_eq(after, before);
     }
     netexe_decoder_free(d);

@@ -46,7 +46,6 @@
 #define RVA_COUNT_PE32PLUS  108u
 #define MACHINE_I386        0x014Cu
 #define MACHINE_AMD64       0x8664u
-#define SUBSYSTEM_EFI_APP   10u
 
 typedef struct {
     const char *package;
@@ -55,31 +54,30 @@ typedef struct {
     const char *landmark;       /* one file, relative to the package root */
     uint16_t    landmark_machine;
     int         landmark_dll;
-    uint16_t    landmark_subsystem;   /* 0: not checked */
     int         landmark_signed;      /* has a certificate table */
 } package_case;
 
 static const package_case packages[] = {
     { "libmono-corlib4.5-dll", PE_CLR, 1, "usr/lib/mono/4.5/mscorlib.dll",
-      MACHINE_I386, 1, 0, 0 },
+      MACHINE_I386, 1, 0 },
     { "libmono-system4.0-cil", PE_CLR, 1,
       "usr/lib/mono/gac/System/4.0.0.0__b77a5c561934e089/System.dll",
-      MACHINE_I386, 1, 0, 0 },
+      MACHINE_I386, 1, 0 },
     { "libmono-system-xml4.0-cil", PE_CLR, 1,
       "usr/lib/mono/gac/System.Xml/4.0.0.0__b77a5c561934e089/System.Xml.dll",
-      MACHINE_I386, 1, 0, 0 },
+      MACHINE_I386, 1, 0 },
     { "libmono-system-core4.0-cil", PE_CLR, 1,
       "usr/lib/mono/gac/System.Core/4.0.0.0__b77a5c561934e089/System.Core.dll",
-      MACHINE_I386, 1, 0, 0 },
+      MACHINE_I386, 1, 0 },
     { "shim-unsigned", PE_NATIVE, 3, "usr/lib/shim/shimx64.efi",
-      MACHINE_AMD64, 0, SUBSYSTEM_EFI_APP, 0 },
+      MACHINE_AMD64, 0, 0 },
     { "shim-signed", PE_NATIVE, 1, "usr/lib/shim/shimx64.efi.signed",
-      MACHINE_AMD64, 0, SUBSYSTEM_EFI_APP, 1 },
+      MACHINE_AMD64, 0, 1 },
     { "grub-efi-amd64-signed", PE_NATIVE, 3,
       "usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed",
-      MACHINE_AMD64, 0, SUBSYSTEM_EFI_APP, 1 },
+      MACHINE_AMD64, 0, 1 },
     { "nsis-common", PE_NATIVE, 10, "usr/share/nsis/Stubs/zlib-x86-unicode",
-      MACHINE_I386, 0, 0, 0 },
+      MACHINE_I386, 0, 0 },
 };
 #define N_PACKAGES ((int)(sizeof packages / sizeof packages[0]))
 
@@ -306,21 +304,18 @@ START_TEST(test_package_images_agree_with_libmagic)
             ck_assert_int_eq(whole, pc->kind);
             ck_assert_uint_eq(info.machine, pc->landmark_machine);
             ck_assert_int_eq(pe_is_dll(&info), pc->landmark_dll);
-            if (pc->landmark_subsystem)
-                ck_assert_uint_eq(info.subsystem, pc->landmark_subsystem);
             /* the certificate table lies inside the file, at its end
              * in the signed EFI images */
             if (pc->landmark_signed) {
                 ck_assert_uint_gt(info.cert_size, 0);
                 ck_assert_uint_le((size_t)info.cert_offset + info.cert_size, len);
-                ck_assert_uint_ge(info.cert_offset, info.size_of_headers);
+                ck_assert_uint_ge(info.cert_offset, (size_t)info.e_lfanew + 24
+                                  + info.size_of_optional_header);
             }
             else {
                 ck_assert_uint_eq(info.cert_offset, 0);
                 ck_assert_uint_eq(info.cert_size, 0);
             }
-            ck_assert_uint_eq(info.section_table_offset,
-                              (size_t)info.e_lfanew + 24 + info.size_of_optional_header);
         }
         free(img);
         free(desc[i]);
