@@ -30,8 +30,8 @@
 /* Bytes a stage holds between itself and the next one. */
 #define NETEXE_DECODE_STAGE_BUF     4096
 
-/* Most bytes a decoder holds, the struct and every stage's library state
- * together: two stages at the largest window and room for the rest.  An
+/* Most bytes a decoder holds, the block and every stage's library state
+ * together: one stage at the largest window and room for the rest.  An
  * allocation that would pass it is refused, and a zstd stage, which
  * allocates by itself, fails once its frame took the total past it. */
 #define NETEXE_DECODE_MEMORY_MAX    (NETEXE_DECODE_WINDOW_MAX + 1024u * 1024u)

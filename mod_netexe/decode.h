@@ -30,8 +30,9 @@
  *            decoded as one body; bytes after a member that do not start
  *            another one (1f 8b 08) end the body, as browsers ignore them.
  *   deflate  zlib-wrapped (RFC 9110) or raw.  Like Chromium, the decoder
- *            tries zlib when the first two bytes are a zlib header, and
- *            reads the body as raw deflate when that attempt fails early.
+ *            tries zlib when the first two bytes are a zlib header (raw
+ *            deflate otherwise), and reads the body as raw deflate when
+ *            that attempt fails early.
  *            "Early" is where Chromium still replays: within the first
  *            NETEXE_DECODE_DEFLATE_PROBE_MAX bytes, whether or not the
  *            zlib reading made output first.  The retry can only succeed
@@ -140,7 +141,9 @@ void netexe_decoder_free(netexe_decoder *d);
  * out_cap-1].  *in_used and *out_made get what was read and written.
  * Call again with the unread input and more room after FULL, with the
  * unread input after AGAIN, or with more input after MORE.  After END or
- * ERROR, further calls return the same.  A call reads at most
+ * ERROR, further calls return the same.  When a stage fails, the stages
+ * after it still pass on what it made before: ERROR comes once they are
+ * drained, END if the last one ends first.  A call reads at most
  * NETEXE_DECODE_CALL_WORK bytes of in, its stages write at most as many
  * in all, and its time is linear in those bytes: once either bound is
  * reached with work left, it returns AGAIN (unless out is full: FULL). */
