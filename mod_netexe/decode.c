@@ -69,6 +69,20 @@
 #define NETEXE_GZIP_HCRC_LEN        2u
 #define NETEXE_GZIP_TRAILER_LEN     8u
 
+/* A zstd frame starts with its magic number, 0xFD2FB528, or a skippable
+ * frame's, 0x184D2A50 to 0x184D2A5F, little-endian (RFC 8878 3.1.1,
+ * 3.1.2).  Older formats' magic numbers, which libzstd may still read,
+ * start with 0x1E to 0x27. */
+#define NETEXE_ZSTD_MAGIC_FIRST     0x28u
+#define NETEXE_ZSTD_SKIP_FIRST_MIN  0x50u
+#define NETEXE_ZSTD_SKIP_FIRST_MAX  0x5Fu
+
+/* Where a zstd stage is. */
+typedef enum {
+    ZS_FRAME_START = 0,
+    ZS_IN_FRAME
+} zstd_state;
+
 /* Where a gzip stage is in its member. */
 typedef enum {
     GZ_ID1 = 0,
@@ -111,7 +125,7 @@ typedef struct {
     unsigned int ended:1;
     unsigned int failed:1;
     unsigned int member_done:1; /* gzip: a whole member was read */
-    unsigned int state;         /* gzip_state or deflate_state */
+    unsigned int state;         /* gzip_state, deflate_state, zstd_state */
     unsigned int flags;         /* gzip: FLG's fields not yet read */
     size_t count;               /* gzip: bytes left in a field of known
                                  * length */
@@ -900,11 +914,30 @@ static stage_status step_zstd(netexe_decoder *d, netexe_stage *s,
     while (zout.pos < zout.size) {
         size_t in_before = zin.pos, out_before = zout.pos;
 
+        /* Only the frames browsers read: libzstd takes an older format's
+         * frame once it has its whole magic number, and refuses it when
+         * it has one byte, so the answer would depend on the pieces. */
+        if (s->state == ZS_FRAME_START && zin.pos < zin.size
+            && in[zin.pos] != NETEXE_ZSTD_MAGIC_FIRST
+            && (in[zin.pos] < NETEXE_ZSTD_SKIP_FIRST_MIN
+                || in[zin.pos] > NETEXE_ZSTD_SKIP_FIRST_MAX)) {
+            *used = zin.pos;
+            *made = zout.pos;
+            return corrupt(d, "corrupt or unsupported zstd stream");
+        }
         rc = ZSTD_decompressStream(s->u.zstd, &zout, &zin);
         if (ZSTD_isError(rc)) {
             *used = zin.pos;
             *made = zout.pos;
             return corrupt(d, "corrupt or unsupported zstd stream");
+        }
+        /* 0: a frame was read and flushed whole; the next byte starts
+         * another. */
+        if (rc == 0) {
+            s->state = ZS_FRAME_START;
+        }
+        else if (zin.pos != in_before) {
+            s->state = ZS_IN_FRAME;
         }
         if (netexe_decoder_memory(d) > NETEXE_DECODE_MEMORY_MAX) {
             *used = zin.pos;

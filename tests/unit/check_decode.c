@@ -915,6 +915,49 @@ START_TEST(test_zstd_window_above_8_mib_fails)
 }
 END_TEST
 
+/* A frame of zstd's older format 0.7 (magic 0xFD2FB527), which libzstd
+ * reads when given its whole magic number and refuses when given one
+ * byte: browsers read only RFC 8878 frames, and so does the decoder,
+ * however the bytes come; also after a frame that was read. */
+static const unsigned char zstd_v07_frame_start[] = {
+    0x27, 0xB5, 0x2F, 0xFD, 0x60, 0x07, 0xFC, 0x00, 0x20, 0xF1, 0x00, 0x00
+};
+
+START_TEST(test_zstd_older_format_is_refused)
+{
+    size_t plen, elen, lead = _i / 2 ? 0 : 1, len;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *coded = encode(ENC_ZSTD, payload, plen, &elen);
+    unsigned char *body, *out = malloc(plen + 1);
+    netexe_decoder *d = decoder_for("zstd");
+    drive_result r;
+
+    ck_assert_ptr_nonnull(out);
+    /* Cases 0, 1: the old frame alone; 2, 3: after a frame. */
+    if (lead) {
+        body = malloc(sizeof zstd_v07_frame_start);
+        ck_assert_ptr_nonnull(body);
+        memcpy(body, zstd_v07_frame_start, sizeof zstd_v07_frame_start);
+        len = sizeof zstd_v07_frame_start;
+    }
+    else {
+        body = concat(coded, elen, zstd_v07_frame_start,
+                      sizeof zstd_v07_frame_start);
+        len = elen + sizeof zstd_v07_frame_start;
+    }
+    r = drive(d, body, len, _i % 2 ? 1 : UNLIMITED, UNLIMITED, out, plen + 1);
+    ck_assert_int_eq(r.status, NETEXE_DECODE_ERROR);
+    ck_assert_uint_eq(r.made, lead ? 0 : plen);
+    ck_assert_str_eq(netexe_decoder_error(d),
+                     "corrupt or unsupported zstd stream");
+    netexe_decoder_free(d);
+    free(body);
+    free(out);
+    free(coded);
+    free(payload);
+}
+END_TEST
+
 START_TEST(test_end_is_final)
 {
     static const unsigned char more[] = "more bytes";
@@ -1950,6 +1993,7 @@ static Suite *decode_suite(void)
     tcase_add_test(tc, test_garbage_after_gzip_header_fails);
     tcase_add_loop_test(tc, test_bytes_after_gzip_member_end_the_body, 0, 2);
     tcase_add_loop_test(tc, test_zstd_window_above_8_mib_fails, 0, 2);
+    tcase_add_loop_test(tc, test_zstd_older_format_is_refused, 0, 4);
     tcase_add_test(tc, test_end_is_final);
     suite_add_tcase(s, tc);
 
