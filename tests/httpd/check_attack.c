@@ -48,9 +48,9 @@
 #include <sys/types.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <dirent.h>
 
 #include "harness.h"
+#include "harness_mem.h"
 #include "pe.h"
 #include "pebuild.h"
 
@@ -534,42 +534,10 @@ static unsigned char *bomb_build(uint64_t name_len, int wraps, size_t *len)
  * count. */
 static long children_hwm_kb(int *n)
 {
-    char pidfile[4096], *text;
-    long parent, sum = 0;
-    DIR *d;
-    struct dirent *de;
+    long kb = harness_mem_children_hwm_kib(srv, n);
 
-    *n = 0;
-    ck_assert((size_t)snprintf(pidfile, sizeof pidfile, "%s/run/httpd.pid",
-                               harness_root(srv)) < sizeof pidfile);
-    text = (char *)harness_read_file(pidfile, NULL);
-    ck_assert_ptr_nonnull(text);
-    parent = strtol(text, NULL, 10);
-    free(text);
-    d = opendir("/proc");
-    ck_assert_ptr_nonnull(d);
-    while ((de = readdir(d)) != NULL) {
-        char path[300], *status, *p;
-        long ppid = -1, hwm = -1;
-
-        if (de->d_name[0] < '1' || de->d_name[0] > '9')
-            continue;
-        snprintf(path, sizeof path, "/proc/%s/status", de->d_name);
-        status = (char *)harness_read_file(path, NULL);
-        if (status == NULL)
-            continue;
-        if ((p = strstr(status, "\nPPid:")) != NULL)
-            ppid = strtol(p + 6, NULL, 10);
-        if ((p = strstr(status, "\nVmHWM:")) != NULL)
-            hwm = strtol(p + 7, NULL, 10);
-        free(status);
-        if (ppid == parent && hwm >= 0) {
-            sum += hwm;
-            ++*n;
-        }
-    }
-    closedir(d);
-    return sum;
+    ck_assert_msg(kb >= 0, "no children's peak RSS (see stderr)");
+    return kb;
 }
 
 /* Fails when the error log shows a child that died by a signal. */

@@ -41,6 +41,7 @@
 
 #include "harness.h"
 #include "harness_fail.h"
+#include "harness_mem.h"
 #include "pebuild.h"
 
 #define TEST_TIMEOUT_S      60
@@ -415,21 +416,22 @@ static void check_bomb(const char *path, const char *body_rel,
 {
     harness_request q;
     harness_response r;
-    hfail_mem_mark m;
+    harness_mem_mark m;
     long grew, examined = -1, held = -1;
     long bound = 2 * limit / 1024 + SLACK_KIB + window_kib;
-    int measure = !hfail_wrapped();
+    int measure = harness_mem_meaningful();
     char verdict[32];
 
     memset(&q, 0, sizeof q);
     q.path = path;
     q.accept_encoding = ACCEPT_ALL;
     if (measure)
-        ck_assert_int_eq(hfail_mem_mark_take(srv, &m), 0);
+        ck_assert_int_eq(harness_mem_start_all(srv, &m), 0);
     harness_send(srv, &q, &r);
-    grew = measure ? hfail_mem_growth_kib(&m) : 0;
-    HARNESS_ASSERT(srv, hfail_debug_figures(srv, path, &examined, &held,
-                                            verdict, sizeof verdict) == 0,
+    grew = measure ? harness_mem_growth_kib(&m) : 0;
+    HARNESS_ASSERT(srv, harness_mem_logged(srv, path, HARNESS_LOG_WAIT_MS,
+                                           verdict, sizeof verdict, &examined,
+                                           &held) == 0,
                    "no debug line for %s", path);
     fprintf(stderr, "check_codings: %s: %s, %ld bytes examined, %ld bytes "
             "held, peak RSS growth %ld KiB (bound %ld KiB)\n", path, verdict,
@@ -677,9 +679,10 @@ START_TEST(test_zstd_bomb_with_a_128_mib_window_is_decided_in_bounded_memory)
                    || strcmp(e.note, "unknown") == 0,
                    "note [%s], expected not-pe or unknown", e.note);
     harness_log_entry_free(&e);
-    HARNESS_ASSERT(srv, hfail_debug_figures(srv, "/pre/zeros-long.exe.zst",
-                                            &examined, &held, verdict,
-                                            sizeof verdict) == 0,
+    HARNESS_ASSERT(srv, harness_mem_logged(srv, "/pre/zeros-long.exe.zst",
+                                           HARNESS_LOG_WAIT_MS, verdict,
+                                           sizeof verdict, &examined,
+                                           &held) == 0,
                    "no debug line");
     fprintf(stderr, "check_codings: /pre/zeros-long.exe.zst: %s, %ld bytes "
             "examined, %ld bytes held\n", verdict, examined, held);

@@ -30,7 +30,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "harness_fail.h"
+#include "harness_mem.h"
 #include "pebuild.h"
 
 #define TEST_TIMEOUT_S      60
@@ -157,8 +157,8 @@ static void check_examined(const char *uri, const char *verdict, long max)
     long examined = -1, held = -1;
     char v[32];
 
-    HARNESS_ASSERT(srv, hfail_debug_figures(srv, uri, &examined, &held, v,
-                                            sizeof v) == 0,
+    HARNESS_ASSERT(srv, harness_mem_logged(srv, uri, HARNESS_LOG_WAIT_MS, v,
+                                           sizeof v, &examined, &held) == 0,
                    "no debug line for %s", uri);
     fprintf(stderr, "check_far: %s: %s, %ld bytes examined, %ld held\n", uri,
             v, examined, held);
@@ -222,19 +222,19 @@ END_TEST
 static void check_near_16m(int range)
 {
     harness_response r;
-    hfail_mem_mark m;
+    harness_mem_mark m;
     const char *want = "attachment; filename=\"near16m.exe\"";
     long grew = 0;
-    int measure = !hfail_wrapped();
+    int measure = harness_mem_meaningful();
 
     if (measure)
-        ck_assert_int_eq(hfail_mem_mark_take(srv, &m), 0);
+        ck_assert_int_eq(harness_mem_start_all(srv, &m), 0);
     if (range)
         harness_get_range(srv, "/big/near16m.exe", 0, 2, &r);
     else
         harness_get(srv, "/big/near16m.exe", &r);
     if (measure)
-        grew = hfail_mem_growth_kib(&m);
+        grew = harness_mem_growth_kib(&m);
     fprintf(stderr, "check_far: /big/near16m.exe%s: peak RSS growth %ld KiB\n",
             range ? " (bytes 0-1)" : "", grew);
     if (range) {

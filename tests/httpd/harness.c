@@ -150,7 +150,7 @@ static void hx_buf_printf(hx_buf *b, const char *fmt, ...)
     free(s);
 }
 
-static long hx_now_ms(void)
+long harness_now_ms(void)
 {
     struct timespec ts;
 
@@ -158,7 +158,7 @@ static long hx_now_ms(void)
     return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-static void hx_sleep_ms(long ms)
+void harness_sleep_ms(long ms)
 {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
@@ -439,7 +439,7 @@ int harness_free_port(void)
 
 int harness_wait_port(int port, long timeout_ms)
 {
-    long deadline = hx_now_ms() + timeout_ms;
+    long deadline = harness_now_ms() + timeout_ms;
     struct sockaddr_in sa;
 
     memset(&sa, 0, sizeof sa);
@@ -455,15 +455,15 @@ int harness_wait_port(int port, long timeout_ms)
         close(fd);
         if (ok)
             return 0;
-        if (hx_now_ms() > deadline)
+        if (harness_now_ms() > deadline)
             return -1;
-        hx_sleep_ms(HARNESS_POLL_MS);
+        harness_sleep_ms(HARNESS_POLL_MS);
     }
 }
 
 int harness_wait_child(pid_t pid, const char *name, long timeout_ms)
 {
-    long deadline = hx_now_ms() + timeout_ms;
+    long deadline = harness_now_ms() + timeout_ms;
     int status;
 
     for (;;) {
@@ -472,14 +472,14 @@ int harness_wait_child(pid_t pid, const char *name, long timeout_ms)
             return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         if (w < 0 && errno != EINTR)
             return -1;
-        if (hx_now_ms() > deadline) {
+        if (harness_now_ms() > deadline) {
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
             fprintf(stderr, "harness: %s timed out after %ld ms\n", name,
                     timeout_ms);
             return -1;
         }
-        hx_sleep_ms(HARNESS_POLL_MS);
+        harness_sleep_ms(HARNESS_POLL_MS);
     }
 }
 
@@ -837,7 +837,7 @@ static int hx_start_once(harness_httpd *h)
                      (char *)"start", NULL };
     char *argv_single[] = { h->apache2, (char *)"-X", (char *)"-f", h->conf,
                             NULL };
-    long deadline = hx_now_ms() + hx_ms(HARNESS_START_MS);
+    long deadline = harness_now_ms() + hx_ms(HARNESS_START_MS);
     int rc;
 
     unlink(h->pidfile);
@@ -861,11 +861,11 @@ static int hx_start_once(harness_httpd *h)
         }
     }
     while (!h->single && (h->pid = hx_read_pidfile(h->pidfile)) == 0) {
-        if (hx_now_ms() > deadline) {
+        if (harness_now_ms() > deadline) {
             fprintf(stderr, "harness: no PidFile %s\n", h->pidfile);
             return -1;
         }
-        hx_sleep_ms(HARNESS_POLL_MS);
+        harness_sleep_ms(HARNESS_POLL_MS);
     }
     while (!hx_probe(h)) {
         if (!hx_alive(h->pid)) {
@@ -873,12 +873,12 @@ static int hx_start_once(harness_httpd *h)
             h->pid = 0;
             return -1;
         }
-        if (hx_now_ms() > deadline) {
+        if (harness_now_ms() > deadline) {
             fprintf(stderr, "harness: apache2 does not answer on port %d\n",
                     h->port);
             return -1;
         }
-        hx_sleep_ms(HARNESS_POLL_MS);
+        harness_sleep_ms(HARNESS_POLL_MS);
     }
     return 0;
 }
@@ -925,16 +925,16 @@ int harness_stop(harness_httpd *h)
         kill(pid, SIGTERM);     /* -X: SIGTERM is the graceless stop */
     else
         hx_run(argv, h->startlog, hx_ms(HARNESS_STOP_MS));
-    deadline = hx_now_ms() + hx_ms(HARNESS_STOP_MS);
+    deadline = harness_now_ms() + hx_ms(HARNESS_STOP_MS);
     while (hx_alive(pid)) {
-        if (hx_now_ms() > deadline) {
+        if (harness_now_ms() > deadline) {
             fprintf(stderr, "harness: apache2 pid %ld did not stop; killing it\n",
                     (long)pid);
             kill(pid, SIGKILL);
-            hx_sleep_ms(HARNESS_POLL_MS * 10);
+            harness_sleep_ms(HARNESS_POLL_MS * 10);
             break;
         }
-        hx_sleep_ms(HARNESS_POLL_MS);
+        harness_sleep_ms(HARNESS_POLL_MS);
     }
     h->pid = 0;
     return hx_alive(pid) ? -1 : 0;
@@ -1467,7 +1467,7 @@ size_t harness_request_parallel(harness_httpd *h, const harness_request *reqs,
     CURL **easy = calloc(n ? n : 1, sizeof *easy);
     hx_xfer *x = calloc(n ? n : 1, sizeof *x);
     struct curl_slist **lists = calloc(n ? n : 1, sizeof *lists);
-    long deadline = hx_now_ms() + hx_ms(HARNESS_REQUEST_MS);
+    long deadline = harness_now_ms() + hx_ms(HARNESS_REQUEST_MS);
     size_t i, failed = 0;
     int running = 0;
     CURLMsg *msg;
@@ -1504,7 +1504,7 @@ size_t harness_request_parallel(harness_httpd *h, const harness_request *reqs,
         }
         if (running > 0)
             curl_multi_poll(multi, NULL, 0, HARNESS_POLL_MS * 5, NULL);
-    } while (running > 0 && hx_now_ms() < deadline);
+    } while (running > 0 && harness_now_ms() < deadline);
     for (i = 0; i < n; i++) {
         if (easy[i] != NULL) {
             snprintf(resps[i].error, sizeof resps[i].error, "not finished in time");
@@ -1529,7 +1529,7 @@ unsigned char *harness_raw_exchange(harness_httpd *h, int port,
 {
     struct sockaddr_in sa;
     int fd;
-    long deadline = hx_now_ms() + hx_ms(timeout_ms > 0 ? timeout_ms : HARNESS_REQUEST_MS);
+    long deadline = harness_now_ms() + hx_ms(timeout_ms > 0 ? timeout_ms : HARNESS_REQUEST_MS);
     const unsigned char *p = req;
     hx_buf b = { NULL, 0, 0 };
 
@@ -1560,7 +1560,7 @@ unsigned char *harness_raw_exchange(harness_httpd *h, int port,
     for (;;) {
         struct pollfd pfd = { fd, POLLIN, 0 };
         char chunk[16384];
-        long left = deadline - hx_now_ms();
+        long left = deadline - harness_now_ms();
         ssize_t n;
 
         if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
@@ -1678,7 +1678,7 @@ static int hx_parse_entry(const char *line, size_t len, harness_log_entry *e)
 static int hx_log_search(harness_httpd *h, int by_id, const char *want,
                          harness_log_entry *out)
 {
-    long deadline = hx_now_ms() + hx_ms(HARNESS_LOG_WAIT_MS);
+    long deadline = harness_now_ms() + hx_ms(HARNESS_LOG_WAIT_MS);
 
     memset(out, 0, sizeof *out);
     for (;;) {
@@ -1706,9 +1706,9 @@ static int hx_log_search(harness_httpd *h, int by_id, const char *want,
         free(log);
         if (found)
             return 0;
-        if (hx_now_ms() > deadline)
+        if (harness_now_ms() > deadline)
             return -1;
-        hx_sleep_ms(HARNESS_POLL_MS);
+        harness_sleep_ms(HARNESS_POLL_MS);
     }
 }
 
@@ -1737,7 +1737,7 @@ void harness_log_entry_free(harness_log_entry *e)
 int harness_error_log_wait(const harness_httpd *h, const char *needle,
                            long timeout_ms)
 {
-    long deadline = hx_now_ms() + hx_ms(timeout_ms);
+    long deadline = harness_now_ms() + hx_ms(timeout_ms);
 
     for (;;) {
         char *e = harness_error_log(h);
@@ -1745,9 +1745,9 @@ int harness_error_log_wait(const harness_httpd *h, const char *needle,
         free(e);
         if (found)
             return 1;
-        if (hx_now_ms() > deadline)
+        if (harness_now_ms() > deadline)
             return 0;
-        hx_sleep_ms(HARNESS_POLL_MS);
+        harness_sleep_ms(HARNESS_POLL_MS);
     }
 }
 

@@ -388,6 +388,12 @@ void harness_response_free(harness_response *r);
  * own waits on a slowed down server. */
 long harness_scaled_ms(long ms);
 
+/* The monotonic clock in milliseconds, and a sleep of ms milliseconds
+ * (resumed when a signal interrupts it): for the suites' own bounded
+ * waits. */
+long harness_now_ms(void);
+void harness_sleep_ms(long ms);
+
 /* A free TCP port on 127.0.0.1 (free when this returns: bind it soon), or
  * 0 on failure. */
 int harness_free_port(void);
