@@ -208,11 +208,7 @@ static void get_path(int port, const char *path, harness_response *r)
 static void expect_download(const char *path, const char *want,
                             const char *body_rel, const char *note)
 {
-    harness_response r;
-
-    get_path(0, path, &r);
-    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, body_rel, note);
-    harness_response_free(&r);
+    HARNESS_ASSERT_GET(srv, 0, path, 200, want, body_rel, note);
 }
 
 /* The download most cases expect: as above, judged clr. */

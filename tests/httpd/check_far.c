@@ -169,16 +169,6 @@ static void check_examined(const char *uri, const char *verdict, long max)
                    examined, max);
 }
 
-static void check_get(const char *path, const char *want, const char *rel,
-                      const char *note)
-{
-    harness_response r;
-
-    harness_get(srv, path, &r);
-    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, rel, note);
-    harness_response_free(&r);
-}
-
 START_TEST(test_static_far_header_is_clr_at_the_default_limit)
 {
     const far_image *f = &images[_i];
@@ -187,7 +177,7 @@ START_TEST(test_static_far_header_is_clr_at_the_default_limit)
     snprintf(path, sizeof path, "/far/%s", f->name);
     snprintf(rel, sizeof rel, "far/%s", f->name);
     snprintf(want, sizeof want, "attachment; filename=\"%s\"", f->name);
-    check_get(path, want, rel, "clr");
+    HARNESS_ASSERT_GET(srv, 0, path, 200, want, rel, "clr");
     check_examined(path, "clr", EXAMINED_MAX);
 }
 END_TEST
@@ -199,7 +189,7 @@ START_TEST(test_streamed_far_header_is_unknown_at_the_default_limit)
 
     snprintf(path, sizeof path, "/cgi-bin/%s", f->script);
     snprintf(rel, sizeof rel, "far/%s", f->name);
-    check_get(path, NULL, rel, "unknown");
+    HARNESS_ASSERT_GET(srv, 0, path, 200, NULL, rel, "unknown");
 }
 END_TEST
 
@@ -212,7 +202,7 @@ START_TEST(test_streamed_far_header_is_clr_with_a_2_mib_limit)
     snprintf(rel, sizeof rel, "far/%s", f->name);
     snprintf(want, sizeof want, "attachment; filename=\"%s.%s\"", f->script,
              f->pe32plus ? "dll" : "exe");
-    check_get(path, want, rel, "clr");
+    HARNESS_ASSERT_GET(srv, 0, path, 200, want, rel, "clr");
 }
 END_TEST
 
@@ -266,14 +256,16 @@ END_TEST
  * the limit is made, one byte more is unknown. */
 START_TEST(test_streamed_decision_needing_exactly_the_limit_is_made)
 {
-    check_get("/cgi-small/edge", "attachment; filename=\"edge.exe\"",
-              "img/edge.exe", "clr");
+    HARNESS_ASSERT_GET(srv, 0, "/cgi-small/edge", 200,
+                       "attachment; filename=\"edge.exe\"", "img/edge.exe",
+                       "clr");
 }
 END_TEST
 
 START_TEST(test_streamed_decision_needing_one_byte_over_the_limit_is_unknown)
 {
-    check_get("/cgi-small/over", NULL, "img/over.exe", "unknown");
+    HARNESS_ASSERT_GET(srv, 0, "/cgi-small/over", 200, NULL, "img/over.exe",
+                       "unknown");
 }
 END_TEST
 

@@ -283,11 +283,7 @@ static void check_split(const char *path, const char *want)
 /* GET of a plain fixture: 200, want (NULL: none), the note, the file. */
 static void check_file(const char *path, const char *want, const char *note)
 {
-    harness_response r;
-
-    harness_get(srv, path, &r);
-    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, path, note);
-    harness_response_free(&r);
+    HARNESS_ASSERT_GET(srv, 0, path, 200, want, path, note);
 }
 
 START_TEST(test_image_cut_inside_each_sniffed_field_gets_attachment)

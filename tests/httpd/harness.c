@@ -1751,6 +1751,50 @@ int harness_error_log_wait(const harness_httpd *h, const char *needle,
     }
 }
 
+unsigned harness_error_log_count(const harness_httpd *h, const char *needle)
+{
+    char *log = harness_error_log(h);
+    const char *p = log;
+    size_t len = strlen(needle);
+    unsigned n = 0;
+
+    while (len > 0 && (p = strstr(p, needle)) != NULL) {
+        n++;
+        p += len;
+    }
+    free(log);
+    return n;
+}
+
+int harness_wait_generation(const harness_httpd *h, unsigned generations,
+                            long timeout_ms)
+{
+    long deadline = harness_now_ms() + hx_ms(timeout_ms);
+
+    for (;;) {
+        if (harness_error_log_count(h, HARNESS_GENERATION_UP) > generations)
+            return 1;
+        if (harness_now_ms() > deadline)
+            return 0;
+        harness_sleep_ms(HARNESS_POLL_MS);
+    }
+}
+
+const char *harness_crash_sign(const harness_httpd *h)
+{
+    static const char *const signs[] = {
+        "exit signal", "Segmentation fault", "AddressSanitizer",
+        "runtime error:", "double free", NULL
+    };
+    char *log = harness_error_log(h);
+    const char *const *s;
+
+    for (s = signs; *s != NULL && strstr(log, *s) == NULL; s++)
+        ;
+    free(log);
+    return *s;
+}
+
 static void hx_dump_tail(FILE *out, const char *title, const char *path,
                          long from, unsigned max_lines)
 {

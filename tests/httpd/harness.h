@@ -453,6 +453,23 @@ char *harness_error_log(const harness_httpd *h);
 int harness_error_log_wait(const harness_httpd *h, const char *needle,
                            long timeout_ms);
 
+/* How many times needle appears in the error log. */
+unsigned harness_error_log_count(const harness_httpd *h, const char *needle);
+
+/* What the parent logs each time a generation of children is up. */
+#define HARNESS_GENERATION_UP   "resuming normal operations"
+
+/* Waits up to timeout_ms for more than generations HARNESS_GENERATION_UP
+ * lines in the error log: count them before harness_graceful(), and this
+ * says when the new generation is up.  1 when it is, 0 otherwise. */
+int harness_wait_generation(const harness_httpd *h, unsigned generations,
+                            long timeout_ms);
+
+/* The first sign in the error log of a child that died ("exit signal",
+ * "Segmentation fault") or of a sanitizer's report ("AddressSanitizer",
+ * "runtime error:", "double free"), or NULL when there is none. */
+const char *harness_crash_sign(const harness_httpd *h);
+
 /* Writes the error log since the last request was sent (or its tail), the
  * last lines of the access log and apache2's startup output to out. */
 void harness_dump_logs(const harness_httpd *h, FILE *out);
@@ -585,6 +602,15 @@ void harness_dump_logs(const harness_httpd *h, FILE *out);
         free(hx_f_);                                                        \
     } while (0)
 
+/* No crash and no sanitizer's report in the error log
+ * (harness_crash_sign). */
+#define HARNESS_ASSERT_NO_CRASH(h)                                          \
+    do {                                                                    \
+        const char *hx_sign_ = harness_crash_sign((h));                      \
+        HARNESS_FAIL_IF((h), hx_sign_ != NULL, "error log reports \"%s\"",  \
+                        hx_sign_);                                          \
+    } while (0)
+
 /* harness_revalidate() and what the conditional request rests on: the
  * first answer is a 200 carrying the validator header. */
 #define HARNESS_REVALIDATE(h, path, validator, first, second)               \
@@ -609,6 +635,17 @@ void harness_dump_logs(const harness_httpd *h, FILE *out);
             HARNESS_ASSERT_BODY_FILE((h), (r), hx_body_rel_);               \
         if (hx_note_ != NULL)                                               \
             HARNESS_ASSERT_NOTE((h), (r), hx_note_);                        \
+    } while (0)
+
+/* GET path on port (0: the main one), and HARNESS_ASSERT_DOWNLOAD of the
+ * answer, which is freed after. */
+#define HARNESS_ASSERT_GET(h, port, path, status, want, body_rel, note)     \
+    do {                                                                    \
+        harness_response hx_get_;                                           \
+        harness_get_port((h), (port), (path), &hx_get_);                    \
+        HARNESS_ASSERT_DOWNLOAD((h), &hx_get_, (status), (want),            \
+                                (body_rel), (note));                        \
+        harness_response_free(&hx_get_);                                    \
     } while (0)
 
 #ifdef __cplusplus
