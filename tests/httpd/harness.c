@@ -102,6 +102,17 @@ static char *hx_asprintf(const char *fmt, ...)
     return s;
 }
 
+int harness_format(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+    return n >= 0 && (size_t)n < cap ? 0 : -1;
+}
+
 static char *hx_strdup(const char *s)
 {
     return s == NULL ? NULL : hx_asprintf("%s", s);
@@ -1722,6 +1733,63 @@ int harness_log_find_request(harness_httpd *h, const char *request_line,
                              harness_log_entry *out)
 {
     return hx_log_search(h, 0, request_line, out);
+}
+
+int harness_note_of(harness_httpd *h, const harness_response *resp,
+                    char *note, size_t cap)
+{
+    harness_log_entry e;
+    int rc;
+
+    if (harness_log_find(h, resp, &e) != 0)
+        return -1;
+    rc = (size_t)snprintf(note, cap, "%s", e.note) < cap ? 0 : -1;
+    harness_log_entry_free(&e);
+    return rc;
+}
+
+int harness_log_find_fields(harness_httpd *h, const char *log_rel,
+                            const harness_response *resp, char *out,
+                            size_t cap)
+{
+    harness_log_entry e;
+    char *path, *prefix;
+    long deadline;
+    int rc = -1;
+
+    /* Both lines are written when the request is logged: the harness's
+     * first, so the other is there or about to be. */
+    if (harness_log_find(h, resp, &e) != 0)
+        return -1;
+    harness_log_entry_free(&e);
+    path = hx_asprintf("%s/%s", h->root, log_rel);
+    prefix = hx_asprintf("%s ", resp->id);
+    deadline = harness_now_ms() + hx_ms(HARNESS_LOG_WAIT_MS);
+    for (;;) {
+        unsigned char *log = harness_read_file(path, NULL);
+        const char *line = log != NULL ? strstr((char *)log, prefix) : NULL;
+
+        if (line != NULL) {
+            size_t n;
+
+            line += strlen(prefix);
+            n = strcspn(line, "\n");
+            if (n < cap) {
+                memcpy(out, line, n);
+                out[n] = '\0';
+                rc = 0;
+            }
+            free(log);
+            break;
+        }
+        free(log);
+        if (harness_now_ms() > deadline)
+            break;
+        harness_sleep_ms(HARNESS_POLL_MS);
+    }
+    free(prefix);
+    free(path);
+    return rc;
 }
 
 void harness_log_entry_free(harness_log_entry *e)

@@ -382,6 +382,16 @@ int harness_body_contains(const harness_response *r, const char *needle);
 
 void harness_response_free(harness_response *r);
 
+/* --- text ------------------------------------------------------------- */
+
+/* snprintf into out[cap]: 0 when the whole text fits, -1 when it was cut
+ * (see HARNESS_FORMAT). */
+int harness_format(char *out, size_t cap, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* --- other processes ---------------------------------------------------- */
 
 /* ms times HARNESS_TIME_SCALE, as every bound above is: for the suites'
@@ -441,6 +451,18 @@ int harness_log_find(harness_httpd *h, const harness_response *resp,
  * strings.  HTTP/2 requests are logged as "GET /path HTTP/2.0". */
 int harness_log_find_request(harness_httpd *h, const char *request_line,
                              harness_log_entry *out);
+/* The note (%{netexe}n) of the request that got resp into note[cap], as
+ * harness_log_find() finds its line.  0 when found and it fits. */
+int harness_note_of(harness_httpd *h, const harness_response *resp,
+                    char *note, size_t cap);
+/* A suite's own access log, root/log_rel, whose format starts with
+ * "%{X-Harness-Id}i ": the rest of the line of the request that got resp
+ * (up to the newline) into out[cap], waiting up to HARNESS_LOG_WAIT_MS
+ * for it once harness_log_find() found the harness's line.  0 when found
+ * and it fits. */
+int harness_log_find_fields(harness_httpd *h, const char *log_rel,
+                            const harness_response *resp, char *out,
+                            size_t cap);
 void harness_log_entry_free(harness_log_entry *e);
 
 /* The whole access log / error log, malloc'd, NUL-terminated ("" when the
@@ -564,6 +586,12 @@ void harness_dump_logs(const harness_httpd *h, FILE *out);
                         "Content-Length %lld, expected %zu",                \
                         (r)->content_length, hx_l_);                        \
     } while (0)
+
+/* harness_format(out, cap, fmt, ...), failing the test when the text
+ * does not fit. */
+#define HARNESS_FORMAT(out, cap, ...)                                       \
+    ck_assert_msg(harness_format((out), (cap), __VA_ARGS__) == 0,           \
+                  "%zu bytes are too few for [%s...]", (size_t)(cap), (out))
 
 /* The request's access log line carries note want (%{netexe}n). */
 #define HARNESS_ASSERT_NOTE(h, r, want)                                     \
