@@ -17,6 +17,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -1055,6 +1056,26 @@ int harness_mkdir(harness_httpd *h, const char *rel)
     return rc;
 }
 
+int harness_mkdir_for_children(harness_httpd *h, const char *rel)
+{
+    char *p = hx_asprintf("%s/%s", h->root, rel);
+    struct passwd *pw;
+    int rc = 0;
+
+    if (mkdir(p, 0755) != 0 && errno != EEXIST)
+        rc = -1;
+    else if (geteuid() == 0) {
+        pw = getpwnam(HARNESS_USER);
+        if (pw == NULL || chown(p, pw->pw_uid, pw->pw_gid) != 0)
+            rc = -1;
+    }
+    if (rc != 0)
+        fprintf(stderr, "harness: cannot make %s for %s: %s\n", p,
+                HARNESS_USER, strerror(errno));
+    free(p);
+    return rc;
+}
+
 int harness_write_pe(harness_httpd *h, const char *rel,
                      const pebuild_spec *spec, size_t *len)
 {
@@ -1173,6 +1194,22 @@ unsigned char *harness_read_fixture(const harness_httpd *h, const char *rel,
 
     free(p);
     return data;
+}
+
+int harness_copy_fixture(harness_httpd *h, const char *from_rel,
+                         const char *to_rel)
+{
+    size_t len = 0;
+    unsigned char *data = harness_read_fixture(h, from_rel, &len);
+    int rc;
+
+    if (data == NULL) {
+        fprintf(stderr, "harness: cannot read fixture %s\n", from_rel);
+        return -1;
+    }
+    rc = harness_write_file(h, to_rel, data, len);
+    free(data);
+    return rc;
 }
 
 int harness_file_sha256(const harness_httpd *h, const char *rel,

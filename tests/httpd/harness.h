@@ -213,6 +213,11 @@ int harness_write_text(harness_httpd *h, const char *rel, const char *text);
 /* Makes docroot/rel (and parents), 0755. */
 int harness_mkdir(harness_httpd *h, const char *rel);
 
+/* Makes rel under the server's root (not htdocs/), 0755, for the
+ * server's children to write in (a cache directory): owned by the user
+ * they run as when the suite runs as root.  0 also when it exists. */
+int harness_mkdir_for_children(harness_httpd *h, const char *rel);
+
 /* Writes a PE image built by tests/support/pebuild (spec NULL: the default
  * 32-bit CLR EXE of pebuild_spec_init()).  *len (may be NULL) gets the
  * image's size.  0 on success. */
@@ -274,6 +279,11 @@ unsigned char *harness_read_file(const char *path, size_t *len);
 /* The whole fixture docroot/rel as harness_read_file() reads a file. */
 unsigned char *harness_read_fixture(const harness_httpd *h, const char *rel,
                                     size_t *len);
+
+/* Copies the fixture docroot/from_rel to docroot/to_rel (as
+ * harness_write_file writes it).  0 on success. */
+int harness_copy_fixture(harness_httpd *h, const char *from_rel,
+                         const char *to_rel);
 
 /* SHA-256 and size of the fixture docroot/rel.  0 on success. */
 int harness_file_sha256(const harness_httpd *h, const char *rel,
@@ -634,7 +644,7 @@ void harness_dump_logs(const harness_httpd *h, FILE *out);
  * (harness_crash_sign). */
 #define HARNESS_ASSERT_NO_CRASH(h)                                          \
     do {                                                                    \
-        const char *hx_sign_ = harness_crash_sign((h));                      \
+        const char *hx_sign_ = harness_crash_sign((h));                     \
         HARNESS_FAIL_IF((h), hx_sign_ != NULL, "error log reports \"%s\"",  \
                         hx_sign_);                                          \
     } while (0)

@@ -9,6 +9,7 @@
  * harness_fail.h).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,8 @@
 #define ZLIB_FLG                0x9Cu
 #define ADLER_MOD               65521u
 
-int hfail_sh(const char *cmd)
+/* Runs cmd (sh -c) with a bound of HFAIL_RUN_MS; 0 when it exited 0. */
+static int hfail_run(const char *cmd)
 {
     pid_t pid;
     int rc;
@@ -61,16 +63,36 @@ int hfail_sh(const char *cmd)
     return 0;
 }
 
-static int hfail_shf(const char *fmt, const char *a, const char *b)
+int hfail_sh(const char *fmt, ...)
 {
     char cmd[HFAIL_CMD_MAX];
-    int n = snprintf(cmd, sizeof cmd, fmt, a, b);
+    va_list ap;
+    int n;
 
+    va_start(ap, fmt);
+    n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
     if (n < 0 || (size_t)n >= sizeof cmd) {
-        fprintf(stderr, "harness_fail: command too long\n");
+        fprintf(stderr, "harness_fail: command too long: %s...\n", cmd);
         return -1;
     }
-    return hfail_sh(cmd);
+    return hfail_run(cmd);
+}
+
+int hfail_filter(harness_httpd *h, const char *prog, const char *from_rel,
+                 const char *to_rel)
+{
+    char *src, *dst;
+    int rc;
+
+    if (hfail_mkdir_parent(h, to_rel) != 0)
+        return -1;
+    src = harness_path(h, from_rel);
+    dst = harness_path(h, to_rel);
+    rc = hfail_sh("%s '%s' > '%s' && chmod 0644 '%s'", prog, src, dst, dst);
+    free(src);
+    free(dst);
+    return rc;
 }
 
 static uint32_t hfail_adler32(const unsigned char *p, size_t len)
@@ -178,9 +200,9 @@ int hfail_encode(harness_httpd *h, const char *from_rel, const char *to_rel,
     dst = harness_path(h, to_rel);
     switch (c) {
     case HFAIL_GZIP:
-        rc = hfail_shf("gzip -n -9 -c '%s' > '%s'", src, dst);
+        rc = hfail_sh("gzip -n -9 -c '%s' > '%s'", src, dst);
         if (rc == 0)
-            rc = hfail_shf("gzip -d -c '%s' | cmp -s - '%s'", dst, src);
+            rc = hfail_sh("gzip -d -c '%s' | cmp -s - '%s'", dst, src);
         break;
     case HFAIL_ZLIB:
     case HFAIL_RAW_DEFLATE:
@@ -189,22 +211,22 @@ int hfail_encode(harness_httpd *h, const char *from_rel, const char *to_rel,
             break;
         strcpy(tmp, dst);
         strcat(tmp, ".gzip");
-        rc = hfail_shf("gzip -n -9 -c '%s' > '%s'", src, tmp);
+        rc = hfail_sh("gzip -n -9 -c '%s' > '%s'", src, tmp);
         if (rc == 0)
-            rc = hfail_shf("gzip -d -c '%s' | cmp -s - '%s'", tmp, src);
+            rc = hfail_sh("gzip -d -c '%s' | cmp -s - '%s'", tmp, src);
         if (rc == 0)
             rc = hfail_cut_deflate(tmp, src, dst, c == HFAIL_ZLIB);
         unlink(tmp);
         break;
     case HFAIL_BR:
-        rc = hfail_shf("brotli -q 11 -c '%s' > '%s'", src, dst);
+        rc = hfail_sh("brotli -q 11 -c '%s' > '%s'", src, dst);
         if (rc == 0)
-            rc = hfail_shf("brotli -d -c '%s' | cmp -s - '%s'", dst, src);
+            rc = hfail_sh("brotli -d -c '%s' | cmp -s - '%s'", dst, src);
         break;
     case HFAIL_ZSTD:
-        rc = hfail_shf("zstd -q -19 -c '%s' > '%s'", src, dst);
+        rc = hfail_sh("zstd -q -19 -c '%s' > '%s'", src, dst);
         if (rc == 0)
-            rc = hfail_shf("zstd -q -d -c '%s' | cmp -s - '%s'", dst, src);
+            rc = hfail_sh("zstd -q -d -c '%s' | cmp -s - '%s'", dst, src);
         break;
     default:
         fprintf(stderr, "harness_fail: unknown coding %d\n", (int)c);

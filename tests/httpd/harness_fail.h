@@ -48,10 +48,22 @@ int hfail_encode(harness_httpd *h, const char *from_rel, const char *to_rel,
 /* Makes the directory that holds docroot/rel (and its parents), 0755. */
 int hfail_mkdir_parent(harness_httpd *h, const char *rel);
 
-/* Runs the shell command cmd (sh -c) with a bound of HFAIL_RUN_MS; 0 when
- * it exited with status 0.  The suites only pass paths made by the
- * harness (no quotes in them), quoted with single quotes. */
-int hfail_sh(const char *cmd);
+/* Runs the shell command made from fmt (sh -c) with a bound of
+ * HFAIL_RUN_MS; 0 when it exited with status 0.  The suites only pass
+ * paths made by the harness (no quotes in them), quoted with single
+ * quotes. */
+int hfail_sh(const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Writes docroot/to_rel (mode 0644, parents made) = the output of prog, a
+ * command line that reads the file named last and writes to stdout
+ * ("gzip -n -c", "zstd -q -c", "brotli -c"), on docroot/from_rel.  The
+ * output is not checked: for streams browsers read in their own way. */
+int hfail_filter(harness_httpd *h, const char *prog, const char *from_rel,
+                 const char *to_rel);
 
 #ifdef __cplusplus
 }
