@@ -36,13 +36,7 @@ static const char rule_config[] =
     "<Directory \"@DOCROOT@/dl\">\n"
     "    NetExe On\n"
     "</Directory>\n"
-    "ScriptAlias /cgi-bin/ \"@DOCROOT@/cgi/\"\n"
-    "<Directory \"@DOCROOT@/cgi\">\n"
-    "    Options +ExecCGI\n"
-    "</Directory>\n"
-    "<Location \"/cgi-bin/\">\n"
-    "    NetExe On\n"
-    "</Location>\n";
+    HARNESS_CONFIG_CGI_BIN;
 
 typedef struct {
     const char *name;       /* dl/NAME.exe and cgi/NAME */

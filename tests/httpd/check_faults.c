@@ -83,13 +83,7 @@ static const char cgi_script[] =
     "syswrite(STDOUT, substr($img, %d));\n";
 
 static const char config_fmt[] =
-    "ScriptAlias /cgi-bin/ \"@DOCROOT@/cgi/\"\n"
-    "<Directory \"@DOCROOT@/cgi\">\n"
-    "    Options +ExecCGI\n"
-    "</Directory>\n"
-    "<Location \"/cgi-bin/\">\n"
-    "    NetExe On\n"
-    "</Location>\n"
+    HARNESS_CONFIG_CGI_BIN
     "<Directory \"@DOCROOT@/dl\">\n"
     "    NetExe On\n"
     "</Directory>\n"

@@ -35,14 +35,8 @@
 static harness_httpd *srv;
 
 static const char statuses_config[] =
-    "ScriptAlias /cgi-bin/ \"@DOCROOT@/cgi/\"\n"
+    HARNESS_CONFIG_CGI_BIN
     "ScriptAlias /cgi-ovr/ \"@DOCROOT@/cgi/\"\n"
-    "<Directory \"@DOCROOT@/cgi\">\n"
-    "    Options +ExecCGI\n"
-    "</Directory>\n"
-    "<Location \"/cgi-bin/\">\n"
-    "    NetExe On\n"
-    "</Location>\n"
     "<Location \"/cgi-ovr/\">\n"
     "    NetExe On\n"
     "    NetExeOverride On\n"

@@ -140,6 +140,19 @@ typedef enum {
     HARNESS_MPM_PREFORK
 } harness_mpm;
 
+/* A configuration snippet for o.config: the scripts under docroot/cgi/
+ * run as CGI at /cgi-bin/, with NetExe On there (load "alias" and "cgid"
+ * or "cgi").  More ScriptAlias lines may map other prefixes to the same
+ * directory. */
+#define HARNESS_CONFIG_CGI_BIN                                              \
+    "ScriptAlias /cgi-bin/ \"@DOCROOT@/cgi/\"\n"                            \
+    "<Directory \"@DOCROOT@/cgi\">\n"                                       \
+    "    Options +ExecCGI\n"                                                \
+    "</Directory>\n"                                                        \
+    "<Location \"/cgi-bin/\">\n"                                            \
+    "    NetExe On\n"                                                       \
+    "</Location>\n"
+
 typedef struct {
     harness_mpm mpm;                /* default HARNESS_MPM_EVENT */
     /* Extra modules by short name, NULL-terminated, loaded in this order
