@@ -306,13 +306,8 @@ static void assert_parallel_requests_analyse_once(void)
     HARNESS_ASSERT(srv, processes >= 2,
                    "%u process(es) served the %d requests, expected several",
                    processes, PARALLEL_REQUESTS);
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, analysis) == 1,
-                   "[%s] %u times across %u processes, expected once",
-                   analysis, harness_error_log_count(srv, analysis),
-                   processes);
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, warning) == 1,
-                   "[%s] %u times across %u processes, expected once",
-                   warning, harness_error_log_count(srv, warning), processes);
+    HARNESS_ASSERT_LOGGED(srv, analysis, 1, "across %u processes", processes);
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "across %u processes", processes);
 }
 
 START_TEST(test_shmcb_parallel_first_requests_in_several_processes_analyse_once)
@@ -352,12 +347,8 @@ START_TEST(test_shmcb_virtual_hosts_with_other_roots_get_their_own_verdicts)
                        round, note);
         harness_response_free(&r);
     }
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, analysis) == 2,
-                   "[%s] %u times, expected twice (once per set of roots)",
-                   analysis, harness_error_log_count(srv, analysis));
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, warning) == 1,
-                   "[%s] %u times, expected once", warning,
-                   harness_error_log_count(srv, warning));
+    HARNESS_ASSERT_LOGGED(srv, analysis, 2, "once per set of roots");
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "under two sets of roots");
 }
 END_TEST
 
@@ -387,14 +378,10 @@ START_TEST(test_shmcb_remembers_a_version_after_hundreds_of_others)
     HARNESS_ASSERT(srv, processes >= 2,
                    "%u process(es) served the %d requests, expected several",
                    processes, PARALLEL_REQUESTS);
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, analysis) == 1,
-                   "[%s] %u times after %d other versions, expected once",
-                   analysis, harness_error_log_count(srv, analysis),
-                   SHMCB_VERSIONS);
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, warning) == 1,
-                   "[%s] %u times after %d other versions, expected once",
-                   warning, harness_error_log_count(srv, warning),
-                   SHMCB_VERSIONS);
+    HARNESS_ASSERT_LOGGED(srv, analysis, 1,
+                          "after %d other versions", SHMCB_VERSIONS);
+    HARNESS_ASSERT_LOGGED(srv, warning, 1,
+                          "after %d other versions", SHMCB_VERSIONS);
 }
 END_TEST
 
@@ -422,13 +409,8 @@ START_TEST(test_shmcb_after_graceful_restart_new_children_analyse_once)
     HARNESS_ASSERT(srv, processes >= 2,
                    "%u process(es) served the %d requests, expected several",
                    processes, PARALLEL_REQUESTS);
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, analysis) == 1,
-                   "[%s] %u times across %u processes, expected once",
-                   analysis, harness_error_log_count(srv, analysis),
-                   processes);
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, warning) == 1,
-                   "[%s] %u times across %u processes, expected once",
-                   warning, harness_error_log_count(srv, warning), processes);
+    HARNESS_ASSERT_LOGGED(srv, analysis, 1, "across %u processes", processes);
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "across %u processes", processes);
 }
 END_TEST
 
@@ -453,13 +435,10 @@ START_TEST(test_none_analyses_once_per_process)
     HARNESS_ASSERT(srv, processes >= 2,
                    "%u process(es) served the %d requests, expected several",
                    processes, PARALLEL_REQUESTS);
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, analysis) == processes,
-                   "[%s] %u times, expected once in each of %u processes",
-                   analysis, harness_error_log_count(srv, analysis),
-                   processes);
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, warning) == processes,
-                   "[%s] %u times, expected once in each of %u processes",
-                   warning, harness_error_log_count(srv, warning), processes);
+    HARNESS_ASSERT_LOGGED(srv, analysis, processes,
+                          "once in each of %u processes", processes);
+    HARNESS_ASSERT_LOGGED(srv, warning, processes,
+                          "once in each of %u processes", processes);
 }
 END_TEST
 
@@ -648,24 +627,14 @@ static void assert_one_analysis_between_two_servers(void)
     incomplete_warning(path, warning, sizeof warning);
 
     get_shared_leaf(srv, "A");
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, analysis) == 1,
-                   "A: [%s] %u times, expected once", analysis,
-                   harness_error_log_count(srv, analysis));
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, warning) == 1,
-                   "A: [%s] %u times, expected once", warning,
-                   harness_error_log_count(srv, warning));
+    HARNESS_ASSERT_LOGGED(srv, analysis, 1, "server A");
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "server A");
 
     get_shared_leaf(srv_b, "B");
     get_shared_leaf(srv_b, "B");
-    HARNESS_ASSERT(srv_b, harness_error_log_count(srv_b, analysis) == 0,
-                   "B analysed what A had: [%s] %u times", analysis,
-                   harness_error_log_count(srv_b, analysis));
-    HARNESS_ASSERT(srv_b, harness_error_log_count(srv_b, warning) == 0,
-                   "B warned about what A had: [%s] %u times", warning,
-                   harness_error_log_count(srv_b, warning));
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, analysis) == 1,
-                   "A: [%s] %u times after B's requests, expected once",
-                   analysis, harness_error_log_count(srv, analysis));
+    HARNESS_ASSERT_LOGGED(srv_b, analysis, 0, "server B, after A analysed");
+    HARNESS_ASSERT_LOGGED(srv_b, warning, 0, "server B, after A warned");
+    HARNESS_ASSERT_LOGGED(srv, analysis, 1, "server A, after B's requests");
 }
 
 /* Requests for a new version that reach A and B at the same moment: both

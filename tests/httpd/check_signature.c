@@ -240,9 +240,7 @@ START_TEST(test_leaf_only_chain_is_warned_once_and_noted_every_time)
         ASSERT_SIGNATURE_NOTE(&r, "incomplete");
         harness_response_free(&r);
     }
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, warning) == 1,
-                   "expected exactly one [%s] in the error log, found %u",
-                   warning, harness_error_log_count(srv, warning));
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "warned once");
     HARNESS_ASSERT(srv, harness_error_log_count(srv, "[netexe:warn]") >= 1,
                    "the warning is not at warning level");
 }
@@ -263,11 +261,8 @@ START_TEST(test_leaf_and_intermediate_with_trusted_root_is_complete_silently)
         harness_response_free(&r);
     }
     /* Analysed once (its debug line), never warned about. */
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, done) == 1,
-                   "[%s] %u times, expected once", done,
-                   harness_error_log_count(srv, done));
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, warned) == 0,
-                   "unexpected [%s]", warned);
+    HARNESS_ASSERT_LOGGED(srv, done, 1, "analysed once");
+    HARNESS_ASSERT_LOGGED(srv, warned, 0, "never warned");
 }
 END_TEST
 
@@ -295,9 +290,7 @@ START_TEST(test_tampered_image_is_bad_digest_warned_once)
         ASSERT_SIGNATURE_NOTE(&r, "bad-digest");
         harness_response_free(&r);
     }
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, warning) == 1,
-                   "expected exactly one [%s] in the error log, found %u",
-                   warning, harness_error_log_count(srv, warning));
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "warned once");
 }
 END_TEST
 
@@ -314,9 +307,7 @@ START_TEST(test_truncated_signature_is_malformed_warned_once)
         ASSERT_SIGNATURE_NOTE(&r, "malformed");
         harness_response_free(&r);
     }
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, warning) == 1,
-                   "expected exactly one [%s] in the error log, found %u",
-                   warning, harness_error_log_count(srv, warning));
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "warned once");
 }
 END_TEST
 
@@ -361,8 +352,7 @@ START_TEST(test_signature_check_off_sets_no_note_and_logs_nothing)
     ASSERT_SIGNATURE_NOTE(&r, "-");
     harness_response_free(&r);
     state_message("off/leaf.exe", "", about, sizeof about);
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, about) == 0,
-                   "unexpected [%s]", about);
+    HARNESS_ASSERT_LOGGED(srv, about, 0, "with the check off");
 }
 END_TEST
 
@@ -428,9 +418,7 @@ START_TEST(test_rewritten_file_is_analysed_again)
                   "attachment; filename=\"changing.exe\"", &r);
     ASSERT_SIGNATURE_NOTE(&r, "incomplete");
     harness_response_free(&r);
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, warning) == 1,
-                   "after the rewrite: [%s] %u times, expected 1", warning,
-                   harness_error_log_count(srv, warning));
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "after the rewrite");
 
     /* Same bytes, same size, a new mtime. */
     set_mtime(rel, MTIME_THIRD_AGO);
@@ -442,9 +430,7 @@ START_TEST(test_rewritten_file_is_analysed_again)
                   "attachment; filename=\"changing.exe\"", &r);
     ASSERT_SIGNATURE_NOTE(&r, "incomplete");
     harness_response_free(&r);
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, warning) == 2,
-                   "after the new mtime: [%s] %u times, expected 2", warning,
-                   harness_error_log_count(srv, warning));
+    HARNESS_ASSERT_LOGGED(srv, warning, 2, "after the new mtime");
 }
 END_TEST
 
@@ -473,9 +459,7 @@ START_TEST(test_concurrent_requests_for_a_new_version_warn_once)
     }
     state_message("sig/huge-bad-digest.exe", "bad-digest: ", warning,
                   sizeof warning);
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, warning) == 1,
-                   "[%s] %u times, expected 1", warning,
-                   harness_error_log_count(srv, warning));
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "after concurrent requests");
 }
 END_TEST
 
@@ -495,9 +479,7 @@ START_TEST(test_cache_forgets_the_oldest_version_beyond_its_size)
         ASSERT_SIGNATURE_NOTE(&r, "incomplete");
         harness_response_free(&r);
     }
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, warning) == 1,
-                   "[%s] %u times before the others, expected 1", warning,
-                   harness_error_log_count(srv, warning));
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "before the others");
 
     HARNESS_ASSERT(srv, harness_sig_other_versions(srv, fixdir,
                                                    SIG_CACHE_ENTRIES) == 0,
@@ -507,10 +489,8 @@ START_TEST(test_cache_forgets_the_oldest_version_beyond_its_size)
                   "attachment; filename=\"evict.exe\"", &r);
     ASSERT_SIGNATURE_NOTE(&r, "incomplete");
     harness_response_free(&r);
-    HARNESS_ASSERT(srv, harness_error_log_count(srv, warning) == 2,
-                   "[%s] %u times after %u other versions, expected 2",
-                   warning, harness_error_log_count(srv, warning),
-                   SIG_CACHE_ENTRIES);
+    HARNESS_ASSERT_LOGGED(srv, warning, 2,
+                          "after %u other versions", SIG_CACHE_ENTRIES);
 }
 END_TEST
 

@@ -653,6 +653,20 @@ void harness_dump_logs(const harness_httpd *h, FILE *out);
         free(hx_f_);                                                        \
     } while (0)
 
+/* The error log holds needle exactly times times; the remaining
+ * arguments (a format and its values) say when, for the message. */
+#define HARNESS_ASSERT_LOGGED(h, needle, times, ...)                        \
+    do {                                                                    \
+        unsigned hx_n_ = harness_error_log_count((h), (needle));            \
+        char hx_when_[256];                                                 \
+        if (hx_n_ != (unsigned)(times)) {                                   \
+            snprintf(hx_when_, sizeof hx_when_, __VA_ARGS__);               \
+            HARNESS_FAIL_IF((h), 1, "%s: [%s] %u times in the error log, "  \
+                            "expected %u", hx_when_, (needle), hx_n_,       \
+                            (unsigned)(times));                             \
+        }                                                                   \
+    } while (0)
+
 /* No crash and no sanitizer's report in the error log
  * (harness_crash_sign). */
 #define HARNESS_ASSERT_NO_CRASH(h)                                          \
