@@ -293,13 +293,14 @@ static void backend_serve(harness_backend *t, int fd, const char *req)
              "Content-Length: %zu\r\nConnection: close\r\n\r\n", total);
     if (harness_send_all(fd, head, strlen(head)) != 0)
         return;
-    if (strstr(req, " /small.exe ") != NULL)
+    if (strstr(req, " /small.exe ") != NULL) {
         harness_send_all(fd, b->small, b->small_len);
-    else if (strstr(req, " /reset.exe ") != NULL) {
+    } else if (strstr(req, " /reset.exe ") != NULL) {
         if (dribble(b, fd, b->far, HOLD_BYTES) == 0)
             harness_reset_on_close(fd);
-    } else
+    } else {
         dribble(b, fd, b->far, b->far_len);
+    }
 }
 
 static void backend_start(backend *b)

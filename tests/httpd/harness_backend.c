@@ -125,8 +125,9 @@ long harness_read_head(int fd, char *buf, size_t max, long timeout_ms)
 
         if (left <= 0)
             break;
-        if (poll(&pfd, 1, (int)(left < BACKEND_POLL_MS ? left
-                                                       : BACKEND_POLL_MS)) <= 0)
+        if (left > BACKEND_POLL_MS)
+            left = BACKEND_POLL_MS;
+        if (poll(&pfd, 1, (int)left) <= 0)
             continue;
         n = recv(fd, buf + got, max - 1 - got, 0);
         if (n < 0 && errno == EINTR)

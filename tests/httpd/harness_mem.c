@@ -32,23 +32,27 @@ static int mem_env_set(const char *name)
 }
 
 /* The parent's pid from the server's PidFile (run/httpd.pid under its
- * root, as the harness writes the configuration); 0 when unreadable. */
-static pid_t mem_parent_pid(const harness_httpd *h)
+ * root, as the harness writes the configuration); 0 with the reason on
+ * stderr when unreadable. */
+static pid_t mem_parent(const harness_httpd *h)
 {
     char path[MEM_PATH_MAX];
-    FILE *f;
+    FILE *f = NULL;
     long v = 0;
 
     if (snprintf(path, sizeof path, "%s/run/httpd.pid", harness_root(h))
-        >= (int)sizeof path)
+        < (int)sizeof path)
+        f = fopen(path, "r");
+    if (f != NULL) {
+        if (fscanf(f, "%ld", &v) != 1)
+            v = 0;
+        fclose(f);
+    }
+    if (v <= 0) {
+        fprintf(stderr, "harness_mem: no PidFile under %s\n", harness_root(h));
         return 0;
-    f = fopen(path, "r");
-    if (f == NULL)
-        return 0;
-    if (fscanf(f, "%ld", &v) != 1)
-        v = 0;
-    fclose(f);
-    return v > 0 ? (pid_t)v : 0;
+    }
+    return (pid_t)v;
 }
 
 /* The parent pid and state of pid from /proc/PID/stat; -1 when gone. */
@@ -103,19 +107,10 @@ static size_t mem_children(pid_t parent, pid_t *child, size_t max)
     return n;
 }
 
-/* The server's parent, or 0 with the reason on stderr. */
-static pid_t mem_parent(const harness_httpd *h)
-{
-    pid_t parent = mem_parent_pid(h);
-
-    if (parent == 0)
-        fprintf(stderr, "harness_mem: no PidFile under %s\n", harness_root(h));
-    return parent;
-}
-
 pid_t harness_mem_server_pid(const harness_httpd *h)
 {
-    long deadline = harness_now_ms() + harness_scaled_ms(HARNESS_MEM_PID_WAIT_MS);
+    long deadline = harness_now_ms()
+                    + harness_scaled_ms(HARNESS_MEM_PID_WAIT_MS);
     pid_t parent = mem_parent(h), child = 0;
     size_t n = 0;
 
