@@ -36,8 +36,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <pwd.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,9 +46,11 @@
 #include <sys/types.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <dirent.h>
 
 #include "harness.h"
+#include "harness_backend.h"
+#include "harness_fail.h"
+#include "harness_mem.h"
 #include "pe.h"
 #include "pebuild.h"
 
@@ -88,20 +88,6 @@ static harness_httpd *srv;
 
 /* ---- small helpers ------------------------------------------------------ */
 
-/* Runs a shell command built from fmt; it must succeed. */
-static void sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    ck_assert(n > 0 && (size_t)n < sizeof cmd);
-    ck_assert_msg(system(cmd) == 0, "command failed: %s", cmd);
-}
-
 static void put(const char *rel, const void *data, size_t len)
 {
     ck_assert_msg(harness_write_file(srv, rel, data, len) == 0, "writing %s",
@@ -120,12 +106,7 @@ static unsigned char *get(const char *rel, size_t *len)
  * writes to stdout ("gzip -n -c", "brotli -c -w 24", "zstd -q -c"). */
 static void code_file(const char *prog, const char *from, const char *to)
 {
-    char *src = harness_path(srv, from), *dst = harness_path(srv, to);
-
-    sh("mkdir -p \"$(dirname '%s')\" && %s '%s' > '%s' && chmod 644 '%s'",
-       dst, prog, src, dst, dst);
-    free(src);
-    free(dst);
+    ck_assert_int_eq(hfail_filter(srv, prog, from, to), 0);
 }
 
 /* The default CLR image, padded to IMG_SIZE. */
@@ -208,11 +189,7 @@ static void get_path(int port, const char *path, harness_response *r)
 static void expect_download(const char *path, const char *want,
                             const char *body_rel, const char *note)
 {
-    harness_response r;
-
-    get_path(0, path, &r);
-    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, body_rel, note);
-    harness_response_free(&r);
+    HARNESS_ASSERT_GET(srv, 0, path, 200, want, body_rel, note);
 }
 
 /* The download most cases expect: as above, judged clr. */
@@ -534,42 +511,10 @@ static unsigned char *bomb_build(uint64_t name_len, int wraps, size_t *len)
  * count. */
 static long children_hwm_kb(int *n)
 {
-    char pidfile[4096], *text;
-    long parent, sum = 0;
-    DIR *d;
-    struct dirent *de;
+    long kb = harness_mem_children_hwm_kib(srv, n);
 
-    *n = 0;
-    ck_assert((size_t)snprintf(pidfile, sizeof pidfile, "%s/run/httpd.pid",
-                               harness_root(srv)) < sizeof pidfile);
-    text = (char *)harness_read_file(pidfile, NULL);
-    ck_assert_ptr_nonnull(text);
-    parent = strtol(text, NULL, 10);
-    free(text);
-    d = opendir("/proc");
-    ck_assert_ptr_nonnull(d);
-    while ((de = readdir(d)) != NULL) {
-        char path[300], *status, *p;
-        long ppid = -1, hwm = -1;
-
-        if (de->d_name[0] < '1' || de->d_name[0] > '9')
-            continue;
-        snprintf(path, sizeof path, "/proc/%s/status", de->d_name);
-        status = (char *)harness_read_file(path, NULL);
-        if (status == NULL)
-            continue;
-        if ((p = strstr(status, "\nPPid:")) != NULL)
-            ppid = strtol(p + 6, NULL, 10);
-        if ((p = strstr(status, "\nVmHWM:")) != NULL)
-            hwm = strtol(p + 7, NULL, 10);
-        free(status);
-        if (ppid == parent && hwm >= 0) {
-            sum += hwm;
-            ++*n;
-        }
-    }
-    closedir(d);
-    return sum;
+    ck_assert_msg(kb >= 0, "no children's peak RSS (see stderr)");
+    return kb;
 }
 
 /* Fails when the error log shows a child that died by a signal. */
@@ -839,7 +784,8 @@ static void write_gzip_times(const char *from, const char *to, int times)
     for (i = 0; i < times; i++)
         n += (size_t)snprintf(cmd + n, sizeof cmd - n, " | gzip -n -c");
     ck_assert(n < sizeof cmd - 64);
-    sh("%s > '%s' && chmod 644 '%s'", cmd, dst, dst);
+    ck_assert_int_eq(hfail_sh("%s > '%s' && chmod 644 '%s'", cmd, dst, dst),
+                     0);
     free(src);
     free(dst);
 }
@@ -865,19 +811,6 @@ static void write_zstd_skip_first(const char *rel, const char *zst_rel,
     ck_assert_int_eq(chmod(path, 0644), 0);
     free(path);
     free(z);
-}
-
-/* The cache directory of the virtual host: written by the children. */
-static void make_cache_dir(void)
-{
-    char path[4096];
-    struct passwd *pw = getpwnam("www-data");
-
-    ck_assert_ptr_nonnull(pw);
-    ck_assert((size_t)snprintf(path, sizeof path, "%s/cache",
-                               harness_root(srv)) < sizeof path);
-    ck_assert(mkdir(path, 0755) == 0 || errno == EEXIST);
-    ck_assert_int_eq(chown(path, pw->pw_uid, pw->pw_gid), 0);
 }
 
 #define FAR_LFANEW_17M      0x01100000u     /* past 16 MiB */
@@ -962,7 +895,8 @@ static void attack_setup(void)
     ck_assert_int_eq(harness_write_text(srv, "cachessi/page.shtml",
         "<!--#include virtual=\"/cachedl/tool.exe\" -->"), 0);
     code_file("cat", IMG_REL, "cachedl/tool.exe");
-    make_cache_dir();
+    /* The cache directory of the virtual host: written by the children. */
+    ck_assert_int_eq(harness_mkdir_for_children(srv, "cache"), 0);
 
     /* Withstood. */
     write_withstood_fixtures();
@@ -1369,7 +1303,8 @@ static void write_withstood_fixtures(void)
         char *b = harness_path(srv, GZ_REL);
         char *c = harness_path(srv, "enc/members.exe.gz");
 
-        sh("cat '%s' '%s' > '%s' && chmod 644 '%s'", a, b, c, c);
+        ck_assert_int_eq(hfail_sh("cat '%s' '%s' > '%s' && chmod 644 '%s'",
+                                  a, b, c, c), 0);
         free(a);
         free(b);
         free(c);
@@ -1580,8 +1515,8 @@ static void write_zstd_stack(void)
         code_file("zstd -q -19 --zstd=wlog=23 -c", in, out);
     }
     dst = harness_path(srv, "enc/stack.exe.zst.zst.zst.zst.zst.zst.zst.zst");
-    sh("cp '%s/stage%d.zst' '%s' && chmod 644 '%s'", dir, ZSTD_STAGES - 1,
-       dst, dst);
+    ck_assert_int_eq(hfail_sh("cp '%s/stage%d.zst' '%s' && chmod 644 '%s'",
+                              dir, ZSTD_STAGES - 1, dst, dst), 0);
     free(dst);
     free(dir);
 }
@@ -1692,24 +1627,17 @@ static void memory_headers_setup(void)
 {
     static const char *const mods[] = { "proxy", "proxy_http", NULL };
     harness_options o;
-    struct sockaddr_in sa;
-    socklen_t sl = sizeof sa;
     size_t len;
     unsigned char *img;
+    int port = 0;
 
-    backend_fd = socket(AF_INET, SOCK_STREAM, 0);
+    backend_fd = harness_listen_local(&port);
     ck_assert_int_ge(backend_fd, 0);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(bind(backend_fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    ck_assert_int_eq(listen(backend_fd, 8), 0);
-    ck_assert_int_eq(getsockname(backend_fd, (struct sockaddr *)&sa, &sl), 0);
     snprintf(headers_config, sizeof headers_config,
              "ProxyPass /raw/ http://127.0.0.1:%d/\n"
              "<Location \"/raw/\">\n"
              "    NetExe On\n"
-             "</Location>\n", ntohs(sa.sin_port));
+             "</Location>\n", port);
 
     harness_options_init(&o);
     o.modules = mods;
@@ -1737,7 +1665,7 @@ static void backend_many_encodings(void)
 {
     struct pollfd p = { backend_fd, POLLIN, 0 };
     char req[8192], *value, head[256];
-    size_t len, got = 0, i;
+    size_t len, i;
     unsigned char *img = clr_image(&len);
     int c;
 
@@ -1746,20 +1674,9 @@ static void backend_many_encodings(void)
     c = accept(backend_fd, NULL, NULL);
     if (c < 0)
         _exit(3);
-    while (got < sizeof req - 1) {
-        struct pollfd q = { c, POLLIN, 0 };
-        ssize_t k;
-
-        if (poll(&q, 1, (int)harness_scaled_ms(RAW_IO_MS)) != 1)
-            _exit(4);
-        k = read(c, req + got, sizeof req - 1 - got);
-        if (k <= 0)
-            _exit(5);
-        got += (size_t)k;
-        req[got] = '\0';
-        if (strstr(req, "\r\n\r\n"))
-            break;
-    }
+    if (harness_read_head(c, req, sizeof req,
+                          harness_scaled_ms(RAW_IO_MS)) < 0)
+        _exit(4);
     value = malloc(CE_FIELD_LEN + 1);
     for (i = 0; i < CE_FIELD_LEN; i++)
         value[i] = "gzip,"[i % 5];

@@ -23,12 +23,9 @@
  * own entries; each test uses files of its own.
  */
 #include <check.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include "harness.h"
 #include "pebuild.h"
@@ -36,7 +33,6 @@
 #define TEST_TIMEOUT_S      30
 #define NO_NETEXE_AGENT     "User-Agent: NoNetexe/1.0"
 #define PLAIN_AGENT         "User-Agent: Plain/1.0"
-#define CACHE_USER          "www-data"
 
 static harness_httpd *srv;
 
@@ -65,21 +61,6 @@ static const char *const files[] = {
     NULL
 };
 
-/* The cache directory, writable by the user apache2's children run as. */
-static void make_cache_root(void)
-{
-    char path[4096];
-    struct passwd *pw;
-
-    snprintf(path, sizeof path, "%s/cache", harness_root(srv));
-    ck_assert_int_eq(mkdir(path, 0755), 0);
-    if (geteuid() == 0) {
-        pw = getpwnam(CACHE_USER);
-        ck_assert_ptr_nonnull(pw);
-        ck_assert_int_eq(chown(path, pw->pw_uid, pw->pw_gid), 0);
-    }
-}
-
 static void setup(void)
 {
     static const char *const mods[] = {
@@ -95,7 +76,8 @@ static void setup(void)
     o.extra_ports = 1;
     srv = harness_new(&o);
     ck_assert_msg(srv != NULL, "harness_new failed");
-    make_cache_root();
+    /* The cache directory, writable by the user the children run as. */
+    ck_assert_int_eq(harness_mkdir_for_children(srv, "cache"), 0);
     for (f = files; *f != NULL; f++)
         ck_assert_int_eq(harness_write_pe(srv, *f, NULL, NULL), 0);
     pebuild_spec_init(&native);

@@ -48,15 +48,9 @@
 static harness_httpd *srv;
 
 static const char cgi_config[] =
-    "ScriptAlias /cgi-bin/ \"@DOCROOT@/cgi/\"\n"
+    HARNESS_CONFIG_CGI_BIN
     "ScriptAlias /cgi-override/ \"@DOCROOT@/cgi/\"\n"
     "ScriptAlias /cgi-off/ \"@DOCROOT@/cgi/\"\n"
-    "<Directory \"@DOCROOT@/cgi\">\n"
-    "    Options +ExecCGI\n"
-    "</Directory>\n"
-    "<Location \"/cgi-bin/\">\n"
-    "    NetExe On\n"
-    "</Location>\n"
     "<Location \"/cgi-override/\">\n"
     "    NetExe On\n"
     "    NetExeOverride On\n"

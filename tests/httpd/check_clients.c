@@ -57,13 +57,7 @@
 static harness_httpd *srv;
 
 static const char clients_config[] =
-    "ScriptAlias /cgi-bin/ \"@DOCROOT@/cgi/\"\n"
-    "<Directory \"@DOCROOT@/cgi\">\n"
-    "    Options +ExecCGI\n"
-    "</Directory>\n"
-    "<Location \"/cgi-bin/\">\n"
-    "    NetExe On\n"
-    "</Location>\n"
+    HARNESS_CONFIG_CGI_BIN
     "AliasMatch \"^/h/\" \"@DOCROOT@/" CLR_REL "\"\n"
     "<Location \"/h/\">\n"
     "    NetExe On\n"

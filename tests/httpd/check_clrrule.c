@@ -36,13 +36,7 @@ static const char rule_config[] =
     "<Directory \"@DOCROOT@/dl\">\n"
     "    NetExe On\n"
     "</Directory>\n"
-    "ScriptAlias /cgi-bin/ \"@DOCROOT@/cgi/\"\n"
-    "<Directory \"@DOCROOT@/cgi\">\n"
-    "    Options +ExecCGI\n"
-    "</Directory>\n"
-    "<Location \"/cgi-bin/\">\n"
-    "    NetExe On\n"
-    "</Location>\n";
+    HARNESS_CONFIG_CGI_BIN;
 
 typedef struct {
     const char *name;       /* dl/NAME.exe and cgi/NAME */
@@ -127,14 +121,11 @@ static void teardown(void)
  * byte. */
 static void check_case(const rule_case *c, const char *path)
 {
-    harness_response r;
     char want[128], rel[64];
 
     snprintf(want, sizeof want, "attachment; filename=\"%s.exe\"", c->name);
     snprintf(rel, sizeof rel, "dl/%s.exe", c->name);
-    harness_get(srv, path, &r);
-    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, c->clr ? want : NULL, rel, c->note);
-    harness_response_free(&r);
+    HARNESS_ASSERT_GET(srv, 0, path, 200, c->clr ? want : NULL, rel, c->note);
 }
 
 START_TEST(test_static_image_decided_on_directory_14_not_on_the_count)

@@ -41,6 +41,7 @@
 
 #include "harness.h"
 #include "harness_fail.h"
+#include "harness_mem.h"
 #include "pebuild.h"
 
 #define TEST_TIMEOUT_S      60
@@ -97,13 +98,7 @@ static const char codings_config[] =
     "    RemoveType .gz\n"
     "    AddEncoding gzip .gz\n"
     "</Directory>\n"
-    "ScriptAlias /cgi-bin/ \"@DOCROOT@/cgi/\"\n"
-    "<Directory \"@DOCROOT@/cgi\">\n"
-    "    Options +ExecCGI\n"
-    "</Directory>\n"
-    "<Location \"/cgi-bin/\">\n"
-    "    NetExe On\n"
-    "</Location>\n"
+    HARNESS_CONFIG_CGI_BIN
     "<Location \"/px/\">\n"
     "    ProxyPass \"http://127.0.0.1:@PORT1@/\"\n"
     "    NetExe On\n"
@@ -171,12 +166,7 @@ static void write_cgi(const char *name, const char *file_rel,
 
 static void copy_fixture(const char *from, const char *to)
 {
-    size_t len = 0;
-    unsigned char *p = harness_read_fixture(srv, from, &len);
-
-    ck_assert_ptr_nonnull(p);
-    ck_assert_int_eq(harness_write_file(srv, to, p, len), 0);
-    free(p);
+    ck_assert_int_eq(harness_copy_fixture(srv, from, to), 0);
 }
 
 /* The default CLR image followed by an incompressible tail, so that its
@@ -230,8 +220,7 @@ static void write_garbage_gzip(void)
 static void write_bomb(const char *rel, const char *cmd, uint32_t lfanew)
 {
     unsigned char hdr[MZ_HEADER_LEN];
-    char *out = harness_path(srv, rel), *hpath = NULL, sh[4096];
-    int n;
+    char *out = harness_path(srv, rel), *hpath = NULL;
 
     memset(hdr, 0, sizeof hdr);
     if (lfanew != 0) {
@@ -245,11 +234,9 @@ static void write_bomb(const char *rel, const char *cmd, uint32_t lfanew)
     ck_assert_int_eq(harness_write_file(srv, "tmp/bomb-head", hdr, sizeof hdr), 0);
     ck_assert_int_eq(hfail_mkdir_parent(srv, rel), 0);
     hpath = harness_path(srv, "tmp/bomb-head");
-    n = snprintf(sh, sizeof sh,
-                 "cat '%s' /dev/zero | head -c " BOMB_SIZE " | %s > '%s' "
-                 "&& chmod 0644 '%s'", hpath, cmd, out, out);
-    ck_assert(n > 0 && (size_t)n < sizeof sh);
-    ck_assert_int_eq(hfail_sh(sh), 0);
+    ck_assert_int_eq(hfail_sh("cat '%s' /dev/zero | head -c " BOMB_SIZE
+                              " | %s > '%s' && chmod 0644 '%s'", hpath, cmd,
+                              out, out), 0);
     free(hpath);
     free(out);
 }
@@ -388,18 +375,18 @@ static void check_corrupt(const char *path, const char *body_rel)
 {
     harness_request q;
     harness_response r;
-    harness_log_entry e;
+    char note[32];
 
     memset(&q, 0, sizeof q);
     q.path = path;
     q.accept_encoding = ACCEPT_ALL;
     harness_send(srv, &q, &r);
     HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, NULL, body_rel, NULL);
-    HARNESS_ASSERT(srv, harness_log_find(srv, &r, &e) == 0, "no log line");
-    HARNESS_ASSERT(srv, strcmp(e.note, "not-pe") == 0
-                   || strcmp(e.note, "unknown") == 0,
-                   "%s: note [%s], expected not-pe or unknown", path, e.note);
-    harness_log_entry_free(&e);
+    HARNESS_ASSERT(srv, harness_note_of(srv, &r, note, sizeof note) == 0,
+                   "no log line");
+    HARNESS_ASSERT(srv, strcmp(note, "not-pe") == 0
+                   || strcmp(note, "unknown") == 0,
+                   "%s: note [%s], expected not-pe or unknown", path, note);
     harness_response_free(&r);
 }
 
@@ -415,21 +402,22 @@ static void check_bomb(const char *path, const char *body_rel,
 {
     harness_request q;
     harness_response r;
-    hfail_mem_mark m;
+    harness_mem_mark m;
     long grew, examined = -1, held = -1;
     long bound = 2 * limit / 1024 + SLACK_KIB + window_kib;
-    int measure = !hfail_wrapped();
+    int measure = harness_mem_meaningful();
     char verdict[32];
 
     memset(&q, 0, sizeof q);
     q.path = path;
     q.accept_encoding = ACCEPT_ALL;
     if (measure)
-        ck_assert_int_eq(hfail_mem_mark_take(srv, &m), 0);
+        ck_assert_int_eq(harness_mem_start_all(srv, &m), 0);
     harness_send(srv, &q, &r);
-    grew = measure ? hfail_mem_growth_kib(&m) : 0;
-    HARNESS_ASSERT(srv, hfail_debug_figures(srv, path, &examined, &held,
-                                            verdict, sizeof verdict) == 0,
+    grew = measure ? harness_mem_growth_kib(&m) : 0;
+    HARNESS_ASSERT(srv, harness_mem_logged(srv, path, HARNESS_LOG_WAIT_MS,
+                                           verdict, sizeof verdict, &examined,
+                                           &held) == 0,
                    "no debug line for %s", path);
     fprintf(stderr, "check_codings: %s: %s, %ld bytes examined, %ld bytes "
             "held, peak RSS growth %ld KiB (bound %ld KiB)\n", path, verdict,
@@ -665,21 +653,22 @@ END_TEST
 START_TEST(test_zstd_bomb_with_a_128_mib_window_is_decided_in_bounded_memory)
 {
     harness_response r;
-    harness_log_entry e;
+    char note[32];
     long examined = -1, held = -1;
     long bound = 2 * DEFAULT_LIMIT / 1024 + SLACK_KIB;
     char verdict[32];
 
     harness_get(srv, "/pre/zeros-long.exe.zst", &r);
     HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, NULL, "pre/zeros-long.exe.zst", NULL);
-    HARNESS_ASSERT(srv, harness_log_find(srv, &r, &e) == 0, "no log line");
-    HARNESS_ASSERT(srv, strcmp(e.note, "not-pe") == 0
-                   || strcmp(e.note, "unknown") == 0,
-                   "note [%s], expected not-pe or unknown", e.note);
-    harness_log_entry_free(&e);
-    HARNESS_ASSERT(srv, hfail_debug_figures(srv, "/pre/zeros-long.exe.zst",
-                                            &examined, &held, verdict,
-                                            sizeof verdict) == 0,
+    HARNESS_ASSERT(srv, harness_note_of(srv, &r, note, sizeof note) == 0,
+                   "no log line");
+    HARNESS_ASSERT(srv, strcmp(note, "not-pe") == 0
+                   || strcmp(note, "unknown") == 0,
+                   "note [%s], expected not-pe or unknown", note);
+    HARNESS_ASSERT(srv, harness_mem_logged(srv, "/pre/zeros-long.exe.zst",
+                                           HARNESS_LOG_WAIT_MS, verdict,
+                                           sizeof verdict, &examined,
+                                           &held) == 0,
                    "no debug line");
     fprintf(stderr, "check_codings: /pre/zeros-long.exe.zst: %s, %ld bytes "
             "examined, %ld bytes held\n", verdict, examined, held);

@@ -50,13 +50,7 @@ static const char deflate_h2_config[] =
     "<Directory \"@DOCROOT@/dl\">\n"
     "    NetExe On\n"
     "</Directory>\n"
-    "ScriptAlias /cgi-bin/ \"@DOCROOT@/cgi/\"\n"
-    "<Directory \"@DOCROOT@/cgi\">\n"
-    "    Options +ExecCGI\n"
-    "</Directory>\n"
-    "<Location \"/cgi-bin/\">\n"
-    "    NetExe On\n"
-    "</Location>\n";
+    HARNESS_CONFIG_CGI_BIN;
 
 static void write_image(const char *rel, int clr, int dll)
 {

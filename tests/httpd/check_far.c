@@ -30,7 +30,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "harness_fail.h"
+#include "harness_mem.h"
 #include "pebuild.h"
 
 #define TEST_TIMEOUT_S      60
@@ -54,15 +54,9 @@ static const char far_config[] =
     "    NetExe On\n"
     "    NetExeSniffLimit 16777216\n"
     "</Directory>\n"
-    "ScriptAlias /cgi-bin/ \"@DOCROOT@/cgi/\"\n"
+    HARNESS_CONFIG_CGI_BIN
     "ScriptAlias /cgi-2m/ \"@DOCROOT@/cgi/\"\n"
     "ScriptAlias /cgi-small/ \"@DOCROOT@/cgi/\"\n"
-    "<Directory \"@DOCROOT@/cgi\">\n"
-    "    Options +ExecCGI\n"
-    "</Directory>\n"
-    "<Location \"/cgi-bin/\">\n"
-    "    NetExe On\n"
-    "</Location>\n"
     "<Location \"/cgi-2m/\">\n"
     "    NetExe On\n"
     "    NetExeSniffLimit 2097152\n"
@@ -157,8 +151,8 @@ static void check_examined(const char *uri, const char *verdict, long max)
     long examined = -1, held = -1;
     char v[32];
 
-    HARNESS_ASSERT(srv, hfail_debug_figures(srv, uri, &examined, &held, v,
-                                            sizeof v) == 0,
+    HARNESS_ASSERT(srv, harness_mem_logged(srv, uri, HARNESS_LOG_WAIT_MS, v,
+                                           sizeof v, &examined, &held) == 0,
                    "no debug line for %s", uri);
     fprintf(stderr, "check_far: %s: %s, %ld bytes examined, %ld held\n", uri,
             v, examined, held);
@@ -169,16 +163,6 @@ static void check_examined(const char *uri, const char *verdict, long max)
                    examined, max);
 }
 
-static void check_get(const char *path, const char *want, const char *rel,
-                      const char *note)
-{
-    harness_response r;
-
-    harness_get(srv, path, &r);
-    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, rel, note);
-    harness_response_free(&r);
-}
-
 START_TEST(test_static_far_header_is_clr_at_the_default_limit)
 {
     const far_image *f = &images[_i];
@@ -187,7 +171,7 @@ START_TEST(test_static_far_header_is_clr_at_the_default_limit)
     snprintf(path, sizeof path, "/far/%s", f->name);
     snprintf(rel, sizeof rel, "far/%s", f->name);
     snprintf(want, sizeof want, "attachment; filename=\"%s\"", f->name);
-    check_get(path, want, rel, "clr");
+    HARNESS_ASSERT_GET(srv, 0, path, 200, want, rel, "clr");
     check_examined(path, "clr", EXAMINED_MAX);
 }
 END_TEST
@@ -199,7 +183,7 @@ START_TEST(test_streamed_far_header_is_unknown_at_the_default_limit)
 
     snprintf(path, sizeof path, "/cgi-bin/%s", f->script);
     snprintf(rel, sizeof rel, "far/%s", f->name);
-    check_get(path, NULL, rel, "unknown");
+    HARNESS_ASSERT_GET(srv, 0, path, 200, NULL, rel, "unknown");
 }
 END_TEST
 
@@ -212,7 +196,7 @@ START_TEST(test_streamed_far_header_is_clr_with_a_2_mib_limit)
     snprintf(rel, sizeof rel, "far/%s", f->name);
     snprintf(want, sizeof want, "attachment; filename=\"%s.%s\"", f->script,
              f->pe32plus ? "dll" : "exe");
-    check_get(path, want, rel, "clr");
+    HARNESS_ASSERT_GET(srv, 0, path, 200, want, rel, "clr");
 }
 END_TEST
 
@@ -222,19 +206,19 @@ END_TEST
 static void check_near_16m(int range)
 {
     harness_response r;
-    hfail_mem_mark m;
+    harness_mem_mark m;
     const char *want = "attachment; filename=\"near16m.exe\"";
     long grew = 0;
-    int measure = !hfail_wrapped();
+    int measure = harness_mem_meaningful();
 
     if (measure)
-        ck_assert_int_eq(hfail_mem_mark_take(srv, &m), 0);
+        ck_assert_int_eq(harness_mem_start_all(srv, &m), 0);
     if (range)
         harness_get_range(srv, "/big/near16m.exe", 0, 2, &r);
     else
         harness_get(srv, "/big/near16m.exe", &r);
     if (measure)
-        grew = hfail_mem_growth_kib(&m);
+        grew = harness_mem_growth_kib(&m);
     fprintf(stderr, "check_far: /big/near16m.exe%s: peak RSS growth %ld KiB\n",
             range ? " (bytes 0-1)" : "", grew);
     if (range) {
@@ -266,14 +250,16 @@ END_TEST
  * the limit is made, one byte more is unknown. */
 START_TEST(test_streamed_decision_needing_exactly_the_limit_is_made)
 {
-    check_get("/cgi-small/edge", "attachment; filename=\"edge.exe\"",
-              "img/edge.exe", "clr");
+    HARNESS_ASSERT_GET(srv, 0, "/cgi-small/edge", 200,
+                       "attachment; filename=\"edge.exe\"", "img/edge.exe",
+                       "clr");
 }
 END_TEST
 
 START_TEST(test_streamed_decision_needing_one_byte_over_the_limit_is_unknown)
 {
-    check_get("/cgi-small/over", NULL, "img/over.exe", "unknown");
+    HARNESS_ASSERT_GET(srv, 0, "/cgi-small/over", 200, NULL, "img/over.exe",
+                       "unknown");
 }
 END_TEST
 

@@ -21,21 +21,18 @@
  * thread in the forked test process and stops it before returning.
  */
 #include <check.h>
-#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <curl/curl.h>
 
 #include "harness.h"
+#include "harness_backend.h"
 #include "pebuild.h"
 
 #define TEST_TIMEOUT_S      60
@@ -60,9 +57,7 @@
 #define DIE_LATE_BYTES      8192u
 #define PROXY_TIMEOUT_S     2
 #define STALL_MS            5000    /* > ProxyTimeout */
-#define BACKEND_REQ_MAX     8192
 #define BACKEND_LIFE_MS     30000   /* a backend thread never outlives this */
-#define POLL_STEP_MS        100
 #define RAW_TIMEOUT_MS      15000
 /* Graceful restart under load. */
 #define LOAD_THREADS        2
@@ -70,7 +65,6 @@
 #define LOAD_AFTER_MS       1000
 #define GENERATION_WAIT_MS  15000
 #define LOAD_REQUEST_MS     10000
-#define RESUMING            "resuming normal operations"
 
 static harness_httpd *srv;
 static int backend_fd = -1;
@@ -89,13 +83,7 @@ static const char cgi_script[] =
     "syswrite(STDOUT, substr($img, %d));\n";
 
 static const char config_fmt[] =
-    "ScriptAlias /cgi-bin/ \"@DOCROOT@/cgi/\"\n"
-    "<Directory \"@DOCROOT@/cgi\">\n"
-    "    Options +ExecCGI\n"
-    "</Directory>\n"
-    "<Location \"/cgi-bin/\">\n"
-    "    NetExe On\n"
-    "</Location>\n"
+    HARNESS_CONFIG_CGI_BIN
     "<Directory \"@DOCROOT@/dl\">\n"
     "    NetExe On\n"
     "</Directory>\n"
@@ -104,96 +92,6 @@ static const char config_fmt[] =
     "    ProxyPass \"http://127.0.0.1:%d/\" retry=0\n"
     "    NetExe On\n"
     "</Location>\n";
-
-/* --- time, sockets ------------------------------------------------------ */
-
-static long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-static int connect_local(int port)
-{
-    struct sockaddr_in sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-    if (fd < 0)
-        return -1;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sa.sin_port = htons((uint16_t)port);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static int send_all(int fd, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-
-    while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* Reads into buf until max bytes, the peer's close or timeout_ms; returns
- * the count.  *closed tells whether the peer closed (or reset). */
-static size_t recv_some(int fd, unsigned char *buf, size_t max,
-                        long timeout_ms, int *closed)
-{
-    long deadline = now_ms() + timeout_ms;
-    size_t got = 0;
-
-    *closed = 0;
-    while (got < max) {
-        struct pollfd pfd = { fd, POLLIN, 0 };
-        long left = deadline - now_ms();
-        ssize_t n;
-
-        if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
-            break;
-        n = recv(fd, buf + got, max - got, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            *closed = 1;
-            break;
-        }
-        got += (size_t)n;
-    }
-    return got;
-}
-
-/* Closes with a reset (SO_LINGER 0) instead of a FIN: the server's next
- * write fails at once. */
-static void close_reset(int fd)
-{
-    struct linger lg = { 1, 0 };
-
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-    close(fd);
-}
 
 /* A response read off the wire: status, the header block, body length. */
 typedef struct {
@@ -212,15 +110,15 @@ static int raw_get_as(const char *path, int http10, raw_response *out)
     size_t cap = BACKEND_IMAGE_SIZE * 2, n;
     unsigned char *buf = malloc(cap + 1);
     char *end;
-    int fd = connect_local(harness_port(srv));
+    int fd = harness_connect_local(harness_port(srv));
 
     memset(out, 0, sizeof *out);
     ck_assert_ptr_nonnull(buf);
     ck_assert_msg(fd >= 0, "cannot connect to apache2");
     snprintf(req, sizeof req, "GET %s HTTP/1.%d\r\nHost: 127.0.0.1\r\n"
              "Connection: close\r\n\r\n", path, http10 ? 0 : 1);
-    ck_assert_int_eq(send_all(fd, req, strlen(req)), 0);
-    n = recv_some(fd, buf, cap, RAW_TIMEOUT_MS, &out->closed);
+    ck_assert_int_eq(harness_send_all(fd, req, strlen(req)), 0);
+    n = harness_recv_some(fd, buf, cap, RAW_TIMEOUT_MS, &out->closed);
     close(fd);
     buf[n] = '\0';
     end = strstr((char *)buf, "\r\n\r\n");
@@ -260,34 +158,12 @@ static unsigned head_count(const char *head, const char *name)
 
 /* --- the server's health ------------------------------------------------ */
 
-/* No child died of a signal, no sanitizer spoke. */
-static void assert_no_crash(void)
-{
-    static const char *const bad[] = {
-        "exit signal", "Segmentation fault", "AddressSanitizer",
-        "runtime error:", "double free", NULL
-    };
-    char *log = harness_error_log(srv);
-    const char *const *b;
-
-    for (b = bad; *b != NULL; b++)
-        HARNESS_FAIL_IF(srv, strstr(log, *b) != NULL,
-                        "error log reports \"%s\"", *b);
-    free(log);
-}
-
 /* The server still answers a CLR download exactly right. */
 static void assert_still_serving(void)
 {
-    harness_response r;
-
-    harness_get(srv, "/" CLR_REL, &r);
-    HARNESS_ASSERT_STATUS(srv, &r, 200);
-    HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
-                          "attachment; filename=\"tool.exe\"");
-    HARNESS_ASSERT_BODY_FILE(srv, &r, CLR_REL);
-    harness_response_free(&r);
-    assert_no_crash();
+    HARNESS_ASSERT_GET(srv, 0, "/" CLR_REL, 200,
+                       "attachment; filename=\"tool.exe\"", CLR_REL, NULL);
+    HARNESS_ASSERT_NO_CRASH(srv);
 }
 
 /* The access log line of request_line (waits for it): status and note. */
@@ -307,40 +183,23 @@ static void assert_logged(const char *request_line, int status,
 /* --- the misbehaving backend -------------------------------------------- */
 
 typedef struct {
-    int listen_fd;
-    int stop[2];                    /* a byte on stop[1] ends the thread */
+    harness_backend thread;
     unsigned char *img;
     size_t img_len;
-    unsigned served;
     int front_hung_up;              /* the proxy closed a stalled exchange */
-    pthread_t tid;
 } backend;
 
-/* One connection: reads the request head, then answers by the path's
- * name -- die-early / die-late (the headers promise the whole image, part
- * of it is sent, then the connection closes), stall ("MZ", then nothing
- * for STALL_MS), anything else the whole image. */
-static void backend_serve(backend *b, int fd)
+/* One connection: answers by the request head's path -- die-early /
+ * die-late (the headers promise the whole image, part of it is sent, then
+ * the connection closes), stall ("MZ", then nothing for STALL_MS),
+ * anything else the whole image. */
+static void backend_serve(harness_backend *t, int fd, const char *req)
 {
-    char req[BACKEND_REQ_MAX + 1], head[256];
-    size_t got = 0, send_len = b->img_len;
-    long deadline = now_ms() + RAW_TIMEOUT_MS;
+    backend *b = t->data;
+    char head[256];
+    size_t send_len = b->img_len;
     int stall = 0;
 
-    while (got < BACKEND_REQ_MAX && now_ms() < deadline) {
-        struct pollfd pfd = { fd, POLLIN, 0 };
-        ssize_t n;
-        if (poll(&pfd, 1, POLL_STEP_MS) <= 0)
-            continue;
-        n = recv(fd, req + got, BACKEND_REQ_MAX - got, 0);
-        if (n <= 0)
-            return;
-        got += (size_t)n;
-        req[got] = '\0';
-        if (strstr(req, "\r\n\r\n") != NULL)
-            break;
-    }
-    req[got] = '\0';
     if (strstr(req, "/die-early") != NULL)
         send_len = DIE_EARLY_BYTES;
     else if (strstr(req, "/die-late") != NULL)
@@ -352,13 +211,13 @@ static void backend_serve(backend *b, int fd)
     snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\n"
              "Content-Type: application/x-msdownload\r\n"
              "Content-Length: %zu\r\nConnection: close\r\n\r\n", b->img_len);
-    if (send_all(fd, head, strlen(head)) != 0
-        || send_all(fd, b->img, send_len) != 0)
+    if (harness_send_all(fd, head, strlen(head)) != 0
+        || harness_send_all(fd, b->img, send_len) != 0)
         return;
     if (stall) {
         /* Silence until the front gives up (it closes its end: EOF here),
          * the test ends, or STALL_MS. */
-        struct pollfd pfd[2] = { { fd, POLLIN, 0 }, { b->stop[0], POLLIN, 0 } };
+        struct pollfd pfd[2] = { { fd, POLLIN, 0 }, { t->stop_fd, POLLIN, 0 } };
         char c;
         if (poll(pfd, 2, STALL_MS) > 0 && pfd[0].revents != 0
             && recv(fd, &c, 1, 0) <= 0)
@@ -366,75 +225,27 @@ static void backend_serve(backend *b, int fd)
     }
 }
 
-static void *backend_main(void *arg)
-{
-    backend *b = arg;
-    long deadline = now_ms() + BACKEND_LIFE_MS;
-
-    while (now_ms() < deadline) {
-        struct pollfd pfd[2] = { { b->listen_fd, POLLIN, 0 },
-                                 { b->stop[0], POLLIN, 0 } };
-        int fd;
-
-        if (poll(pfd, 2, POLL_STEP_MS) <= 0)
-            continue;
-        if (pfd[1].revents != 0)
-            break;
-        fd = accept(b->listen_fd, NULL, NULL);
-        if (fd < 0)
-            continue;
-        b->served++;
-        backend_serve(b, fd);
-        close(fd);
-    }
-    return NULL;
-}
-
 static void backend_start(backend *b)
 {
     pebuild_spec s;
 
     memset(b, 0, sizeof *b);
-    b->listen_fd = backend_fd;
     pebuild_spec_init(&s);
     s.total_size = BACKEND_IMAGE_SIZE;
     b->img = pebuild(&s, &b->img_len);
     ck_assert_ptr_nonnull(b->img);
-    ck_assert_int_eq(pipe(b->stop), 0);
-    ck_assert_int_eq(pthread_create(&b->tid, NULL, backend_main, b), 0);
+    ck_assert_int_eq(harness_backend_start(&b->thread, backend_fd,
+                                           BACKEND_LIFE_MS, backend_serve, b),
+                     0);
 }
 
 static void backend_stop(backend *b)
 {
-    ck_assert_int_eq(write(b->stop[1], "x", 1), 1);
-    pthread_join(b->tid, NULL);
-    close(b->stop[0]);
-    close(b->stop[1]);
+    ck_assert_int_eq(harness_backend_stop(&b->thread), 0);
     free(b->img);
 }
 
 /* --- fixture ------------------------------------------------------------- */
-
-static int listen_local(int *port)
-{
-    struct sockaddr_in sa;
-    socklen_t sl = sizeof sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-
-    if (fd < 0)
-        return -1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 16) != 0
-        || getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
-        close(fd);
-        return -1;
-    }
-    *port = ntohs(sa.sin_port);
-    return fd;
-}
 
 static void setup(void)
 {
@@ -447,7 +258,7 @@ static void setup(void)
     int port = 0, n;
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    backend_fd = listen_local(&port);
+    backend_fd = harness_listen_local(&port);
     ck_assert_msg(backend_fd >= 0, "cannot listen for the backend");
     n = snprintf(config, sizeof config, config_fmt, PROXY_TIMEOUT_S, port);
     ck_assert(n > 0 && (size_t)n < sizeof config);
@@ -488,13 +299,13 @@ START_TEST(test_client_gone_during_sniff_leaves_server_serving)
     static const char req[] = "GET /cgi-bin/mzsleep?sniff HTTP/1.1\r\n"
                               "Host: 127.0.0.1\r\n\r\n";
     unsigned char buf[256];
-    int fd = connect_local(harness_port(srv)), closed;
+    int fd = harness_connect_local(harness_port(srv)), closed;
     size_t n;
 
     ck_assert_msg(fd >= 0, "cannot connect to apache2");
-    ck_assert_int_eq(send_all(fd, req, strlen(req)), 0);
+    ck_assert_int_eq(harness_send_all(fd, req, strlen(req)), 0);
     /* Nothing may arrive: the filter holds "MZ" and the partial header. */
-    n = recv_some(fd, buf, sizeof buf, CLIENT_LINGER_MS, &closed);
+    n = harness_recv_some(fd, buf, sizeof buf, CLIENT_LINGER_MS, &closed);
     HARNESS_FAIL_IF(srv, n != 0, "%zu bytes arrived before the decision", n);
     close(fd);
     /* The CGI wakes up, the rest goes through the filter, the write to
@@ -509,13 +320,13 @@ START_TEST(test_client_reset_mid_body_leaves_server_serving)
     static const char req[] = "GET /" BIG_REL "?midbody HTTP/1.1\r\n"
                               "Host: 127.0.0.1\r\n\r\n";
     unsigned char *buf = malloc(MIDBODY_READ);
-    int fd = connect_local(harness_port(srv)), closed;
+    int fd = harness_connect_local(harness_port(srv)), closed;
     size_t n;
 
     ck_assert_ptr_nonnull(buf);
     ck_assert_msg(fd >= 0, "cannot connect to apache2");
-    ck_assert_int_eq(send_all(fd, req, strlen(req)), 0);
-    n = recv_some(fd, buf, MIDBODY_READ, RAW_TIMEOUT_MS, &closed);
+    ck_assert_int_eq(harness_send_all(fd, req, strlen(req)), 0);
+    n = harness_recv_some(fd, buf, MIDBODY_READ, RAW_TIMEOUT_MS, &closed);
     HARNESS_FAIL_IF(srv, n != MIDBODY_READ || closed,
                     "read %zu bytes (closed %d) of a %u byte response", n,
                     closed, BIG_SIZE);
@@ -524,20 +335,13 @@ START_TEST(test_client_reset_mid_body_leaves_server_serving)
                               " filename=\"big.exe\"\r\n") == NULL,
                     "unexpected response head");
     free(buf);
-    close_reset(fd);
+    harness_close_reset(fd);
     assert_logged("GET /" BIG_REL "?midbody HTTP/1.1", 200, "clr");
     assert_still_serving();
 
     /* And the same file whole, after the abort. */
-    {
-        harness_response r;
-        harness_get(srv, "/" BIG_REL, &r);
-        HARNESS_ASSERT_STATUS(srv, &r, 200);
-        HARNESS_ASSERT_HEADER(srv, &r, "Content-Disposition",
-                              "attachment; filename=\"big.exe\"");
-        HARNESS_ASSERT_BODY_FILE(srv, &r, BIG_REL);
-        harness_response_free(&r);
-    }
+    HARNESS_ASSERT_GET(srv, 0, "/" BIG_REL, 200,
+                       "attachment; filename=\"big.exe\"", BIG_REL, NULL);
 }
 END_TEST
 
@@ -695,12 +499,12 @@ static void *loader_main(void *arg)
     loader *l = arg;
     CURL *c = curl_easy_init();
     char url[128];
-    long deadline = now_ms() + BACKEND_LIFE_MS;
+    long deadline = harness_now_ms() + BACKEND_LIFE_MS;
 
     if (c == NULL)
         return NULL;
     snprintf(url, sizeof url, "http://127.0.0.1:%d/%s?load", l->port, CLR_REL);
-    while (!loader_stopped(l) && now_ms() < deadline) {
+    while (!loader_stopped(l) && harness_now_ms() < deadline) {
         load_xfer x;
         char digest[65];
         long status = 0;
@@ -735,29 +539,15 @@ static void *loader_main(void *arg)
     return NULL;
 }
 
-static unsigned count_in_error_log(const char *needle)
-{
-    char *log = harness_error_log(srv);
-    const char *p = log;
-    unsigned n = 0;
-
-    while ((p = strstr(p, needle)) != NULL) {
-        n++;
-        p += strlen(needle);
-    }
-    free(log);
-    return n;
-}
-
 START_TEST(test_graceful_restart_under_load_fails_no_request)
 {
     pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     pthread_t tid[LOAD_THREADS];
     loader l[LOAD_THREADS];
     char digest[65];
-    unsigned i, generations = count_in_error_log(RESUMING), before = 0, after = 0;
-    int stop = 0;
-    long deadline;
+    unsigned i, before = 0, after = 0;
+    unsigned generations = harness_error_log_count(srv, HARNESS_GENERATION_UP);
+    int stop = 0, up;
 
     ck_assert_int_eq(harness_file_sha256(srv, CLR_REL, digest, NULL), 0);
     for (i = 0; i < LOAD_THREADS; i++) {
@@ -768,16 +558,14 @@ START_TEST(test_graceful_restart_under_load_fails_no_request)
         l[i].stop = &stop;
         ck_assert_int_eq(pthread_create(&tid[i], NULL, loader_main, &l[i]), 0);
     }
-    sleep_ms(LOAD_BEFORE_MS);
+    harness_sleep_ms(LOAD_BEFORE_MS);
     ck_assert_msg(harness_graceful(srv) == 0, "apache2 -k graceful failed");
-    deadline = now_ms() + GENERATION_WAIT_MS;
-    while (count_in_error_log(RESUMING) <= generations && now_ms() < deadline)
-        sleep_ms(POLL_STEP_MS);
+    up = harness_wait_generation(srv, generations, GENERATION_WAIT_MS);
     pthread_mutex_lock(&lock);
     for (i = 0; i < LOAD_THREADS; i++)
         before += l[i].requests;
     pthread_mutex_unlock(&lock);
-    sleep_ms(LOAD_AFTER_MS);
+    harness_sleep_ms(LOAD_AFTER_MS);
     pthread_mutex_lock(&lock);
     stop = 1;
     pthread_mutex_unlock(&lock);
@@ -785,8 +573,7 @@ START_TEST(test_graceful_restart_under_load_fails_no_request)
         pthread_join(tid[i], NULL);
         after += l[i].requests;
     }
-    HARNESS_FAIL_IF(srv, count_in_error_log(RESUMING) <= generations,
-                    "no new generation after the graceful restart");
+    HARNESS_FAIL_IF(srv, !up, "no new generation after the graceful restart");
     for (i = 0; i < LOAD_THREADS; i++)
         HARNESS_FAIL_IF(srv, l[i].bad != 0, "loader %u: %u of %u requests "
                         "failed; first: %s", i, l[i].bad, l[i].requests,
@@ -820,20 +607,16 @@ START_TEST(test_graceful_restart_during_held_sniff_completes_it)
     pthread_t tid;
     size_t size = 0;
     char digest[65];
-
-    unsigned generations = count_in_error_log(RESUMING);
-    long deadline;
+    unsigned generations = harness_error_log_count(srv, HARNESS_GENERATION_UP);
 
     ck_assert_int_eq(harness_file_sha256(srv, CLR_REL, digest, &size), 0);
     memset(&h, 0, sizeof h);
     ck_assert_int_eq(pthread_create(&tid, NULL, held_main, &h), 0);
-    sleep_ms(LOAD_BEFORE_MS);
+    harness_sleep_ms(LOAD_BEFORE_MS);
     ck_assert_msg(harness_graceful(srv) == 0, "apache2 -k graceful failed");
     pthread_join(tid, NULL);
-    deadline = now_ms() + GENERATION_WAIT_MS;
-    while (count_in_error_log(RESUMING) <= generations && now_ms() < deadline)
-        sleep_ms(POLL_STEP_MS);
-    HARNESS_FAIL_IF(srv, count_in_error_log(RESUMING) <= generations,
+    HARNESS_FAIL_IF(srv, !harness_wait_generation(srv, generations,
+                                                  GENERATION_WAIT_MS),
                     "no new generation after the graceful restart");
     HARNESS_FAIL_IF(srv, h.rc != 0, "no response to the held request");
     HARNESS_FAIL_IF(srv, h.r.status != 200, "status %d:\n%s", h.r.status,

@@ -40,16 +40,12 @@
  * held bytes never leak into anything but their own response.
  */
 #include <check.h>
-#include <errno.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -60,6 +56,7 @@
 #include <sys/socket.h>
 
 #include "harness.h"
+#include "harness_backend.h"
 #include "harness_mem.h"
 #include "pebuild.h"
 
@@ -103,9 +100,7 @@
 #define DIAG_REPLY_MAX      1024
 
 /* The backend thread. */
-#define BACKEND_REQ_MAX     8192
 #define BACKEND_LIFE_MS     150000L
-#define POLL_STEP_MS        100
 
 static harness_httpd *srv;
 static int backend_fd = -1;
@@ -155,14 +150,6 @@ static const mem_case cases[] = {
 
 /* --- small utilities ------------------------------------------------------ */
 
-static long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 typedef struct {
     char text[CONFIG_MAX];
     size_t len;
@@ -197,108 +184,12 @@ static unsigned char *build_image(uint32_t e_lfanew, size_t *len,
     return img;
 }
 
-/* --- sockets --------------------------------------------------------------- */
-
-static int listen_local(int *port)
-{
-    struct sockaddr_in sa;
-    socklen_t sl = sizeof sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-
-    if (fd < 0)
-        return -1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 16) != 0
-        || getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
-        close(fd);
-        return -1;
-    }
-    *port = ntohs(sa.sin_port);
-    return fd;
-}
-
-static int connect_local(int port)
-{
-    struct sockaddr_in sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-    if (fd < 0)
-        return -1;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sa.sin_port = htons((uint16_t)port);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static int send_all(int fd, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-
-    while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* Reads into buf until max bytes, the peer's close or timeout_ms; returns
- * the count.  *closed tells whether the peer closed (or reset). */
-static size_t recv_some(int fd, unsigned char *buf, size_t max,
-                        long timeout_ms, int *closed)
-{
-    long deadline = now_ms() + timeout_ms;
-    size_t got = 0;
-
-    *closed = 0;
-    while (got < max) {
-        struct pollfd pfd = { fd, POLLIN, 0 };
-        long left = deadline - now_ms();
-        ssize_t n;
-
-        if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
-            break;
-        n = recv(fd, buf + got, max - got, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            *closed = 1;
-            break;
-        }
-        got += (size_t)n;
-    }
-    return got;
-}
-
-/* Closes with a reset (SO_LINGER 0) instead of a FIN. */
-static void close_reset(int fd)
-{
-    struct linger lg = { 1, 0 };
-
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-    close(fd);
-}
-
 /* --- the dribbling backend --------------------------------------------------- */
 
 typedef struct {
-    int listen_fd;
-    int stop[2];                    /* a byte on stop[1] ends the thread */
+    harness_backend thread;
     unsigned char *far, *small;
     size_t far_len, small_len;
-    pthread_t tid;
 } backend;
 
 /* Bytes the peer of fd (another socket on this host) has received on
@@ -350,11 +241,11 @@ static long peer_unread(int nl, int fd)
 /* Waits until the peer of fd has read everything sent (bounded). */
 static void wait_peer_read(int nl, int fd)
 {
-    long deadline = now_ms() + PACE_WAIT_MS;
+    long deadline = harness_now_ms() + PACE_WAIT_MS;
     struct timespec step = { 0, PACE_STEP_US * 1000L };
     unsigned k;
 
-    for (k = 0; peer_unread(nl, fd) > 0 && now_ms() < deadline; k++) {
+    for (k = 0; peer_unread(nl, fd) > 0 && harness_now_ms() < deadline; k++) {
         if (k >= PACE_SPIN_STEPS)
             nanosleep(&step, NULL);
     }
@@ -370,11 +261,9 @@ static int dribble(backend *b, int fd, const unsigned char *p, size_t len)
     int rc = 0;
 
     for (i = 0; i < len && rc == 0; i++) {
-        struct pollfd pfd = { b->stop[0], POLLIN, 0 };
-
-        if ((i & 1023u) == 0 && poll(&pfd, 1, 0) > 0)
+        if ((i & 1023u) == 0 && harness_backend_stopping(&b->thread))
             rc = -1;
-        else if (send_all(fd, p + i, 1) != 0)
+        else if (harness_send_all(fd, p + i, 1) != 0)
             rc = -1;
         else if (nl >= 0)
             wait_peer_read(nl, fd);
@@ -384,92 +273,49 @@ static int dribble(backend *b, int fd, const unsigned char *p, size_t len)
     return rc;
 }
 
-/* One connection: the request head, then by path -- /small.exe the small
+/* One connection: by the request head's path -- /small.exe the small
  * image at once, /reset.exe HOLD_BYTES of the far image one byte per send
  * and a reset (the headers promise the whole image), anything else the
  * far image one byte per send. */
-static void backend_serve(backend *b, int fd)
+static void backend_serve(harness_backend *t, int fd, const char *req)
 {
-    char req[BACKEND_REQ_MAX + 1], head[256];
-    size_t got = 0, total;
-    long deadline = now_ms() + RAW_TIMEOUT_MS;
+    backend *b = t->data;
+    char head[256];
+    size_t total;
     int one = 1;
 
-    while (got < BACKEND_REQ_MAX && now_ms() < deadline) {
-        struct pollfd pfd = { fd, POLLIN, 0 };
-        ssize_t n;
-
-        if (poll(&pfd, 1, POLL_STEP_MS) <= 0)
-            continue;
-        n = recv(fd, req + got, BACKEND_REQ_MAX - got, 0);
-        if (n <= 0)
-            return;
-        got += (size_t)n;
-        req[got] = '\0';
-        if (strstr(req, "\r\n\r\n") != NULL)
-            break;
-    }
-    req[got] = '\0';
+    /* Short pacing steps: the default slack of 50 us would stretch each. */
+    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     total = strstr(req, " /small.exe ") != NULL ? b->small_len : b->far_len;
     snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\n"
              "Content-Type: application/x-msdownload\r\n"
              "Content-Length: %zu\r\nConnection: close\r\n\r\n", total);
-    if (send_all(fd, head, strlen(head)) != 0)
+    if (harness_send_all(fd, head, strlen(head)) != 0)
         return;
     if (strstr(req, " /small.exe ") != NULL) {
-        send_all(fd, b->small, b->small_len);
+        harness_send_all(fd, b->small, b->small_len);
     } else if (strstr(req, " /reset.exe ") != NULL) {
         if (dribble(b, fd, b->far, HOLD_BYTES) == 0)
-            close_reset(fd);
-        else
-            close(fd);
-        return;
+            harness_reset_on_close(fd);
     } else {
         dribble(b, fd, b->far, b->far_len);
     }
-    close(fd);
-}
-
-static void *backend_main(void *arg)
-{
-    backend *b = arg;
-    long deadline = now_ms() + BACKEND_LIFE_MS;
-
-    /* Short pacing steps: the default slack of 50 us would stretch each. */
-    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
-    while (now_ms() < deadline) {
-        struct pollfd pfd[2] = { { b->listen_fd, POLLIN, 0 },
-                                 { b->stop[0], POLLIN, 0 } };
-        int fd;
-
-        if (poll(pfd, 2, POLL_STEP_MS) <= 0)
-            continue;
-        if (pfd[1].revents != 0)
-            break;
-        fd = accept(b->listen_fd, NULL, NULL);
-        if (fd >= 0)
-            backend_serve(b, fd);   /* closes fd */
-    }
-    return NULL;
 }
 
 static void backend_start(backend *b)
 {
     memset(b, 0, sizeof *b);
-    b->listen_fd = backend_fd;
     b->far = build_image(FAR_LFANEW, &b->far_len, NULL);
     b->small = build_image(0, &b->small_len, NULL);
-    ck_assert_int_eq(pipe(b->stop), 0);
-    ck_assert_int_eq(pthread_create(&b->tid, NULL, backend_main, b), 0);
+    ck_assert_int_eq(harness_backend_start(&b->thread, backend_fd,
+                                           BACKEND_LIFE_MS, backend_serve, b),
+                     0);
 }
 
 static void backend_stop(backend *b)
 {
-    ck_assert_int_eq(write(b->stop[1], "x", 1), 1);
-    pthread_join(b->tid, NULL);
-    close(b->stop[0]);
-    close(b->stop[1]);
+    ck_assert_int_eq(harness_backend_stop(&b->thread), 0);
     free(b->far);
     free(b->small);
 }
@@ -578,7 +424,7 @@ static void setup(void)
     size_t len, i, v;
     int port = 0;
 
-    backend_fd = listen_local(&port);
+    backend_fd = harness_listen_local(&port);
     ck_assert_msg(backend_fd >= 0, "cannot listen for the backend");
 
     config.len = 0;
@@ -667,34 +513,15 @@ static void teardown(void)
 
 /* --- the server's health -------------------------------------------------------- */
 
-/* No process died of a signal, no sanitizer spoke. */
-static void assert_no_crash(void)
-{
-    static const char *const bad[] = {
-        "exit signal", "Segmentation fault", "AddressSanitizer",
-        "runtime error:", "double free", NULL
-    };
-    char *log = harness_error_log(srv);
-    const char *const *b;
-
-    for (b = bad; *b != NULL; b++)
-        HARNESS_FAIL_IF(srv, strstr(log, *b) != NULL,
-                        "error log reports \"%s\"", *b);
-    free(log);
-}
-
 /* The same child still answers a CLR download exactly right. */
 static void assert_still_serving(pid_t child)
 {
-    harness_response r;
-
-    harness_get(srv, "/static/tool.exe", &r);
-    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, "attachment; filename=\"tool.exe\"",
-                            "static/tool.exe", "clr");
-    harness_response_free(&r);
+    HARNESS_ASSERT_GET(srv, 0, "/static/tool.exe", 200,
+                       "attachment; filename=\"tool.exe\"", "static/tool.exe",
+                       "clr");
     HARNESS_FAIL_IF(srv, harness_mem_server_pid(srv) != child,
                     "the serving process changed from %ld", (long)child);
-    assert_no_crash();
+    HARNESS_ASSERT_NO_CRASH(srv);
 }
 
 /* --- memory however the body is cut ----------------------------------------- */
@@ -727,20 +554,18 @@ START_TEST(test_image_dribbled_one_byte_per_write_costs_bounded_memory)
     HARNESS_FAIL_IF(srv, pid == 0, "no single serving process");
 
     /* Start-up costs of the transport, outside the measurement. */
-    harness_get(srv, small, &r);
-    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200,
-                            s->on ? "attachment; filename=\"small.exe\"" : NULL,
-                            SMALL_REL, NULL);
-    harness_response_free(&r);
+    HARNESS_ASSERT_GET(srv, 0, small, 200,
+                       s->on ? "attachment; filename=\"small.exe\"" : NULL,
+                       SMALL_REL, NULL);
 
     memset(&req, 0, sizeof req);
     req.path = path;
     req.timeout_ms = DOWNLOAD_MS;
     HARNESS_FAIL_IF(srv, harness_mem_start(pid, &m) != 0,
                     "cannot reset the peak RSS of %ld", (long)pid);
-    t0 = now_ms();
+    t0 = harness_now_ms();
     harness_send(srv, &req, &r);
-    ms = now_ms() - t0;
+    ms = harness_now_ms() - t0;
     growth = harness_mem_growth_kib(&m);
     if (c->via == VIA_PROXY)
         backend_stop(&b);
@@ -788,18 +613,18 @@ START_TEST(test_client_gone_while_pieces_are_held_leaves_server_serving)
     size_t n;
 
     HARNESS_FAIL_IF(srv, pid == 0, "no single serving process");
-    fd = connect_local(harness_port(srv));
+    fd = harness_connect_local(harness_port(srv));
     ck_assert_msg(fd >= 0, "cannot connect to apache2");
-    ck_assert_int_eq(send_all(fd, req, strlen(req)), 0);
-    n = recv_some(fd, buf, sizeof buf, CLIENT_WAIT_MS, &closed);
+    ck_assert_int_eq(harness_send_all(fd, req, strlen(req)), 0);
+    n = harness_recv_some(fd, buf, sizeof buf, CLIENT_WAIT_MS, &closed);
     HARNESS_FAIL_IF(srv, n != 0, "%zu bytes arrived before the decision", n);
-    close_reset(fd);
+    harness_close_reset(fd);
     /* Logged once the CGI has written the rest and the filter's pass to
      * the closed connection failed. */
-    deadline = now_ms() + harness_scaled_ms(ABANDONED_WAIT_MS);
+    deadline = harness_now_ms() + harness_scaled_ms(ABANDONED_WAIT_MS);
     while ((found = harness_log_find_request(
                 srv, "GET /cgi/errors/abort.exe?gone HTTP/1.1", &e) == 0) == 0
-           && now_ms() < deadline)
+           && harness_now_ms() < deadline)
         ;
     HARNESS_FAIL_IF(srv, !found, "no access log line for the abandoned "
                     "request");
@@ -828,15 +653,15 @@ static void raw_get(const char *path, raw_response *out)
     unsigned char *buf = malloc(RAW_MAX + 1);
     const char *end;
     size_t n;
-    int fd = connect_local(harness_port(srv));
+    int fd = harness_connect_local(harness_port(srv));
 
     memset(out, 0, sizeof *out);
     ck_assert_ptr_nonnull(buf);
     ck_assert_msg(fd >= 0, "cannot connect to apache2");
     snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n",
              path);
-    ck_assert_int_eq(send_all(fd, req, strlen(req)), 0);
-    n = recv_some(fd, buf, RAW_MAX, harness_scaled_ms(RAW_TIMEOUT_MS),
+    ck_assert_int_eq(harness_send_all(fd, req, strlen(req)), 0);
+    n = harness_recv_some(fd, buf, RAW_MAX, harness_scaled_ms(RAW_TIMEOUT_MS),
                   &out->closed);
     close(fd);
     buf[n] = '\0';
@@ -913,7 +738,6 @@ START_TEST(test_cgi_killed_while_pieces_are_held_sends_what_arrived)
 {
     pid_t pid = harness_mem_server_pid(srv);
     harness_response whole, r;
-    harness_log_entry e;
     unsigned char *img;
     size_t len;
     char note[32];
@@ -921,9 +745,8 @@ START_TEST(test_cgi_killed_while_pieces_are_held_sends_what_arrived)
     HARNESS_FAIL_IF(srv, pid == 0, "no single serving process");
     harness_get(srv, "/static/prefix.exe", &whole);
     HARNESS_ASSERT_STATUS(srv, &whole, 200);
-    HARNESS_ASSERT(srv, harness_log_find(srv, &whole, &e) == 0, "no log line");
-    snprintf(note, sizeof note, "%s", e.note);
-    harness_log_entry_free(&e);
+    HARNESS_ASSERT(srv, harness_note_of(srv, &whole, note, sizeof note) == 0,
+                   "no log line");
     harness_response_free(&whole);
     HARNESS_ASSERT(srv, strcmp(note, "clr") != 0 && strcmp(note, "-") != 0
                    && strcmp(note, "skipped") != 0,

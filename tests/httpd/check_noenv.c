@@ -82,11 +82,8 @@ static void teardown(void)
 static void check_at(unsigned i, const char *path, const char *want,
                      const char *rel, const char *note)
 {
-    harness_response r;
-
-    harness_get_port(srv, harness_extra_port(srv, i), path, &r);
-    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, rel, note);
-    harness_response_free(&r);
+    HARNESS_ASSERT_GET(srv, harness_extra_port(srv, i), path, 200, want, rel,
+                       note);
 }
 
 START_TEST(test_documented_example_skips_the_raw_directory)
@@ -110,14 +107,8 @@ END_TEST
 /* The same requests on the main port, where nothing is excluded. */
 START_TEST(test_without_exclusion_every_path_gets_the_header)
 {
-    harness_response r;
-
-    harness_get(srv, "/raw/x.exe", &r);
-    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, WANT_X, "raw/x.exe", "clr");
-    harness_response_free(&r);
-    harness_get(srv, "/raw/../x.exe", &r);
-    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, WANT_X, "x.exe", "clr");
-    harness_response_free(&r);
+    HARNESS_ASSERT_GET(srv, 0, "/raw/x.exe", 200, WANT_X, "raw/x.exe", "clr");
+    HARNESS_ASSERT_GET(srv, 0, "/raw/../x.exe", 200, WANT_X, "x.exe", "clr");
 }
 END_TEST
 

@@ -35,7 +35,6 @@
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +42,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "harness_sig.h"
 #include "pebuild.h"
 #include "sigfix.h"
 
@@ -63,11 +63,9 @@
 /* Other versions stored after the one that must be remembered: more than
  * one shmcb subcache of the suite's 256 KiB cache holds. */
 #define SHMCB_VERSIONS      600
-#define NAME_BYTES          64
 
-/* What the parent logs when a generation of children is up, and how long
- * a graceful restart may take to get there. */
-#define RESUMING            "resuming normal operations"
+/* How long a graceful restart may take to bring up a new generation of
+ * children. */
 #define GENERATION_WAIT_MS  10000
 
 /* How long memcached or redis-server may take to listen. */
@@ -88,46 +86,16 @@ static pid_t backend_pid;           /* memcached or redis-server, or 0 */
 static int backend_port;
 static char backend_skip[SKIP_BYTES];  /* why the backend tests skip */
 
-/* snprintf that fails the test instead of truncating. */
-static void format(char *out, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void format(char *out, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(out, cap, fmt, ap);
-    va_end(ap);
-    ck_assert_msg(n >= 0 && (size_t)n < cap, "%zu bytes are too few for %s",
-                  cap, fmt);
-}
-
 /* fixdir/name to path. */
 static void copy_fixture(const char *name, const char *path)
 {
-    char from[PATH_BYTES];
-    unsigned char *data;
-    size_t len;
-
-    format(from, sizeof from, "%s/%s", fixdir, name);
-    data = sigfix_read(from, &len);
-    ck_assert_msg(data != NULL, "cannot read fixture %s", from);
-    ck_assert_msg(sigfix_write(path, data, len) == 0, "cannot write %s", path);
-    free(data);
+    ck_assert_int_eq(harness_sig_copy(fixdir, name, path), 0);
 }
 
 /* fixdir/name to docroot/rel of h. */
 static void serve_fixture(harness_httpd *h, const char *name, const char *rel)
 {
-    char *path;
-
-    ck_assert_int_eq(harness_mkdir(h, "sig"), 0);
-    path = harness_path(h, rel);
-    ck_assert_ptr_nonnull(path);
-    copy_fixture(name, path);
-    free(path);
+    ck_assert_int_eq(harness_sig_serve(h, fixdir, name, rel), 0);
 }
 
 /* The signed fixtures, once for the whole suite (the unchecked fixtures
@@ -146,33 +114,19 @@ static void ensure_fixtures(void)
                   "fixtures in %s: %s", fixdir, err);
     pebuild_spec_init(&spec);
     spec.total_size = HUGE_SIZE;
-    format(path, sizeof path, "%s/huge-unsigned.exe", fixdir);
+    HARNESS_FORMAT(path, sizeof path, "%s/huge-unsigned.exe", fixdir);
     ck_assert_int_eq(pebuild_write_file(path, &spec), 0);
     ck_assert_msg(sigfix_run("cd '%s' && osslsigncode sign -certs chain1.pem "
                              "-key leaf.key -h sha256 -in huge-unsigned.exe "
                              "-out huge-leaf.exe >osslsigncode.log 2>&1",
                              fixdir) == 0,
                   "osslsigncode failed (%s/osslsigncode.log)", fixdir);
-    format(path, sizeof path, "%s/shared", fixdir);
+    HARNESS_FORMAT(path, sizeof path, "%s/shared", fixdir);
     ck_assert_int_eq(mkdir(path, 0755), 0);
-    format(path, sizeof path, "%s/shared/leaf.exe", fixdir);
+    HARNESS_FORMAT(path, sizeof path, "%s/shared/leaf.exe", fixdir);
     copy_fixture("leaf.exe", path);
-    format(path, sizeof path, "%s/shared/huge-leaf.exe", fixdir);
+    HARNESS_FORMAT(path, sizeof path, "%s/shared/huge-leaf.exe", fixdir);
     copy_fixture("huge-leaf.exe", path);
-}
-
-/* The roots of the test PKI under ServerRoot/roots, as an administrator
- * writes them. */
-static void install_roots(harness_httpd *h)
-{
-    char path[PATH_BYTES];
-
-    format(path, sizeof path, "%s/roots", harness_root(h));
-    ck_assert_int_eq(mkdir(path, 0755), 0);
-    format(path, sizeof path, "%s/roots/root.pem", harness_root(h));
-    copy_fixture("root.pem", path);
-    format(path, sizeof path, "%s/roots/inter.pem", harness_root(h));
-    copy_fixture("inter.pem", path);
 }
 
 /* A prefork server with PREFORK_CHILDREN children, the signature check on
@@ -187,29 +141,29 @@ static harness_httpd *start_prefork(const char *cache_line)
     harness_httpd *h;
 
     ensure_fixtures();
-    format(config, sizeof config,
-           "%s"
-           "AddType application/x-msdownload .exe .dll\n"
-           "NetExeTrustedRoots roots/root.pem\n"
-           "LogFormat \"%%{X-Harness-Id}i %%P %%{netexe-signature}n\" sigcache\n"
-           "CustomLog \"@ROOT@/" SIG_LOG "\" sigcache\n"
-           "<IfModule mpm_prefork_module>\n"
-           "    StartServers %d\n"
-           "    MinSpareServers %d\n"
-           "    MaxSpareServers %d\n"
-           "    ServerLimit %d\n"
-           "    MaxRequestWorkers %d\n"
-           "</IfModule>\n"
-           "<Directory \"@DOCROOT@/sig\">\n"
-           "    NetExe On\n"
-           "    NetExeSignatureCheck On\n"
-           "</Directory>\n"
-           "<VirtualHost 127.0.0.1:@PORT1@>\n"
-           "    ServerName roots.vhost.test\n"
-           "    NetExeTrustedRoots roots/inter.pem\n"
-           "</VirtualHost>\n",
-           cache_line, PREFORK_CHILDREN, PREFORK_CHILDREN,
-           2 * PREFORK_CHILDREN, 2 * PREFORK_CHILDREN, 2 * PREFORK_CHILDREN);
+    HARNESS_FORMAT(config, sizeof config,
+        "%s"
+        "AddType application/x-msdownload .exe .dll\n"
+        "NetExeTrustedRoots roots/root.pem\n"
+        "LogFormat \"%%{X-Harness-Id}i %%P %%{netexe-signature}n\" sigcache\n"
+        "CustomLog \"@ROOT@/" SIG_LOG "\" sigcache\n"
+        "<IfModule mpm_prefork_module>\n"
+        "    StartServers %d\n"
+        "    MinSpareServers %d\n"
+        "    MaxSpareServers %d\n"
+        "    ServerLimit %d\n"
+        "    MaxRequestWorkers %d\n"
+        "</IfModule>\n"
+        "<Directory \"@DOCROOT@/sig\">\n"
+        "    NetExe On\n"
+        "    NetExeSignatureCheck On\n"
+        "</Directory>\n"
+        "<VirtualHost 127.0.0.1:@PORT1@>\n"
+        "    ServerName roots.vhost.test\n"
+        "    NetExeTrustedRoots roots/inter.pem\n"
+        "</VirtualHost>\n",
+        cache_line, PREFORK_CHILDREN, PREFORK_CHILDREN,
+        2 * PREFORK_CHILDREN, 2 * PREFORK_CHILDREN, 2 * PREFORK_CHILDREN);
     harness_options_init(&o);
     o.mpm = HARNESS_MPM_PREFORK;
     o.modules = mods;
@@ -217,7 +171,7 @@ static harness_httpd *start_prefork(const char *cache_line)
     o.config = config;
     h = harness_new(&o);
     ck_assert_msg(h != NULL, "harness_new failed");
-    install_roots(h);
+    ck_assert_int_eq(harness_sig_install_roots(h, fixdir), 0);
     serve_fixture(h, "leaf.exe", "sig/leaf.exe");
     serve_fixture(h, "huge-leaf.exe", "sig/huge-leaf.exe");
     ck_assert_msg(harness_start(h) == 0, "apache2 did not start");
@@ -254,70 +208,27 @@ static void teardown_servers(void)
 static void request_fields(harness_httpd *h, const harness_response *resp,
                            long *pid, char *note, size_t cap)
 {
-    harness_log_entry e;
-    char path[PATH_BYTES], prefix[NOTE_BYTES * 2];
-    long waited;
+    char fields[NOTE_BYTES * 2], *end;
 
-    HARNESS_ASSERT(h, harness_log_find(h, resp, &e) == 0,
-                   "no access log line for request %s", resp->id);
-    harness_log_entry_free(&e);
-    format(path, sizeof path, "%s/" SIG_LOG, harness_root(h));
-    format(prefix, sizeof prefix, "%s ", resp->id);
-    for (waited = 0; waited < harness_scaled_ms(HARNESS_LOG_WAIT_MS);
-         waited += HARNESS_POLL_MS) {
-        unsigned char *log = harness_read_file(path, NULL);
-        char *line = log ? strstr((char *)log, prefix) : NULL;
-
-        if (line != NULL) {
-            char *end;
-            size_t n;
-
-            line += strlen(prefix);
-            *pid = strtol(line, &end, 10);
-            HARNESS_ASSERT(h, end != line && *end == ' ',
-                           "no pid in %s for request %s", SIG_LOG, resp->id);
-            line = end + 1;
-            n = strcspn(line, "\n");
-            ck_assert_uint_lt(n, cap);
-            memcpy(note, line, n);
-            note[n] = '\0';
-            free(log);
-            return;
-        }
-        free(log);
-        usleep(HARNESS_POLL_MS * 1000);
-    }
-    HARNESS_ASSERT(h, 0, "no line for request %s in %s", resp->id, SIG_LOG);
-}
-
-/* How many times needle appears in h's error log. */
-static unsigned error_log_count(const harness_httpd *h, const char *needle)
-{
-    char *log = harness_error_log(h);
-    const char *p = log;
-    unsigned n = 0;
-
-    ck_assert_ptr_nonnull(log);
-    while ((p = strstr(p, needle)) != NULL) {
-        n++;
-        p += strlen(needle);
-    }
-    free(log);
-    return n;
+    HARNESS_ASSERT(h, harness_log_find_fields(h, SIG_LOG, resp, fields,
+                                              sizeof fields) == 0,
+                   "no line for request %s in %s", resp->id, SIG_LOG);
+    *pid = strtol(fields, &end, 10);
+    HARNESS_ASSERT(h, end != fields && *end == ' ',
+                   "no pid in %s for request %s", SIG_LOG, resp->id);
+    HARNESS_FORMAT(note, cap, "%s", end + 1);
 }
 
 /* The debug line of an analysis of the file at path. */
 static void analysis_line(const char *path, char *out, size_t cap)
 {
-    format(out, cap, "%s" ANALYSIS_LINE, path);
+    HARNESS_FORMAT(out, cap, "%s" ANALYSIS_LINE, path);
 }
 
 /* The warning for the leaf-only chain of the file at path. */
 static void incomplete_warning(const char *path, char *out, size_t cap)
 {
-    format(out, cap, "%s: Authenticode signature incomplete: "
-           "missing issuer \"" SIGFIX_INTER_DN "\" (see " SIGFIX_LEAF_AIA ")",
-           path);
+    ck_assert_int_eq(harness_sig_incomplete_warning(path, out, cap), 0);
 }
 
 /* analysis_line and incomplete_warning for docroot/rel of h. */
@@ -326,7 +237,7 @@ static void docroot_messages(const harness_httpd *h, const char *rel,
 {
     char path[PATH_BYTES];
 
-    format(path, sizeof path, "%s/%s", harness_docroot(h), rel);
+    HARNESS_FORMAT(path, sizeof path, "%s/%s", harness_docroot(h), rel);
     analysis_line(path, analysis, cap);
     incomplete_warning(path, warning, cap);
 }
@@ -395,12 +306,8 @@ static void assert_parallel_requests_analyse_once(void)
     HARNESS_ASSERT(srv, processes >= 2,
                    "%u process(es) served the %d requests, expected several",
                    processes, PARALLEL_REQUESTS);
-    HARNESS_ASSERT(srv, error_log_count(srv, analysis) == 1,
-                   "[%s] %u times across %u processes, expected once",
-                   analysis, error_log_count(srv, analysis), processes);
-    HARNESS_ASSERT(srv, error_log_count(srv, warning) == 1,
-                   "[%s] %u times across %u processes, expected once",
-                   warning, error_log_count(srv, warning), processes);
+    HARNESS_ASSERT_LOGGED(srv, analysis, 1, "across %u processes", processes);
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "across %u processes", processes);
 }
 
 START_TEST(test_shmcb_parallel_first_requests_in_several_processes_analyse_once)
@@ -440,12 +347,8 @@ START_TEST(test_shmcb_virtual_hosts_with_other_roots_get_their_own_verdicts)
                        round, note);
         harness_response_free(&r);
     }
-    HARNESS_ASSERT(srv, error_log_count(srv, analysis) == 2,
-                   "[%s] %u times, expected twice (once per set of roots)",
-                   analysis, error_log_count(srv, analysis));
-    HARNESS_ASSERT(srv, error_log_count(srv, warning) == 1,
-                   "[%s] %u times, expected once", warning,
-                   error_log_count(srv, warning));
+    HARNESS_ASSERT_LOGGED(srv, analysis, 2, "once per set of roots");
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "under two sets of roots");
 }
 END_TEST
 
@@ -456,13 +359,8 @@ END_TEST
  * few hundred entries and push each other out.) */
 START_TEST(test_shmcb_remembers_a_version_after_hundreds_of_others)
 {
-    static char names[SHMCB_VERSIONS][NAME_BYTES];
-    harness_request *reqs;
-    harness_response *resps;
-    char analysis[MESSAGE_BYTES], warning[MESSAGE_BYTES], from[PATH_BYTES];
-    unsigned char *img;
+    char analysis[MESSAGE_BYTES], warning[MESSAGE_BYTES];
     unsigned processes;
-    size_t i, len;
 
     docroot_messages(srv, "sig/first.exe", analysis, warning, sizeof analysis);
     serve_fixture(srv, "leaf.exe", "sig/first.exe");
@@ -470,28 +368,9 @@ START_TEST(test_shmcb_remembers_a_version_after_hundreds_of_others)
                       "attachment; filename=\"first.exe\"", "incomplete", 1,
                       &processes);
 
-    format(from, sizeof from, "%s/unsigned.exe", fixdir);
-    img = sigfix_read(from, &len);
-    ck_assert_ptr_nonnull(img);
-    reqs = calloc(SHMCB_VERSIONS, sizeof *reqs);
-    resps = calloc(SHMCB_VERSIONS, sizeof *resps);
-    ck_assert(reqs != NULL && resps != NULL);
-    for (i = 0; i < SHMCB_VERSIONS; i++) {
-        format(names[i], sizeof names[i], "sig/many/%zu.exe", i);
-        ck_assert_int_eq(harness_write_file(srv, names[i], img, len), 0);
-        format(names[i], sizeof names[i], "/sig/many/%zu.exe", i);
-        reqs[i].path = names[i];
-    }
-    free(img);
-    HARNESS_ASSERT(srv, harness_send_sequence(srv, reqs, resps,
-                                              SHMCB_VERSIONS) == 0,
-                   "some of the other versions got no response");
-    for (i = 0; i < SHMCB_VERSIONS; i++) {
-        HARNESS_ASSERT_STATUS(srv, &resps[i], 200);
-        harness_response_free(&resps[i]);
-    }
-    free(resps);
-    free(reqs);
+    HARNESS_ASSERT(srv, harness_sig_other_versions(srv, fixdir,
+                                                   SHMCB_VERSIONS) == 0,
+                   "some of the other versions got no 200");
 
     get_in_parallel("/sig/first.exe", "sig/first.exe",
                     "attachment; filename=\"first.exe\"", "incomplete",
@@ -499,12 +378,10 @@ START_TEST(test_shmcb_remembers_a_version_after_hundreds_of_others)
     HARNESS_ASSERT(srv, processes >= 2,
                    "%u process(es) served the %d requests, expected several",
                    processes, PARALLEL_REQUESTS);
-    HARNESS_ASSERT(srv, error_log_count(srv, analysis) == 1,
-                   "[%s] %u times after %d other versions, expected once",
-                   analysis, error_log_count(srv, analysis), SHMCB_VERSIONS);
-    HARNESS_ASSERT(srv, error_log_count(srv, warning) == 1,
-                   "[%s] %u times after %d other versions, expected once",
-                   warning, error_log_count(srv, warning), SHMCB_VERSIONS);
+    HARNESS_ASSERT_LOGGED(srv, analysis, 1,
+                          "after %d other versions", SHMCB_VERSIONS);
+    HARNESS_ASSERT_LOGGED(srv, warning, 1,
+                          "after %d other versions", SHMCB_VERSIONS);
 }
 END_TEST
 
@@ -513,18 +390,14 @@ END_TEST
  * analysed once among them. */
 START_TEST(test_shmcb_after_graceful_restart_new_children_analyse_once)
 {
-    unsigned generations = error_log_count(srv, RESUMING);
+    unsigned generations = harness_error_log_count(srv, HARNESS_GENERATION_UP);
     char analysis[MESSAGE_BYTES], warning[MESSAGE_BYTES];
     unsigned processes;
-    long waited;
 
     HARNESS_ASSERT(srv, harness_graceful(srv) == 0,
                    "apache2 -k graceful failed");
-    for (waited = 0; error_log_count(srv, RESUMING) <= generations
-                     && waited < harness_scaled_ms(GENERATION_WAIT_MS);
-         waited += HARNESS_POLL_MS)
-        usleep(HARNESS_POLL_MS * 1000);
-    HARNESS_ASSERT(srv, error_log_count(srv, RESUMING) > generations,
+    HARNESS_ASSERT(srv, harness_wait_generation(srv, generations,
+                                                GENERATION_WAIT_MS),
                    "no new generation after the graceful restart");
 
     docroot_messages(srv, "sig/after-restart.exe", analysis, warning,
@@ -536,12 +409,8 @@ START_TEST(test_shmcb_after_graceful_restart_new_children_analyse_once)
     HARNESS_ASSERT(srv, processes >= 2,
                    "%u process(es) served the %d requests, expected several",
                    processes, PARALLEL_REQUESTS);
-    HARNESS_ASSERT(srv, error_log_count(srv, analysis) == 1,
-                   "[%s] %u times across %u processes, expected once",
-                   analysis, error_log_count(srv, analysis), processes);
-    HARNESS_ASSERT(srv, error_log_count(srv, warning) == 1,
-                   "[%s] %u times across %u processes, expected once",
-                   warning, error_log_count(srv, warning), processes);
+    HARNESS_ASSERT_LOGGED(srv, analysis, 1, "across %u processes", processes);
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "across %u processes", processes);
 }
 END_TEST
 
@@ -566,12 +435,10 @@ START_TEST(test_none_analyses_once_per_process)
     HARNESS_ASSERT(srv, processes >= 2,
                    "%u process(es) served the %d requests, expected several",
                    processes, PARALLEL_REQUESTS);
-    HARNESS_ASSERT(srv, error_log_count(srv, analysis) == processes,
-                   "[%s] %u times, expected once in each of %u processes",
-                   analysis, error_log_count(srv, analysis), processes);
-    HARNESS_ASSERT(srv, error_log_count(srv, warning) == processes,
-                   "[%s] %u times, expected once in each of %u processes",
-                   warning, error_log_count(srv, warning), processes);
+    HARNESS_ASSERT_LOGGED(srv, analysis, processes,
+                          "once in each of %u processes", processes);
+    HARNESS_ASSERT_LOGGED(srv, warning, processes,
+                          "once in each of %u processes", processes);
 }
 END_TEST
 
@@ -589,7 +456,7 @@ static char *find_program(const char *program)
          dir = strtok_r(NULL, ":", &save)) {
         char candidate[PATH_BYTES];
 
-        format(candidate, sizeof candidate, "%s/%s", dir, program);
+        HARNESS_FORMAT(candidate, sizeof candidate, "%s/%s", dir, program);
         if (access(candidate, X_OK) == 0)
             found = strdup(candidate);
     }
@@ -608,14 +475,15 @@ static void start_backend(const char *program, const char *const *words)
     backend_skip[0] = '\0';
     exe = find_program(program);
     if (exe == NULL) {
-        format(backend_skip, sizeof backend_skip, "%s is not installed "
-               "(Debian package %s)", program,
-               strcmp(program, "memcached") == 0 ? "memcached" : "redis-server");
+        HARNESS_FORMAT(backend_skip, sizeof backend_skip,
+                       "%s is not installed (Debian package %s)", program,
+                       strcmp(program, "memcached") == 0 ? "memcached"
+                                                         : "redis-server");
         return;
     }
     backend_port = harness_free_port();
     ck_assert_int_gt(backend_port, 0);
-    format(ports, sizeof ports, "%d", backend_port);
+    HARNESS_FORMAT(ports, sizeof ports, "%d", backend_port);
     argv[0] = exe;
     for (i = 0; words[i] != NULL; i++) {
         ck_assert_uint_lt(i + 2, sizeof argv / sizeof argv[0]);
@@ -623,7 +491,7 @@ static void start_backend(const char *program, const char *const *words)
                                                        : (char *)words[i];
     }
     argv[i + 1] = NULL;
-    format(logpath, sizeof logpath, "%s/%s.log", fixdir, program);
+    HARNESS_FORMAT(logpath, sizeof logpath, "%s/%s.log", fixdir, program);
     backend_pid = harness_spawn(argv, logpath);
     free(exe);
     ck_assert_msg(backend_pid > 0, "cannot start %s", program);
@@ -652,29 +520,29 @@ static harness_httpd *start_sharing(const char *provider)
     harness_options o;
     harness_httpd *h;
 
-    format(module, sizeof module, "socache_%s", provider);
+    HARNESS_FORMAT(module, sizeof module, "socache_%s", provider);
     mods[0] = "alias";
     mods[1] = module;
     mods[2] = NULL;
-    format(config, sizeof config,
-           "AddType application/x-msdownload .exe .dll\n"
-           "NetExeTrustedRoots roots/root.pem\n"
-           "NetExeSignatureCache %s:127.0.0.1:%d\n"
-           "LogFormat \"%%{X-Harness-Id}i %%P %%{netexe-signature}n\" sigcache\n"
-           "CustomLog \"@ROOT@/" SIG_LOG "\" sigcache\n"
-           "Alias /shared/ \"%s/shared/\"\n"
-           "<Directory \"%s/shared\">\n"
-           "    Require all granted\n"
-           "    NetExe On\n"
-           "    NetExeSignatureCheck On\n"
-           "</Directory>\n",
-           provider, backend_port, fixdir, fixdir);
+    HARNESS_FORMAT(config, sizeof config,
+        "AddType application/x-msdownload .exe .dll\n"
+        "NetExeTrustedRoots roots/root.pem\n"
+        "NetExeSignatureCache %s:127.0.0.1:%d\n"
+        "LogFormat \"%%{X-Harness-Id}i %%P %%{netexe-signature}n\" sigcache\n"
+        "CustomLog \"@ROOT@/" SIG_LOG "\" sigcache\n"
+        "Alias /shared/ \"%s/shared/\"\n"
+        "<Directory \"%s/shared\">\n"
+        "    Require all granted\n"
+        "    NetExe On\n"
+        "    NetExeSignatureCheck On\n"
+        "</Directory>\n",
+        provider, backend_port, fixdir, fixdir);
     harness_options_init(&o);
     o.modules = mods;
     o.config = config;
     h = harness_new(&o);
     ck_assert_msg(h != NULL, "harness_new failed");
-    install_roots(h);
+    ck_assert_int_eq(harness_sig_install_roots(h, fixdir), 0);
     ck_assert_msg(harness_start(h) == 0, "apache2 did not start");
     return h;
 }
@@ -724,7 +592,7 @@ static void get_shared_leaf(harness_httpd *h, const char *who)
     harness_response r;
     long pid;
 
-    format(path, sizeof path, "%s/shared/leaf.exe", fixdir);
+    HARNESS_FORMAT(path, sizeof path, "%s/shared/leaf.exe", fixdir);
     harness_get(h, "/shared/leaf.exe", &r);
     HARNESS_ASSERT_STATUS(h, &r, 200);
     HARNESS_ASSERT_HEADER(h, &r, "Content-Disposition",
@@ -754,29 +622,19 @@ static void assert_one_analysis_between_two_servers(void)
         printf("SKIPPED: %s\n", backend_skip);
         return;
     }
-    format(path, sizeof path, "%s/shared/leaf.exe", fixdir);
+    HARNESS_FORMAT(path, sizeof path, "%s/shared/leaf.exe", fixdir);
     analysis_line(path, analysis, sizeof analysis);
     incomplete_warning(path, warning, sizeof warning);
 
     get_shared_leaf(srv, "A");
-    HARNESS_ASSERT(srv, error_log_count(srv, analysis) == 1,
-                   "A: [%s] %u times, expected once", analysis,
-                   error_log_count(srv, analysis));
-    HARNESS_ASSERT(srv, error_log_count(srv, warning) == 1,
-                   "A: [%s] %u times, expected once", warning,
-                   error_log_count(srv, warning));
+    HARNESS_ASSERT_LOGGED(srv, analysis, 1, "server A");
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "server A");
 
     get_shared_leaf(srv_b, "B");
     get_shared_leaf(srv_b, "B");
-    HARNESS_ASSERT(srv_b, error_log_count(srv_b, analysis) == 0,
-                   "B analysed what A had: [%s] %u times", analysis,
-                   error_log_count(srv_b, analysis));
-    HARNESS_ASSERT(srv_b, error_log_count(srv_b, warning) == 0,
-                   "B warned about what A had: [%s] %u times", warning,
-                   error_log_count(srv_b, warning));
-    HARNESS_ASSERT(srv, error_log_count(srv, analysis) == 1,
-                   "A: [%s] %u times after B's requests, expected once",
-                   analysis, error_log_count(srv, analysis));
+    HARNESS_ASSERT_LOGGED(srv_b, analysis, 0, "server B, after A analysed");
+    HARNESS_ASSERT_LOGGED(srv_b, warning, 0, "server B, after A warned");
+    HARNESS_ASSERT_LOGGED(srv, analysis, 1, "server A, after B's requests");
 }
 
 /* Requests for a new version that reach A and B at the same moment: both
@@ -795,7 +653,7 @@ static void assert_simultaneous_requests_to_two_servers_analyse_once(void)
         printf("SKIPPED: %s\n", backend_skip);
         return;
     }
-    format(path, sizeof path, "%s/shared/huge-leaf.exe", fixdir);
+    HARNESS_FORMAT(path, sizeof path, "%s/shared/huge-leaf.exe", fixdir);
     analysis_line(path, analysis, sizeof analysis);
     incomplete_warning(path, warning, sizeof warning);
     want = harness_read_file(path, &len);
@@ -823,8 +681,10 @@ static void assert_simultaneous_requests_to_two_servers_analyse_once(void)
         harness_response_free(&resps[i]);
     }
     free(want);
-    analyses = error_log_count(srv, analysis) + error_log_count(srv_b, analysis);
-    warnings = error_log_count(srv, warning) + error_log_count(srv_b, warning);
+    analyses = harness_error_log_count(srv, analysis)
+               + harness_error_log_count(srv_b, analysis);
+    warnings = harness_error_log_count(srv, warning)
+               + harness_error_log_count(srv_b, warning);
     HARNESS_ASSERT(srv, analyses == 1, "[%s] %u times in A and B together, "
                    "expected once", analysis, analyses);
     HARNESS_ASSERT(srv, warnings == 1, "[%s] %u times in A and B together, "
@@ -934,8 +794,8 @@ START_TEST(test_cache_forms_pass_configtest)
     char snippet[CONFIG_BYTES], *out = NULL;
     int rc;
 
-    format(snippet, sizeof snippet, "%s\nNetExeSignatureCheck On\n",
-           good_caches[_i]);
+    HARNESS_FORMAT(snippet, sizeof snippet, "%s\nNetExeSignatureCheck On\n",
+                   good_caches[_i]);
     rc = config_test(all_mods, snippet, &out);
     ck_assert_ptr_nonnull(out);
     ck_assert_msg(rc == 0, "[%s]: apache2 -t exited %d:\n%s", good_caches[_i],

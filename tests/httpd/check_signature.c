@@ -20,16 +20,15 @@
  */
 #include <check.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "harness_sig.h"
 #include "pebuild.h"
 #include "sigfix.h"
 
@@ -52,7 +51,6 @@
 /* The file versions a child process remembers (README,
  * NetExeSignatureCheck: "up to 1024 versions per process"). */
 #define SIG_CACHE_ENTRIES   1024u
-#define MANY_NAME_BYTES     64
 
 /* The suite's own access log: request id, then the note. */
 #define SIG_LOG             "logs/signature.log"
@@ -96,48 +94,10 @@ static const char signature_config[] =
     "    NetExeTrustedRoots roots/inter.pem\n"
     "</VirtualHost>\n";
 
-/* snprintf that fails the test instead of truncating. */
-static void format(char *out, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void format(char *out, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(out, cap, fmt, ap);
-    va_end(ap);
-    ck_assert_msg(n >= 0 && (size_t)n < cap, "%zu bytes are too few for %s",
-                  cap, fmt);
-}
-
-/* Copies fixture name of the signed set to path (absolute). */
-static void copy_fixture(const char *name, const char *path)
-{
-    char from[PATH_BYTES];
-    unsigned char *data;
-    size_t len;
-
-    format(from, sizeof from, "%s/%s", fixdir, name);
-    data = sigfix_read(from, &len);
-    ck_assert_msg(data != NULL, "cannot read fixture %s", from);
-    ck_assert_msg(sigfix_write(path, data, len) == 0, "cannot write %s", path);
-    free(data);
-}
-
 /* Copies fixture name to docroot/rel. */
 static void serve_fixture(const char *name, const char *rel)
 {
-    char from[PATH_BYTES];
-    unsigned char *data;
-    size_t len;
-
-    format(from, sizeof from, "%s/%s", fixdir, name);
-    data = sigfix_read(from, &len);
-    ck_assert_msg(data != NULL, "cannot read fixture %s", from);
-    ck_assert_int_eq(harness_write_file(srv, rel, data, len), 0);
-    free(data);
+    ck_assert_int_eq(harness_sig_serve(srv, fixdir, name, rel), 0);
 }
 
 /* fixdir/huge-bad-digest.exe: a HUGE_SIZE CLR image signed with the
@@ -151,18 +111,18 @@ static void build_huge_bad_digest(void)
 
     pebuild_spec_init(&spec);
     spec.total_size = HUGE_SIZE;
-    format(path, sizeof path, "%s/huge-unsigned.exe", fixdir);
+    HARNESS_FORMAT(path, sizeof path, "%s/huge-unsigned.exe", fixdir);
     ck_assert_int_eq(pebuild_write_file(path, &spec), 0);
     ck_assert_msg(sigfix_run("cd '%s' && osslsigncode sign -certs chain3.pem "
                              "-key leaf.key -h sha256 -in huge-unsigned.exe "
                              "-out huge.exe >osslsigncode.log 2>&1", fixdir)
                   == 0, "osslsigncode failed (%s/osslsigncode.log)", fixdir);
-    format(path, sizeof path, "%s/huge.exe", fixdir);
+    HARNESS_FORMAT(path, sizeof path, "%s/huge.exe", fixdir);
     img = sigfix_read(path, &len);
     ck_assert_ptr_nonnull(img);
     ck_assert_uint_gt(len, HUGE_DAMAGE_AT);
     img[HUGE_DAMAGE_AT] ^= 0x01;
-    format(path, sizeof path, "%s/huge-bad-digest.exe", fixdir);
+    HARNESS_FORMAT(path, sizeof path, "%s/huge-bad-digest.exe", fixdir);
     ck_assert_int_eq(sigfix_write(path, img, len), 0);
     free(img);
 }
@@ -170,7 +130,7 @@ static void build_huge_bad_digest(void)
 static void setup(void)
 {
     static const char *const mods[] = { "alias", "cgid", NULL };
-    char err[512], path[PATH_BYTES], script[PATH_BYTES];
+    char err[512], script[PATH_BYTES];
     harness_options o;
 
     ck_assert_int_eq(sigfix_tempdir("httpd-sig", fixdir, sizeof fixdir), 0);
@@ -185,13 +145,7 @@ static void setup(void)
     srv = harness_new(&o);
     ck_assert_msg(srv != NULL, "harness_new failed");
 
-    /* The roots relative to ServerRoot, as an administrator writes them. */
-    format(path, sizeof path, "%s/roots", harness_root(srv));
-    ck_assert_int_eq(mkdir(path, 0755), 0);
-    format(path, sizeof path, "%s/roots/root.pem", harness_root(srv));
-    copy_fixture("root.pem", path);
-    format(path, sizeof path, "%s/roots/inter.pem", harness_root(srv));
-    copy_fixture("inter.pem", path);
+    ck_assert_int_eq(harness_sig_install_roots(srv, fixdir), 0);
 
     serve_fixture("leaf.exe", "sig/leaf.exe");
     serve_fixture("inter.exe", "sig/inter.exe");
@@ -206,10 +160,10 @@ static void setup(void)
     ck_assert_int_eq(harness_write_text(srv, "ht/.htaccess",
                                         "NetExeSignatureCheck On\n"), 0);
     /* The signed leaf-only image again, written by a script. */
-    format(script, sizeof script,
-           "#!/bin/sh\n"
-           "printf 'Content-Type: application/octet-stream\\r\\n\\r\\n'\n"
-           "exec cat '%s/sig/leaf.exe'\n", harness_docroot(srv));
+    HARNESS_FORMAT(script, sizeof script,
+        "#!/bin/sh\n"
+        "printf 'Content-Type: application/octet-stream\\r\\n\\r\\n'\n"
+        "exec cat '%s/sig/leaf.exe'\n", harness_docroot(srv));
     ck_assert_int_eq(harness_write_file_mode(srv, "cgi/leaf", script,
                                              strlen(script), 0755), 0);
 
@@ -224,38 +178,12 @@ static void teardown(void)
 }
 
 /* The netexe-signature note of the request that got resp, "-" when it was
- * not set: from the suite's log, once the harness's line for the request
- * is there (both are written when the request is logged). */
+ * not set: from the suite's log. */
 static void signature_note(const harness_response *resp, char *out, size_t cap)
 {
-    harness_log_entry e;
-    char path[PATH_BYTES], prefix[NOTE_BYTES * 2];
-    int tries;
-
-    HARNESS_ASSERT(srv, harness_log_find(srv, resp, &e) == 0,
-                   "no access log line for request %s", resp->id);
-    harness_log_entry_free(&e);
-    format(path, sizeof path, "%s/" SIG_LOG, harness_root(srv));
-    format(prefix, sizeof prefix, "%s ", resp->id);
-    for (tries = 0; tries * HARNESS_POLL_MS < HARNESS_LOG_WAIT_MS; tries++) {
-        unsigned char *log = harness_read_file(path, NULL);
-        char *line = log ? strstr((char *)log, prefix) : NULL;
-
-        if (line) {
-            size_t n;
-
-            line += strlen(prefix);
-            n = strcspn(line, "\n");
-            ck_assert_uint_lt(n, cap);
-            memcpy(out, line, n);
-            out[n] = '\0';
-            free(log);
-            return;
-        }
-        free(log);
-        usleep(HARNESS_POLL_MS * 1000);
-    }
-    HARNESS_ASSERT(srv, 0, "no line for request %s in %s", resp->id, SIG_LOG);
+    HARNESS_ASSERT(srv, harness_log_find_fields(srv, SIG_LOG, resp, out, cap)
+                        == 0, "no line for request %s in %s", resp->id,
+                   SIG_LOG);
 }
 
 #define ASSERT_SIGNATURE_NOTE(resp, want)                                   \
@@ -267,36 +195,21 @@ static void signature_note(const harness_response *resp, char *out, size_t cap)
                        (want));                                             \
     } while (0)
 
-/* How many times needle appears in the error log. */
-static unsigned error_log_count(const char *needle)
-{
-    char *log = harness_error_log(srv);
-    const char *p = log;
-    unsigned n = 0;
-
-    ck_assert_ptr_nonnull(log);
-    while ((p = strstr(p, needle)) != NULL) {
-        n++;
-        p += strlen(needle);
-    }
-    free(log);
-    return n;
-}
-
 /* The warning for an incomplete chain of docroot/rel. */
 static void incomplete_warning(const char *rel, char *out, size_t cap)
 {
-    format(out, cap, "%s/%s: Authenticode signature incomplete: "
-           "missing issuer \"" SIGFIX_INTER_DN "\" (see " SIGFIX_LEAF_AIA ")",
-           harness_docroot(srv), rel);
+    char path[PATH_BYTES];
+
+    HARNESS_FORMAT(path, sizeof path, "%s/%s", harness_docroot(srv), rel);
+    ck_assert_int_eq(harness_sig_incomplete_warning(path, out, cap), 0);
 }
 
 /* The start of a log line of the module about docroot/rel in state. */
 static void state_message(const char *rel, const char *state, char *out,
                           size_t cap)
 {
-    format(out, cap, "%s/%s: Authenticode signature %s",
-           harness_docroot(srv), rel, state);
+    HARNESS_FORMAT(out, cap, "%s/%s: Authenticode signature %s",
+                   harness_docroot(srv), rel, state);
 }
 
 /* GET path: 200, the file's bytes, the header the filter gives it without
@@ -327,10 +240,8 @@ START_TEST(test_leaf_only_chain_is_warned_once_and_noted_every_time)
         ASSERT_SIGNATURE_NOTE(&r, "incomplete");
         harness_response_free(&r);
     }
-    HARNESS_ASSERT(srv, error_log_count(warning) == 1,
-                   "expected exactly one [%s] in the error log, found %u",
-                   warning, error_log_count(warning));
-    HARNESS_ASSERT(srv, error_log_count("[netexe:warn]") >= 1,
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "warned once");
+    HARNESS_ASSERT(srv, harness_error_log_count(srv, "[netexe:warn]") >= 1,
                    "the warning is not at warning level");
 }
 END_TEST
@@ -350,9 +261,8 @@ START_TEST(test_leaf_and_intermediate_with_trusted_root_is_complete_silently)
         harness_response_free(&r);
     }
     /* Analysed once (its debug line), never warned about. */
-    HARNESS_ASSERT(srv, error_log_count(done) == 1,
-                   "[%s] %u times, expected once", done, error_log_count(done));
-    HARNESS_ASSERT(srv, error_log_count(warned) == 0, "unexpected [%s]", warned);
+    HARNESS_ASSERT_LOGGED(srv, done, 1, "analysed once");
+    HARNESS_ASSERT_LOGGED(srv, warned, 0, "never warned");
 }
 END_TEST
 
@@ -380,9 +290,7 @@ START_TEST(test_tampered_image_is_bad_digest_warned_once)
         ASSERT_SIGNATURE_NOTE(&r, "bad-digest");
         harness_response_free(&r);
     }
-    HARNESS_ASSERT(srv, error_log_count(warning) == 1,
-                   "expected exactly one [%s] in the error log, found %u",
-                   warning, error_log_count(warning));
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "warned once");
 }
 END_TEST
 
@@ -399,9 +307,7 @@ START_TEST(test_truncated_signature_is_malformed_warned_once)
         ASSERT_SIGNATURE_NOTE(&r, "malformed");
         harness_response_free(&r);
     }
-    HARNESS_ASSERT(srv, error_log_count(warning) == 1,
-                   "expected exactly one [%s] in the error log, found %u",
-                   warning, error_log_count(warning));
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "warned once");
 }
 END_TEST
 
@@ -446,7 +352,7 @@ START_TEST(test_signature_check_off_sets_no_note_and_logs_nothing)
     ASSERT_SIGNATURE_NOTE(&r, "-");
     harness_response_free(&r);
     state_message("off/leaf.exe", "", about, sizeof about);
-    HARNESS_ASSERT(srv, error_log_count(about) == 0, "unexpected [%s]", about);
+    HARNESS_ASSERT_LOGGED(srv, about, 0, "with the check off");
 }
 END_TEST
 
@@ -512,9 +418,7 @@ START_TEST(test_rewritten_file_is_analysed_again)
                   "attachment; filename=\"changing.exe\"", &r);
     ASSERT_SIGNATURE_NOTE(&r, "incomplete");
     harness_response_free(&r);
-    HARNESS_ASSERT(srv, error_log_count(warning) == 1,
-                   "after the rewrite: [%s] %u times, expected 1", warning,
-                   error_log_count(warning));
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "after the rewrite");
 
     /* Same bytes, same size, a new mtime. */
     set_mtime(rel, MTIME_THIRD_AGO);
@@ -526,9 +430,7 @@ START_TEST(test_rewritten_file_is_analysed_again)
                   "attachment; filename=\"changing.exe\"", &r);
     ASSERT_SIGNATURE_NOTE(&r, "incomplete");
     harness_response_free(&r);
-    HARNESS_ASSERT(srv, error_log_count(warning) == 2,
-                   "after the new mtime: [%s] %u times, expected 2", warning,
-                   error_log_count(warning));
+    HARNESS_ASSERT_LOGGED(srv, warning, 2, "after the new mtime");
 }
 END_TEST
 
@@ -557,9 +459,7 @@ START_TEST(test_concurrent_requests_for_a_new_version_warn_once)
     }
     state_message("sig/huge-bad-digest.exe", "bad-digest: ", warning,
                   sizeof warning);
-    HARNESS_ASSERT(srv, error_log_count(warning) == 1,
-                   "[%s] %u times, expected 1", warning,
-                   error_log_count(warning));
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "after concurrent requests");
 }
 END_TEST
 
@@ -567,12 +467,9 @@ END_TEST
  * first one is forgotten, and analysed (and warned about) again. */
 START_TEST(test_cache_forgets_the_oldest_version_beyond_its_size)
 {
-    static char names[SIG_CACHE_ENTRIES][MANY_NAME_BYTES];
-    harness_request *reqs;
-    harness_response *resps, r;
-    char warning[MESSAGE_BYTES], from[PATH_BYTES];
-    unsigned char *img;
-    size_t i, len;
+    harness_response r;
+    char warning[MESSAGE_BYTES];
+    size_t i;
 
     incomplete_warning("sig/evict.exe", warning, sizeof warning);
     serve_fixture("leaf.exe", "sig/evict.exe");
@@ -582,40 +479,18 @@ START_TEST(test_cache_forgets_the_oldest_version_beyond_its_size)
         ASSERT_SIGNATURE_NOTE(&r, "incomplete");
         harness_response_free(&r);
     }
-    HARNESS_ASSERT(srv, error_log_count(warning) == 1,
-                   "[%s] %u times before the others, expected 1", warning,
-                   error_log_count(warning));
+    HARNESS_ASSERT_LOGGED(srv, warning, 1, "before the others");
 
-    format(from, sizeof from, "%s/unsigned.exe", fixdir);
-    img = sigfix_read(from, &len);
-    ck_assert_ptr_nonnull(img);
-    reqs = calloc(SIG_CACHE_ENTRIES, sizeof *reqs);
-    resps = calloc(SIG_CACHE_ENTRIES, sizeof *resps);
-    ck_assert(reqs != NULL && resps != NULL);
-    for (i = 0; i < SIG_CACHE_ENTRIES; i++) {
-        format(names[i], sizeof names[i], "sig/many/%zu.exe", i);
-        ck_assert_int_eq(harness_write_file(srv, names[i], img, len), 0);
-        format(names[i], sizeof names[i], "/sig/many/%zu.exe", i);
-        reqs[i].path = names[i];
-    }
-    free(img);
-    HARNESS_ASSERT(srv, harness_send_sequence(srv, reqs, resps,
-                                              SIG_CACHE_ENTRIES) == 0,
-                   "some of the other versions got no response");
-    for (i = 0; i < SIG_CACHE_ENTRIES; i++) {
-        HARNESS_ASSERT_STATUS(srv, &resps[i], 200);
-        harness_response_free(&resps[i]);
-    }
-    free(resps);
-    free(reqs);
+    HARNESS_ASSERT(srv, harness_sig_other_versions(srv, fixdir,
+                                                   SIG_CACHE_ENTRIES) == 0,
+                   "some of the other versions got no 200");
 
     get_unchanged("/sig/evict.exe", "sig/evict.exe",
                   "attachment; filename=\"evict.exe\"", &r);
     ASSERT_SIGNATURE_NOTE(&r, "incomplete");
     harness_response_free(&r);
-    HARNESS_ASSERT(srv, error_log_count(warning) == 2,
-                   "[%s] %u times after %u other versions, expected 2",
-                   warning, error_log_count(warning), SIG_CACHE_ENTRIES);
+    HARNESS_ASSERT_LOGGED(srv, warning, 2,
+                          "after %u other versions", SIG_CACHE_ENTRIES);
 }
 END_TEST
 
@@ -674,8 +549,9 @@ START_TEST(test_roots_file_without_certificates_fails_configtest)
     char snippet[CONFIG_BYTES], path[PATH_BYTES];
     const char *names[3];
 
-    format(path, sizeof path, "%s/notes.txt", fixdir);
-    format(snippet, sizeof snippet, "NetExeTrustedRoots \"%s\"\n", path);
+    HARNESS_FORMAT(path, sizeof path, "%s/notes.txt", fixdir);
+    HARNESS_FORMAT(snippet, sizeof snippet, "NetExeTrustedRoots \"%s\"\n",
+                   path);
     names[0] = "NetExeTrustedRoots";
     names[1] = path;
     names[2] = NULL;
@@ -689,10 +565,10 @@ START_TEST(test_roots_in_a_directory_section_fail_configtest)
     static const char *const names[] = { "NetExeTrustedRoots",
                                          "not allowed", NULL };
 
-    format(snippet, sizeof snippet,
-             "<Directory \"@DOCROOT@/sig\">\n"
-             "    NetExeTrustedRoots \"%s/root.pem\"\n"
-             "</Directory>\n", fixdir);
+    HARNESS_FORMAT(snippet, sizeof snippet,
+                   "<Directory \"@DOCROOT@/sig\">\n"
+                   "    NetExeTrustedRoots \"%s/root.pem\"\n"
+                   "</Directory>\n", fixdir);
     assert_configtest_fails(snippet, names);
 }
 END_TEST
@@ -711,20 +587,20 @@ START_TEST(test_signature_directives_in_their_contexts_pass_configtest)
     char snippet[CONFIG_BYTES], *out = NULL;
     int rc;
 
-    format(snippet, sizeof snippet,
-             "NetExeSignatureCheck On\n"
-             "NetExeTrustedRoots \"%s/root.pem\"\n"
-             "<VirtualHost 127.0.0.1:@PORT@>\n"
-             "    ServerName vhost.test\n"
-             "    NetExeSignatureCheck Off\n"
-             "    NetExeTrustedRoots \"%s/inter.pem\"\n"
-             "</VirtualHost>\n"
-             "<Directory \"@DOCROOT@/sig\">\n"
-             "    NetExeSignatureCheck On\n"
-             "</Directory>\n"
-             "<Location \"/sig/off\">\n"
-             "    NetExeSignatureCheck Off\n"
-             "</Location>\n", fixdir, fixdir);
+    HARNESS_FORMAT(snippet, sizeof snippet,
+                   "NetExeSignatureCheck On\n"
+                   "NetExeTrustedRoots \"%s/root.pem\"\n"
+                   "<VirtualHost 127.0.0.1:@PORT@>\n"
+                   "    ServerName vhost.test\n"
+                   "    NetExeSignatureCheck Off\n"
+                   "    NetExeTrustedRoots \"%s/inter.pem\"\n"
+                   "</VirtualHost>\n"
+                   "<Directory \"@DOCROOT@/sig\">\n"
+                   "    NetExeSignatureCheck On\n"
+                   "</Directory>\n"
+                   "<Location \"/sig/off\">\n"
+                   "    NetExeSignatureCheck Off\n"
+                   "</Location>\n", fixdir, fixdir);
     rc = config_test(snippet, &out);
     ck_assert_ptr_nonnull(out);
     ck_assert_msg(rc == 0, "apache2 -t exited %d:\n%s", rc, out);

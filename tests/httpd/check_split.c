@@ -283,11 +283,7 @@ static void check_split(const char *path, const char *want)
 /* GET of a plain fixture: 200, want (NULL: none), the note, the file. */
 static void check_file(const char *path, const char *want, const char *note)
 {
-    harness_response r;
-
-    harness_get(srv, path, &r);
-    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, want, path, note);
-    harness_response_free(&r);
+    HARNESS_ASSERT_GET(srv, 0, path, 200, want, path, note);
 }
 
 START_TEST(test_image_cut_inside_each_sniffed_field_gets_attachment)
@@ -382,15 +378,14 @@ END_TEST
 START_TEST(test_short_body_in_pieces_gets_the_verdict_of_the_whole_file)
 {
     harness_response r;
-    harness_log_entry e;
     char whole_note[32];
 
     harness_get(srv, "/whole/short.exe", &r);
     HARNESS_ASSERT_STATUS(srv, &r, 200);
     HARNESS_ASSERT_NO_HEADER(srv, &r, "Content-Disposition");
-    HARNESS_ASSERT(srv, harness_log_find(srv, &r, &e) == 0, "no log line");
-    snprintf(whole_note, sizeof whole_note, "%s", e.note);
-    harness_log_entry_free(&e);
+    HARNESS_ASSERT(srv, harness_note_of(srv, &r, whole_note,
+                                        sizeof whole_note) == 0,
+                   "no log line");
     harness_response_free(&r);
     HARNESS_ASSERT(srv, strcmp(whole_note, "clr") != 0
                    && strcmp(whole_note, "-") != 0

@@ -35,14 +35,8 @@
 static harness_httpd *srv;
 
 static const char statuses_config[] =
-    "ScriptAlias /cgi-bin/ \"@DOCROOT@/cgi/\"\n"
+    HARNESS_CONFIG_CGI_BIN
     "ScriptAlias /cgi-ovr/ \"@DOCROOT@/cgi/\"\n"
-    "<Directory \"@DOCROOT@/cgi\">\n"
-    "    Options +ExecCGI\n"
-    "</Directory>\n"
-    "<Location \"/cgi-bin/\">\n"
-    "    NetExe On\n"
-    "</Location>\n"
     "<Location \"/cgi-ovr/\">\n"
     "    NetExe On\n"
     "    NetExeOverride On\n"
@@ -190,12 +184,9 @@ END_TEST
 /* The same backend's whole answer is a 200 and gets the header. */
 START_TEST(test_backend_200_gets_attachment)
 {
-    harness_response r;
-
-    harness_get(srv, "/px/tool.exe", &r);
-    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, "attachment; filename=\"tool.exe\"",
-                            "backend/tool.exe", "clr");
-    harness_response_free(&r);
+    HARNESS_ASSERT_GET(srv, 0, "/px/tool.exe", 200,
+                       "attachment; filename=\"tool.exe\"", "backend/tool.exe",
+                       "clr");
 }
 END_TEST
 

@@ -17,6 +17,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -102,6 +103,17 @@ static char *hx_asprintf(const char *fmt, ...)
     return s;
 }
 
+int harness_format(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+    return n >= 0 && (size_t)n < cap ? 0 : -1;
+}
+
 static char *hx_strdup(const char *s)
 {
     return s == NULL ? NULL : hx_asprintf("%s", s);
@@ -150,7 +162,7 @@ static void hx_buf_printf(hx_buf *b, const char *fmt, ...)
     free(s);
 }
 
-static long hx_now_ms(void)
+long harness_now_ms(void)
 {
     struct timespec ts;
 
@@ -158,7 +170,7 @@ static long hx_now_ms(void)
     return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-static void hx_sleep_ms(long ms)
+void harness_sleep_ms(long ms)
 {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
@@ -439,7 +451,7 @@ int harness_free_port(void)
 
 int harness_wait_port(int port, long timeout_ms)
 {
-    long deadline = hx_now_ms() + timeout_ms;
+    long deadline = harness_now_ms() + timeout_ms;
     struct sockaddr_in sa;
 
     memset(&sa, 0, sizeof sa);
@@ -455,15 +467,15 @@ int harness_wait_port(int port, long timeout_ms)
         close(fd);
         if (ok)
             return 0;
-        if (hx_now_ms() > deadline)
+        if (harness_now_ms() > deadline)
             return -1;
-        hx_sleep_ms(HARNESS_POLL_MS);
+        harness_sleep_ms(HARNESS_POLL_MS);
     }
 }
 
 int harness_wait_child(pid_t pid, const char *name, long timeout_ms)
 {
-    long deadline = hx_now_ms() + timeout_ms;
+    long deadline = harness_now_ms() + timeout_ms;
     int status;
 
     for (;;) {
@@ -472,14 +484,14 @@ int harness_wait_child(pid_t pid, const char *name, long timeout_ms)
             return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         if (w < 0 && errno != EINTR)
             return -1;
-        if (hx_now_ms() > deadline) {
+        if (harness_now_ms() > deadline) {
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
             fprintf(stderr, "harness: %s timed out after %ld ms\n", name,
                     timeout_ms);
             return -1;
         }
-        hx_sleep_ms(HARNESS_POLL_MS);
+        harness_sleep_ms(HARNESS_POLL_MS);
     }
 }
 
@@ -837,7 +849,7 @@ static int hx_start_once(harness_httpd *h)
                      (char *)"start", NULL };
     char *argv_single[] = { h->apache2, (char *)"-X", (char *)"-f", h->conf,
                             NULL };
-    long deadline = hx_now_ms() + hx_ms(HARNESS_START_MS);
+    long deadline = harness_now_ms() + hx_ms(HARNESS_START_MS);
     int rc;
 
     unlink(h->pidfile);
@@ -861,11 +873,11 @@ static int hx_start_once(harness_httpd *h)
         }
     }
     while (!h->single && (h->pid = hx_read_pidfile(h->pidfile)) == 0) {
-        if (hx_now_ms() > deadline) {
+        if (harness_now_ms() > deadline) {
             fprintf(stderr, "harness: no PidFile %s\n", h->pidfile);
             return -1;
         }
-        hx_sleep_ms(HARNESS_POLL_MS);
+        harness_sleep_ms(HARNESS_POLL_MS);
     }
     while (!hx_probe(h)) {
         if (!hx_alive(h->pid)) {
@@ -873,12 +885,12 @@ static int hx_start_once(harness_httpd *h)
             h->pid = 0;
             return -1;
         }
-        if (hx_now_ms() > deadline) {
+        if (harness_now_ms() > deadline) {
             fprintf(stderr, "harness: apache2 does not answer on port %d\n",
                     h->port);
             return -1;
         }
-        hx_sleep_ms(HARNESS_POLL_MS);
+        harness_sleep_ms(HARNESS_POLL_MS);
     }
     return 0;
 }
@@ -925,16 +937,16 @@ int harness_stop(harness_httpd *h)
         kill(pid, SIGTERM);     /* -X: SIGTERM is the graceless stop */
     else
         hx_run(argv, h->startlog, hx_ms(HARNESS_STOP_MS));
-    deadline = hx_now_ms() + hx_ms(HARNESS_STOP_MS);
+    deadline = harness_now_ms() + hx_ms(HARNESS_STOP_MS);
     while (hx_alive(pid)) {
-        if (hx_now_ms() > deadline) {
+        if (harness_now_ms() > deadline) {
             fprintf(stderr, "harness: apache2 pid %ld did not stop; killing it\n",
                     (long)pid);
             kill(pid, SIGKILL);
-            hx_sleep_ms(HARNESS_POLL_MS * 10);
+            harness_sleep_ms(HARNESS_POLL_MS * 10);
             break;
         }
-        hx_sleep_ms(HARNESS_POLL_MS);
+        harness_sleep_ms(HARNESS_POLL_MS);
     }
     h->pid = 0;
     return hx_alive(pid) ? -1 : 0;
@@ -1040,6 +1052,26 @@ int harness_mkdir(harness_httpd *h, const char *rel)
     char *p = harness_path(h, rel);
     int rc = hx_mkdir_p(p);
 
+    free(p);
+    return rc;
+}
+
+int harness_mkdir_for_children(harness_httpd *h, const char *rel)
+{
+    char *p = hx_asprintf("%s/%s", h->root, rel);
+    struct passwd *pw;
+    int rc = 0;
+
+    if (mkdir(p, 0755) != 0 && errno != EEXIST)
+        rc = -1;
+    else if (geteuid() == 0) {
+        pw = getpwnam(HARNESS_USER);
+        if (pw == NULL || chown(p, pw->pw_uid, pw->pw_gid) != 0)
+            rc = -1;
+    }
+    if (rc != 0)
+        fprintf(stderr, "harness: cannot make %s for %s: %s\n", p,
+                HARNESS_USER, strerror(errno));
     free(p);
     return rc;
 }
@@ -1162,6 +1194,22 @@ unsigned char *harness_read_fixture(const harness_httpd *h, const char *rel,
 
     free(p);
     return data;
+}
+
+int harness_copy_fixture(harness_httpd *h, const char *from_rel,
+                         const char *to_rel)
+{
+    size_t len = 0;
+    unsigned char *data = harness_read_fixture(h, from_rel, &len);
+    int rc;
+
+    if (data == NULL) {
+        fprintf(stderr, "harness: cannot read fixture %s\n", from_rel);
+        return -1;
+    }
+    rc = harness_write_file(h, to_rel, data, len);
+    free(data);
+    return rc;
 }
 
 int harness_file_sha256(const harness_httpd *h, const char *rel,
@@ -1467,7 +1515,7 @@ size_t harness_request_parallel(harness_httpd *h, const harness_request *reqs,
     CURL **easy = calloc(n ? n : 1, sizeof *easy);
     hx_xfer *x = calloc(n ? n : 1, sizeof *x);
     struct curl_slist **lists = calloc(n ? n : 1, sizeof *lists);
-    long deadline = hx_now_ms() + hx_ms(HARNESS_REQUEST_MS);
+    long deadline = harness_now_ms() + hx_ms(HARNESS_REQUEST_MS);
     size_t i, failed = 0;
     int running = 0;
     CURLMsg *msg;
@@ -1504,7 +1552,7 @@ size_t harness_request_parallel(harness_httpd *h, const harness_request *reqs,
         }
         if (running > 0)
             curl_multi_poll(multi, NULL, 0, HARNESS_POLL_MS * 5, NULL);
-    } while (running > 0 && hx_now_ms() < deadline);
+    } while (running > 0 && harness_now_ms() < deadline);
     for (i = 0; i < n; i++) {
         if (easy[i] != NULL) {
             snprintf(resps[i].error, sizeof resps[i].error, "not finished in time");
@@ -1529,7 +1577,7 @@ unsigned char *harness_raw_exchange(harness_httpd *h, int port,
 {
     struct sockaddr_in sa;
     int fd;
-    long deadline = hx_now_ms() + hx_ms(timeout_ms > 0 ? timeout_ms : HARNESS_REQUEST_MS);
+    long deadline = harness_now_ms() + hx_ms(timeout_ms > 0 ? timeout_ms : HARNESS_REQUEST_MS);
     const unsigned char *p = req;
     hx_buf b = { NULL, 0, 0 };
 
@@ -1560,7 +1608,7 @@ unsigned char *harness_raw_exchange(harness_httpd *h, int port,
     for (;;) {
         struct pollfd pfd = { fd, POLLIN, 0 };
         char chunk[16384];
-        long left = deadline - hx_now_ms();
+        long left = deadline - harness_now_ms();
         ssize_t n;
 
         if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
@@ -1678,7 +1726,7 @@ static int hx_parse_entry(const char *line, size_t len, harness_log_entry *e)
 static int hx_log_search(harness_httpd *h, int by_id, const char *want,
                          harness_log_entry *out)
 {
-    long deadline = hx_now_ms() + hx_ms(HARNESS_LOG_WAIT_MS);
+    long deadline = harness_now_ms() + hx_ms(HARNESS_LOG_WAIT_MS);
 
     memset(out, 0, sizeof *out);
     for (;;) {
@@ -1706,9 +1754,9 @@ static int hx_log_search(harness_httpd *h, int by_id, const char *want,
         free(log);
         if (found)
             return 0;
-        if (hx_now_ms() > deadline)
+        if (harness_now_ms() > deadline)
             return -1;
-        hx_sleep_ms(HARNESS_POLL_MS);
+        harness_sleep_ms(HARNESS_POLL_MS);
     }
 }
 
@@ -1724,6 +1772,63 @@ int harness_log_find_request(harness_httpd *h, const char *request_line,
     return hx_log_search(h, 0, request_line, out);
 }
 
+int harness_note_of(harness_httpd *h, const harness_response *resp,
+                    char *note, size_t cap)
+{
+    harness_log_entry e;
+    int rc;
+
+    if (harness_log_find(h, resp, &e) != 0)
+        return -1;
+    rc = (size_t)snprintf(note, cap, "%s", e.note) < cap ? 0 : -1;
+    harness_log_entry_free(&e);
+    return rc;
+}
+
+int harness_log_find_fields(harness_httpd *h, const char *log_rel,
+                            const harness_response *resp, char *out,
+                            size_t cap)
+{
+    harness_log_entry e;
+    char *path, *prefix;
+    long deadline;
+    int rc = -1;
+
+    /* Both lines are written when the request is logged: the harness's
+     * first, so the other is there or about to be. */
+    if (harness_log_find(h, resp, &e) != 0)
+        return -1;
+    harness_log_entry_free(&e);
+    path = hx_asprintf("%s/%s", h->root, log_rel);
+    prefix = hx_asprintf("%s ", resp->id);
+    deadline = harness_now_ms() + hx_ms(HARNESS_LOG_WAIT_MS);
+    for (;;) {
+        unsigned char *log = harness_read_file(path, NULL);
+        const char *line = log != NULL ? strstr((char *)log, prefix) : NULL;
+
+        if (line != NULL) {
+            size_t n;
+
+            line += strlen(prefix);
+            n = strcspn(line, "\n");
+            if (n < cap) {
+                memcpy(out, line, n);
+                out[n] = '\0';
+                rc = 0;
+            }
+            free(log);
+            break;
+        }
+        free(log);
+        if (harness_now_ms() > deadline)
+            break;
+        harness_sleep_ms(HARNESS_POLL_MS);
+    }
+    free(prefix);
+    free(path);
+    return rc;
+}
+
 void harness_log_entry_free(harness_log_entry *e)
 {
     free(e->note);
@@ -1737,7 +1842,7 @@ void harness_log_entry_free(harness_log_entry *e)
 int harness_error_log_wait(const harness_httpd *h, const char *needle,
                            long timeout_ms)
 {
-    long deadline = hx_now_ms() + hx_ms(timeout_ms);
+    long deadline = harness_now_ms() + hx_ms(timeout_ms);
 
     for (;;) {
         char *e = harness_error_log(h);
@@ -1745,10 +1850,54 @@ int harness_error_log_wait(const harness_httpd *h, const char *needle,
         free(e);
         if (found)
             return 1;
-        if (hx_now_ms() > deadline)
+        if (harness_now_ms() > deadline)
             return 0;
-        hx_sleep_ms(HARNESS_POLL_MS);
+        harness_sleep_ms(HARNESS_POLL_MS);
     }
+}
+
+unsigned harness_error_log_count(const harness_httpd *h, const char *needle)
+{
+    char *log = harness_error_log(h);
+    const char *p = log;
+    size_t len = strlen(needle);
+    unsigned n = 0;
+
+    while (len > 0 && (p = strstr(p, needle)) != NULL) {
+        n++;
+        p += len;
+    }
+    free(log);
+    return n;
+}
+
+int harness_wait_generation(const harness_httpd *h, unsigned generations,
+                            long timeout_ms)
+{
+    long deadline = harness_now_ms() + hx_ms(timeout_ms);
+
+    for (;;) {
+        if (harness_error_log_count(h, HARNESS_GENERATION_UP) > generations)
+            return 1;
+        if (harness_now_ms() > deadline)
+            return 0;
+        harness_sleep_ms(HARNESS_POLL_MS);
+    }
+}
+
+const char *harness_crash_sign(const harness_httpd *h)
+{
+    static const char *const signs[] = {
+        "exit signal", "Segmentation fault", "AddressSanitizer",
+        "runtime error:", "double free", NULL
+    };
+    char *log = harness_error_log(h);
+    const char *const *s;
+
+    for (s = signs; *s != NULL && strstr(log, *s) == NULL; s++)
+        ;
+    free(log);
+    return *s;
 }
 
 static void hx_dump_tail(FILE *out, const char *title, const char *path,

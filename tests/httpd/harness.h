@@ -140,6 +140,19 @@ typedef enum {
     HARNESS_MPM_PREFORK
 } harness_mpm;
 
+/* A configuration snippet for o.config: the scripts under docroot/cgi/
+ * run as CGI at /cgi-bin/, with NetExe On there (load "alias" and "cgid"
+ * or "cgi").  More ScriptAlias lines may map other prefixes to the same
+ * directory. */
+#define HARNESS_CONFIG_CGI_BIN                                              \
+    "ScriptAlias /cgi-bin/ \"@DOCROOT@/cgi/\"\n"                            \
+    "<Directory \"@DOCROOT@/cgi\">\n"                                       \
+    "    Options +ExecCGI\n"                                                \
+    "</Directory>\n"                                                        \
+    "<Location \"/cgi-bin/\">\n"                                            \
+    "    NetExe On\n"                                                       \
+    "</Location>\n"
+
 typedef struct {
     harness_mpm mpm;                /* default HARNESS_MPM_EVENT */
     /* Extra modules by short name, NULL-terminated, loaded in this order
@@ -213,6 +226,11 @@ int harness_write_text(harness_httpd *h, const char *rel, const char *text);
 /* Makes docroot/rel (and parents), 0755. */
 int harness_mkdir(harness_httpd *h, const char *rel);
 
+/* Makes rel under the server's root (not htdocs/), 0755, for the
+ * server's children to write in (a cache directory): owned by the user
+ * they run as when the suite runs as root.  0 also when it exists. */
+int harness_mkdir_for_children(harness_httpd *h, const char *rel);
+
 /* Writes a PE image built by tests/support/pebuild (spec NULL: the default
  * 32-bit CLR EXE of pebuild_spec_init()).  *len (may be NULL) gets the
  * image's size.  0 on success. */
@@ -274,6 +292,11 @@ unsigned char *harness_read_file(const char *path, size_t *len);
 /* The whole fixture docroot/rel as harness_read_file() reads a file. */
 unsigned char *harness_read_fixture(const harness_httpd *h, const char *rel,
                                     size_t *len);
+
+/* Copies the fixture docroot/from_rel to docroot/to_rel (as
+ * harness_write_file writes it).  0 on success. */
+int harness_copy_fixture(harness_httpd *h, const char *from_rel,
+                         const char *to_rel);
 
 /* SHA-256 and size of the fixture docroot/rel.  0 on success. */
 int harness_file_sha256(const harness_httpd *h, const char *rel,
@@ -382,11 +405,27 @@ int harness_body_contains(const harness_response *r, const char *needle);
 
 void harness_response_free(harness_response *r);
 
+/* --- text ------------------------------------------------------------- */
+
+/* snprintf into out[cap]: 0 when the whole text fits, -1 when it was cut
+ * (see HARNESS_FORMAT). */
+int harness_format(char *out, size_t cap, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* --- other processes ---------------------------------------------------- */
 
 /* ms times HARNESS_TIME_SCALE, as every bound above is: for the suites'
  * own waits on a slowed down server. */
 long harness_scaled_ms(long ms);
+
+/* The monotonic clock in milliseconds, and a sleep of ms milliseconds
+ * (resumed when a signal interrupts it): for the suites' own bounded
+ * waits. */
+long harness_now_ms(void);
+void harness_sleep_ms(long ms);
 
 /* A free TCP port on 127.0.0.1 (free when this returns: bind it soon), or
  * 0 on failure. */
@@ -435,6 +474,18 @@ int harness_log_find(harness_httpd *h, const harness_response *resp,
  * strings.  HTTP/2 requests are logged as "GET /path HTTP/2.0". */
 int harness_log_find_request(harness_httpd *h, const char *request_line,
                              harness_log_entry *out);
+/* The note (%{netexe}n) of the request that got resp into note[cap], as
+ * harness_log_find() finds its line.  0 when found and it fits. */
+int harness_note_of(harness_httpd *h, const harness_response *resp,
+                    char *note, size_t cap);
+/* A suite's own access log, root/log_rel, whose format starts with
+ * "%{X-Harness-Id}i ": the rest of the line of the request that got resp
+ * (up to the newline) into out[cap], waiting up to HARNESS_LOG_WAIT_MS
+ * for it once harness_log_find() found the harness's line.  0 when found
+ * and it fits. */
+int harness_log_find_fields(harness_httpd *h, const char *log_rel,
+                            const harness_response *resp, char *out,
+                            size_t cap);
 void harness_log_entry_free(harness_log_entry *e);
 
 /* The whole access log / error log, malloc'd, NUL-terminated ("" when the
@@ -446,6 +497,23 @@ char *harness_error_log(const harness_httpd *h);
  * did, 0 otherwise. */
 int harness_error_log_wait(const harness_httpd *h, const char *needle,
                            long timeout_ms);
+
+/* How many times needle appears in the error log. */
+unsigned harness_error_log_count(const harness_httpd *h, const char *needle);
+
+/* What the parent logs each time a generation of children is up. */
+#define HARNESS_GENERATION_UP   "resuming normal operations"
+
+/* Waits up to timeout_ms for more than generations HARNESS_GENERATION_UP
+ * lines in the error log: count them before harness_graceful(), and this
+ * says when the new generation is up.  1 when it is, 0 otherwise. */
+int harness_wait_generation(const harness_httpd *h, unsigned generations,
+                            long timeout_ms);
+
+/* The first sign in the error log of a child that died ("exit signal",
+ * "Segmentation fault") or of a sanitizer's report ("AddressSanitizer",
+ * "runtime error:", "double free"), or NULL when there is none. */
+const char *harness_crash_sign(const harness_httpd *h);
 
 /* Writes the error log since the last request was sent (or its tail), the
  * last lines of the access log and apache2's startup output to out. */
@@ -542,6 +610,12 @@ void harness_dump_logs(const harness_httpd *h, FILE *out);
                         (r)->content_length, hx_l_);                        \
     } while (0)
 
+/* harness_format(out, cap, fmt, ...), failing the test when the text
+ * does not fit. */
+#define HARNESS_FORMAT(out, cap, ...)                                       \
+    ck_assert_msg(harness_format((out), (cap), __VA_ARGS__) == 0,           \
+                  "%zu bytes are too few for [%s...]", (size_t)(cap), (out))
+
 /* The request's access log line carries note want (%{netexe}n). */
 #define HARNESS_ASSERT_NOTE(h, r, want)                                     \
     do {                                                                    \
@@ -579,6 +653,29 @@ void harness_dump_logs(const harness_httpd *h, FILE *out);
         free(hx_f_);                                                        \
     } while (0)
 
+/* The error log holds needle exactly times times; the remaining
+ * arguments (a format and its values) say when, for the message. */
+#define HARNESS_ASSERT_LOGGED(h, needle, times, ...)                        \
+    do {                                                                    \
+        unsigned hx_n_ = harness_error_log_count((h), (needle));            \
+        char hx_when_[256];                                                 \
+        if (hx_n_ != (unsigned)(times)) {                                   \
+            snprintf(hx_when_, sizeof hx_when_, __VA_ARGS__);               \
+            HARNESS_FAIL_IF((h), 1, "%s: [%s] %u times in the error log, "  \
+                            "expected %u", hx_when_, (needle), hx_n_,       \
+                            (unsigned)(times));                             \
+        }                                                                   \
+    } while (0)
+
+/* No crash and no sanitizer's report in the error log
+ * (harness_crash_sign). */
+#define HARNESS_ASSERT_NO_CRASH(h)                                          \
+    do {                                                                    \
+        const char *hx_sign_ = harness_crash_sign((h));                     \
+        HARNESS_FAIL_IF((h), hx_sign_ != NULL, "error log reports \"%s\"",  \
+                        hx_sign_);                                          \
+    } while (0)
+
 /* harness_revalidate() and what the conditional request rests on: the
  * first answer is a 200 carrying the validator header. */
 #define HARNESS_REVALIDATE(h, path, validator, first, second)               \
@@ -603,6 +700,17 @@ void harness_dump_logs(const harness_httpd *h, FILE *out);
             HARNESS_ASSERT_BODY_FILE((h), (r), hx_body_rel_);               \
         if (hx_note_ != NULL)                                               \
             HARNESS_ASSERT_NOTE((h), (r), hx_note_);                        \
+    } while (0)
+
+/* GET path on port (0: the main one), and HARNESS_ASSERT_DOWNLOAD of the
+ * answer, which is freed after. */
+#define HARNESS_ASSERT_GET(h, port, path, status, want, body_rel, note)     \
+    do {                                                                    \
+        harness_response hx_get_;                                           \
+        harness_get_port((h), (port), (path), &hx_get_);                    \
+        HARNESS_ASSERT_DOWNLOAD((h), &hx_get_, (status), (want),            \
+                                (body_rel), (note));                        \
+        harness_response_free(&hx_get_);                                    \
     } while (0)
 
 #ifdef __cplusplus

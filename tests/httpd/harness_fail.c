@@ -5,18 +5,15 @@
  */
 
 /*
- * harness_fail.c -- encoded fixtures, process memory and debug-line
- * figures for the "fail closed" suites (see harness_fail.h).
+ * harness_fail.c -- encoded fixtures for the "fail closed" suites (see
+ * harness_fail.h).
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -25,8 +22,6 @@
 #include "harness_fail.h"
 
 #define HFAIL_CMD_MAX           4096
-#define HFAIL_POLL_MS           20
-#define HFAIL_STATUS_LINE_MAX   256
 
 /* RFC 1952: ID1 ID2 CM FLG MTIME(4) XFL OS, then (FLG 0) the deflate
  * stream, then CRC32 and ISIZE. */
@@ -44,23 +39,8 @@
 #define ZLIB_FLG                0x9Cu
 #define ADLER_MOD               65521u
 
-static void hfail_sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-static long hfail_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-int hfail_sh(const char *cmd)
+/* Runs cmd (sh -c) with a bound of HFAIL_RUN_MS; 0 when it exited 0. */
+static int hfail_run(const char *cmd)
 {
     pid_t pid;
     int rc;
@@ -83,16 +63,36 @@ int hfail_sh(const char *cmd)
     return 0;
 }
 
-static int hfail_shf(const char *fmt, const char *a, const char *b)
+int hfail_sh(const char *fmt, ...)
 {
     char cmd[HFAIL_CMD_MAX];
-    int n = snprintf(cmd, sizeof cmd, fmt, a, b);
+    va_list ap;
+    int n;
 
+    va_start(ap, fmt);
+    n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
     if (n < 0 || (size_t)n >= sizeof cmd) {
-        fprintf(stderr, "harness_fail: command too long\n");
+        fprintf(stderr, "harness_fail: command too long: %s...\n", cmd);
         return -1;
     }
-    return hfail_sh(cmd);
+    return hfail_run(cmd);
+}
+
+int hfail_filter(harness_httpd *h, const char *prog, const char *from_rel,
+                 const char *to_rel)
+{
+    char *src, *dst;
+    int rc;
+
+    if (hfail_mkdir_parent(h, to_rel) != 0)
+        return -1;
+    src = harness_path(h, from_rel);
+    dst = harness_path(h, to_rel);
+    rc = hfail_sh("%s '%s' > '%s' && chmod 0644 '%s'", prog, src, dst, dst);
+    free(src);
+    free(dst);
+    return rc;
 }
 
 static uint32_t hfail_adler32(const unsigned char *p, size_t len)
@@ -200,9 +200,9 @@ int hfail_encode(harness_httpd *h, const char *from_rel, const char *to_rel,
     dst = harness_path(h, to_rel);
     switch (c) {
     case HFAIL_GZIP:
-        rc = hfail_shf("gzip -n -9 -c '%s' > '%s'", src, dst);
+        rc = hfail_sh("gzip -n -9 -c '%s' > '%s'", src, dst);
         if (rc == 0)
-            rc = hfail_shf("gzip -d -c '%s' | cmp -s - '%s'", dst, src);
+            rc = hfail_sh("gzip -d -c '%s' | cmp -s - '%s'", dst, src);
         break;
     case HFAIL_ZLIB:
     case HFAIL_RAW_DEFLATE:
@@ -211,22 +211,22 @@ int hfail_encode(harness_httpd *h, const char *from_rel, const char *to_rel,
             break;
         strcpy(tmp, dst);
         strcat(tmp, ".gzip");
-        rc = hfail_shf("gzip -n -9 -c '%s' > '%s'", src, tmp);
+        rc = hfail_sh("gzip -n -9 -c '%s' > '%s'", src, tmp);
         if (rc == 0)
-            rc = hfail_shf("gzip -d -c '%s' | cmp -s - '%s'", tmp, src);
+            rc = hfail_sh("gzip -d -c '%s' | cmp -s - '%s'", tmp, src);
         if (rc == 0)
             rc = hfail_cut_deflate(tmp, src, dst, c == HFAIL_ZLIB);
         unlink(tmp);
         break;
     case HFAIL_BR:
-        rc = hfail_shf("brotli -q 11 -c '%s' > '%s'", src, dst);
+        rc = hfail_sh("brotli -q 11 -c '%s' > '%s'", src, dst);
         if (rc == 0)
-            rc = hfail_shf("brotli -d -c '%s' | cmp -s - '%s'", dst, src);
+            rc = hfail_sh("brotli -d -c '%s' | cmp -s - '%s'", dst, src);
         break;
     case HFAIL_ZSTD:
-        rc = hfail_shf("zstd -q -19 -c '%s' > '%s'", src, dst);
+        rc = hfail_sh("zstd -q -19 -c '%s' > '%s'", src, dst);
         if (rc == 0)
-            rc = hfail_shf("zstd -q -d -c '%s' | cmp -s - '%s'", dst, src);
+            rc = hfail_sh("zstd -q -d -c '%s' | cmp -s - '%s'", dst, src);
         break;
     default:
         fprintf(stderr, "harness_fail: unknown coding %d\n", (int)c);
@@ -241,218 +241,4 @@ int hfail_encode(harness_httpd *h, const char *from_rel, const char *to_rel,
     free(src);
     free(dst);
     return rc;
-}
-
-/* --- memory ----------------------------------------------------------------- */
-
-int hfail_wrapped(void)
-{
-    const char *w = getenv("HARNESS_WRAPPER");
-    return w != NULL && *w != '\0';
-}
-
-/* The value in KiB of the line "name:   N kB" of /proc/pid/status, or -1. */
-static long hfail_status_kib(pid_t pid, const char *name)
-{
-    char path[64], line[HFAIL_STATUS_LINE_MAX];
-    size_t nl = strlen(name);
-    long v = -1;
-    FILE *f;
-
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-    f = fopen(path, "r");
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof line, f) != NULL) {
-        if (strncmp(line, name, nl) == 0 && line[nl] == ':') {
-            v = strtol(line + nl + 1, NULL, 10);
-            break;
-        }
-    }
-    fclose(f);
-    return v;
-}
-
-/* The parent pid field of /proc/pid/stat (after the command's ')'). */
-static pid_t hfail_ppid(pid_t pid)
-{
-    char path[64], buf[512], *rp;
-    FILE *f;
-    size_t n;
-    long ppid = 0;
-
-    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-    f = fopen(path, "r");
-    if (f == NULL)
-        return 0;
-    n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    rp = strrchr(buf, ')');
-    if (rp != NULL && rp[1] == ' ' && rp[2] != '\0' && rp[3] == ' ')
-        ppid = strtol(rp + 4, NULL, 10);
-    return (pid_t)ppid;
-}
-
-static int hfail_reset_peak(pid_t pid)
-{
-    char path[64];
-    int fd, ok;
-
-    snprintf(path, sizeof path, "/proc/%ld/clear_refs", (long)pid);
-    fd = open(path, O_WRONLY);
-    if (fd < 0)
-        return -1;
-    ok = write(fd, "5", 1) == 1;
-    close(fd);
-    return ok ? 0 : -1;
-}
-
-int hfail_mem_mark_take(const harness_httpd *h, hfail_mem_mark *m)
-{
-    char path[4096];
-    unsigned char *s;
-    long parent = 0;
-    DIR *d;
-    struct dirent *de;
-    size_t i;
-
-    memset(m, 0, sizeof *m);
-    snprintf(path, sizeof path, "%s/run/httpd.pid", harness_root(h));
-    s = harness_read_file(path, NULL);
-    if (s != NULL) {
-        parent = strtol((char *)s, NULL, 10);
-        free(s);
-    }
-    if (parent <= 0) {
-        fprintf(stderr, "harness_fail: no pid in %s\n", path);
-        return -1;
-    }
-    /* The parent too: under HARNESS_SINGLE it serves the requests. */
-    m->pid[m->n++] = (pid_t)parent;
-    d = opendir("/proc");
-    if (d == NULL)
-        return -1;
-    while ((de = readdir(d)) != NULL && m->n < HFAIL_PROCS_MAX) {
-        char *end;
-        long pid = strtol(de->d_name, &end, 10);
-
-        if (pid <= 0 || *end != '\0')
-            continue;
-        if (hfail_ppid((pid_t)pid) == (pid_t)parent)
-            m->pid[m->n++] = (pid_t)pid;
-    }
-    closedir(d);
-    for (i = 0; i < m->n; i++) {
-        if (hfail_reset_peak(m->pid[i]) != 0) {
-            fprintf(stderr, "harness_fail: cannot reset the peak RSS of %ld\n",
-                    (long)m->pid[i]);
-            return -1;
-        }
-        m->rss_kib[i] = hfail_status_kib(m->pid[i], "VmRSS");
-    }
-    return 0;
-}
-
-long hfail_mem_growth_kib(const hfail_mem_mark *m)
-{
-    long most = -1;
-    size_t i;
-
-    for (i = 0; i < m->n; i++) {
-        long hwm = hfail_status_kib(m->pid[i], "VmHWM");
-        long g;
-
-        if (hwm < 0 || m->rss_kib[i] < 0)
-            continue;
-        g = hwm - m->rss_kib[i];
-        if (g < 0)
-            g = 0;
-        if (g > most)
-            most = g;
-    }
-    return most;
-}
-
-/* --- the debug line ------------------------------------------------------------ */
-
-/* The number that ends just before p (digits back from p - 1), or -1. */
-static long hfail_number_before(const char *line, const char *p)
-{
-    const char *q = p;
-
-    while (q > line && isdigit((unsigned char)q[-1]))
-        q--;
-    return q == p ? -1 : strtol(q, NULL, 10);
-}
-
-/* Fills the figures from the last line of log about uri; 0 when found. */
-static int hfail_scan_debug(const char *log, const char *uri, long *examined,
-                            long *held, char *verdict, size_t verdict_size)
-{
-    size_t ul = strlen(uri);
-    const char *line = log;
-    int found = 0;
-
-    while (*line != '\0') {
-        const char *eol = strchr(line, '\n');
-        size_t ll = eol ? (size_t)(eol - line) : strlen(line);
-        char *copy = malloc(ll + 1), *at, *ex, *hd;
-
-        if (copy == NULL)
-            return -1;
-        memcpy(copy, line, ll);
-        copy[ll] = '\0';
-        at = strstr(copy, uri);
-        /* " <uri>: " exactly: the URI as a whole word, then ": ". */
-        while (at != NULL && !(at > copy && at[-1] == ' '
-                               && at[ul] == ':' && at[ul + 1] == ' '))
-            at = strstr(at + 1, uri);
-        ex = at ? strstr(at, " bytes examined") : NULL;
-        hd = at ? strstr(at, " bytes held") : NULL;
-        if (ex != NULL && hd != NULL) {
-            const char *v = at + ul + 2;
-            size_t vl = strcspn(v, " ,(");
-
-            *examined = hfail_number_before(copy, ex);
-            *held = hfail_number_before(copy, hd);
-            if (verdict != NULL && verdict_size > 0) {
-                if (vl >= verdict_size)
-                    vl = verdict_size - 1;
-                memcpy(verdict, v, vl);
-                verdict[vl] = '\0';
-            }
-            found = 1;
-        }
-        free(copy);
-        if (eol == NULL)
-            break;
-        line = eol + 1;
-    }
-    return found ? 0 : -1;
-}
-
-int hfail_debug_figures(const harness_httpd *h, const char *uri,
-                        long *examined, long *held, char *verdict,
-                        size_t verdict_size)
-{
-    long deadline = hfail_now_ms() + harness_scaled_ms(HARNESS_LOG_WAIT_MS);
-
-    *examined = *held = -1;
-    if (verdict != NULL && verdict_size > 0)
-        verdict[0] = '\0';
-    for (;;) {
-        char *log = harness_error_log(h);
-        int rc = hfail_scan_debug(log, uri, examined, held, verdict,
-                                  verdict_size);
-
-        free(log);
-        if (rc == 0)
-            return 0;
-        if (hfail_now_ms() > deadline) {
-            fprintf(stderr, "harness_fail: no debug line for %s\n", uri);
-            return -1;
-        }
-        hfail_sleep_ms(HFAIL_POLL_MS);
-    }
 }

@@ -5,28 +5,19 @@
  */
 
 /*
- * harness_fail.h -- helpers of the "fail closed" suites (check_clrrule,
- * check_codings, check_statuses, check_far, check_cache, check_oneheader,
- * check_noenv), on top of harness.h:
- *
- *   - encoded fixtures made at test time by the programs a Debian system
- *     has (gzip, brotli, zstd; build-aux/deps.sh installs them): gzip,
- *     zlib-wrapped and raw deflate (both cut out of gzip's own output, so
- *     that every deflate stream comes from zlib), br and zstd;
- *   - the peak memory of the server's processes over one request
- *     (/proc/PID/clear_refs "5" resets VmHWM; the growth is VmHWM after
- *     minus VmRSS before);
- *   - the figures of the filter's debug line for a URI ("N bytes
- *     examined, M bytes held").
+ * harness_fail.h -- encoded fixtures of the "fail closed" suites
+ * (check_codings, check_attack), on top of harness.h: made at test time by
+ * the programs a Debian system has (gzip, brotli, zstd; build-aux/deps.sh
+ * installs them): gzip, zlib-wrapped and raw deflate (both cut out of
+ * gzip's own output, so that every deflate stream comes from zlib), br and
+ * zstd.  The memory of the server's processes and the filter's debug line
+ * are harness_mem.h's.
  *
  * Every function returns 0 on success and -1 on failure with the reason
  * on stderr, so that a suite asserts on it.  No global state.
  */
 #ifndef NETEXE_HARNESS_FAIL_H
 #define NETEXE_HARNESS_FAIL_H
-
-#include <stddef.h>
-#include <sys/types.h>
 
 #include "harness.h"
 
@@ -57,44 +48,22 @@ int hfail_encode(harness_httpd *h, const char *from_rel, const char *to_rel,
 /* Makes the directory that holds docroot/rel (and its parents), 0755. */
 int hfail_mkdir_parent(harness_httpd *h, const char *rel);
 
-/* Runs the shell command cmd (sh -c) with a bound of HFAIL_RUN_MS; 0 when
- * it exited with status 0.  The suites only pass paths made by the
- * harness (no quotes in them), quoted with single quotes. */
-int hfail_sh(const char *cmd);
+/* Runs the shell command made from fmt (sh -c) with a bound of
+ * HFAIL_RUN_MS; 0 when it exited with status 0.  The suites only pass
+ * paths made by the harness (no quotes in them), quoted with single
+ * quotes. */
+int hfail_sh(const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
 
-/* --- memory of the server's processes ------------------------------------ */
-
-#define HFAIL_PROCS_MAX         16
-
-/* The processes that may serve a request: the children of the parent
- * apache2 (its PidFile), or the parent itself under HARNESS_SINGLE. */
-typedef struct {
-    size_t n;
-    pid_t pid[HFAIL_PROCS_MAX];
-    long rss_kib[HFAIL_PROCS_MAX];      /* VmRSS when the mark was taken */
-} hfail_mem_mark;
-
-/* Resets the peak RSS of every such process (clear_refs "5") and records
- * its RSS. */
-int hfail_mem_mark_take(const harness_httpd *h, hfail_mem_mark *m);
-
-/* The largest peak RSS growth of one of the marked processes since the
- * mark, in KiB (VmHWM now minus VmRSS then); -1 when none could be read. */
-long hfail_mem_growth_kib(const hfail_mem_mark *m);
-
-/* 1 when apache2 runs under a wrapper (HARNESS_WRAPPER: valgrind, ASan's
- * runtime), whose own memory makes RSS figures meaningless. */
-int hfail_wrapped(void);
-
-/* --- the filter's debug line ---------------------------------------------- */
-
-/* The figures of the last debug line of the filter for uri (r->uri, e.g.
- * "/far/f65664.exe"): "<uri>: <verdict>..., N bytes examined, M bytes
- * held, ...".  Waits up to HARNESS_LOG_WAIT_MS for one.  verdict (may be
- * NULL) gets the verdict word (up to size-1 bytes).  0 when found. */
-int hfail_debug_figures(const harness_httpd *h, const char *uri,
-                        long *examined, long *held, char *verdict,
-                        size_t verdict_size);
+/* Writes docroot/to_rel (mode 0644, parents made) = the output of prog, a
+ * command line that reads the file named last and writes to stdout
+ * ("gzip -n -c", "zstd -q -c", "brotli -c"), on docroot/from_rel.  The
+ * output is not checked: for streams browsers read in their own way. */
+int hfail_filter(harness_httpd *h, const char *prog, const char *from_rel,
+                 const char *to_rel);
 
 #ifdef __cplusplus
 }

@@ -28,6 +28,11 @@
  * growing: measure on a server whose process has not served a large
  * request of the same kind yet.
  *
+ * A server with several children whose requests may land in any of them
+ * is measured the same way over all its processes (harness_mem_start_all:
+ * the most one of them grew), or by the sum of its children's peaks
+ * before and after (harness_mem_children_hwm_kib).
+ *
  * Under a memory tool (HARNESS_WRAPPER: valgrind, ASan's runtime) the
  * process's RSS is mostly the tool's own (shadow memory, quarantine):
  * harness_mem_meaningful() says so, and suites report the figure there
@@ -36,6 +41,7 @@
 #ifndef NETEXE_HARNESS_MEM_H
 #define NETEXE_HARNESS_MEM_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "harness.h"
@@ -71,18 +77,34 @@ pid_t harness_mem_server_pid(const harness_httpd *h);
  * process or the field is missing. */
 long harness_mem_status_kib(pid_t pid, const char *field);
 
+/* The most processes one mark follows. */
+#define HARNESS_MEM_PROCS_MAX 16
+
+/* Processes whose peak RSS was reset, and their RSS right after it. */
 typedef struct {
-    pid_t pid;
-    long rss_kib;                   /* VmRSS right after the reset */
+    size_t n;
+    pid_t pid[HARNESS_MEM_PROCS_MAX];
+    long rss_kib[HARNESS_MEM_PROCS_MAX];
 } harness_mem_mark;
 
 /* Resets pid's peak RSS to its current RSS and records that RSS in *m.
  * 0 on success, -1 when clear_refs cannot be written (reason on stderr). */
 int harness_mem_start(pid_t pid, harness_mem_mark *m);
 
-/* VmHWM of m->pid now minus m->rss_kib: the most the process grew since
- * harness_mem_start(), in KiB.  -1 when the process is gone. */
+/* The same for every process of h that may serve a request: the parent
+ * (it serves under HARNESS_SINGLE) and its living children, for a server
+ * whose requests may land in any of several children.  0 on success, -1
+ * when the parent is unknown or a reset fails (reason on stderr). */
+int harness_mem_start_all(const harness_httpd *h, harness_mem_mark *m);
+
+/* The most one marked process grew since the mark, in KiB: its VmHWM now
+ * minus its VmRSS then.  -1 when no marked process is left. */
 long harness_mem_growth_kib(const harness_mem_mark *m);
+
+/* The VmHWM of h's living children summed, in KiB, without any reset:
+ * their peaks since they started.  *n (may be NULL) gets their count.
+ * -1 when the server's parent is unknown (reason on stderr). */
+long harness_mem_children_hwm_kib(const harness_httpd *h, int *n);
 
 /* 1 when RSS is the server's own (no HARNESS_WRAPPER), 0 under a tool. */
 int harness_mem_meaningful(void);
