@@ -1577,7 +1577,8 @@ START_TEST(test_static_image_with_far_header_costs_no_more_than_the_budget)
     after = children_hwm_kb(&n1);
     budget = PARALLEL * REQUEST_BUDGET_KB
              + (n1 > n0 ? n1 - n0 : 0) * NEW_CHILD_KB;
-    HARNESS_ASSERT(srv, after - before <= budget,
+    /* Under a memory tool the RSS is the tool's as much as httpd's. */
+    HARNESS_ASSERT(srv, !harness_mem_meaningful() || after - before <= budget,
                    "children's peak RSS grew by %ld kB (%d -> %d children) "
                    "for %d rounds of %d requests; budget %ld kB",
                    after - before, n0, n1, ROUNDS, PARALLEL, budget);
@@ -1606,7 +1607,8 @@ START_TEST(test_stacked_zstd_codings_cost_no_more_than_one_window)
     after = children_hwm_kb(&n1);
     budget = REQUEST_BUDGET_KB + WINDOW_BUDGET_KB
              + (n1 > n0 ? n1 - n0 : 0) * NEW_CHILD_KB;
-    HARNESS_ASSERT(srv, after - before <= budget,
+    /* Under a memory tool the RSS is the tool's as much as httpd's. */
+    HARNESS_ASSERT(srv, !harness_mem_meaningful() || after - before <= budget,
                    "children's peak RSS grew by %ld kB for one request of "
                    "%zu bytes; budget %ld kB", after - before,
                    fixture_size("enc/stack.exe.zst.zst.zst.zst.zst.zst.zst."
@@ -1725,7 +1727,8 @@ START_TEST(test_many_content_encoding_fields_cost_no_more_than_the_budget)
     free(resp);
     after = children_hwm_kb(&n1);
     budget = REQUEST_BUDGET_KB + (n1 > n0 ? n1 - n0 : 0) * NEW_CHILD_KB;
-    HARNESS_ASSERT(srv, after - before <= budget,
+    /* Under a memory tool the RSS is the tool's as much as httpd's. */
+    HARNESS_ASSERT(srv, !harness_mem_meaningful() || after - before <= budget,
                    "children's peak RSS grew by %ld kB for one response with "
                    "%d Content-Encoding fields; budget %ld kB",
                    after - before, CE_FIELDS, budget);
