@@ -2242,7 +2242,8 @@ static void netexe_pin_far(request_rec *r, netexe_ctx *ctx,
     apr_bucket *e = APR_BRIGADE_FIRST(bb), *mid, *win;
     apr_size_t at = ctx->win_off;
 
-    if (ctx->held || !APR_BUCKET_IS_FILE(e) || e->length == (apr_size_t)-1
+    if (ctx->held || ctx->kept || !APR_BUCKET_IS_FILE(e)
+        || e->length == (apr_size_t)-1
         || at < ctx->len || at - ctx->len > e->length
         || e->length - at < ctx->win_len) {
         return;
@@ -2509,7 +2510,7 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         ctx->first_call = 1;
         if (ctx->ncodings < 0) {
             netexe_give_up(ctx, "too many content codings");
-        ctx->bounded = 1;
+            ctx->bounded = 1;
         }
     }
     else {
