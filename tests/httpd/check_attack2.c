@@ -57,10 +57,22 @@ static const char config[] =
     "<Directory \"@DOCROOT@/named\">\n"
     "    SetOutputFilter NETEXE;DEFLATE\n"
     "</Directory>\n"
+    "<Directory \"@DOCROOT@/idx\">\n"
+    "    NetExe On\n"
+    "    DirectoryIndex clr.exe\n"
+    "    Options +MultiViews\n"
+    "</Directory>\n"
+    "<VirtualHost 127.0.0.1:@PORT1@>\n"
+    "    ServerName 127.0.0.1:@PORT1@\n"
+    "    CacheRoot \"@ROOT@/cache\"\n"
+    "    CacheEnable disk /\n"
+    "    CacheIgnoreNoLastMod On\n"
+    "</VirtualHost>\n"
     HARNESS_CONFIG_CGI_BIN;
 
 static const char *const modules[] = {
-    "alias", "cgid", "headers", "filter", "deflate", "http2", NULL
+    "alias", "cgid", "headers", "filter", "deflate", "http2", "dir",
+    "negotiation", "cache", "cache_disk", NULL
 };
 
 static void put(const char *rel, const void *data, size_t len)
@@ -151,6 +163,7 @@ static void setup(void)
     harness_options_init(&o);
     o.modules = modules;
     o.config = config;
+    o.extra_ports = 1;
     srv = harness_new(&o);
     ck_assert_msg(srv != NULL, "harness_new failed");
 
@@ -158,6 +171,7 @@ static void setup(void)
     put(IMG_REL, img, len);
     put("defl/clr.exe", img, len);
     put("named/clr.exe", img, len);
+    put("idx/clr.exe", img, len);
     free(img);
     write_far("dl/far.exe", FAR_LFANEW, 0);
     write_far("defl/far.exe", FAR_LFANEW, 0);
@@ -172,6 +186,7 @@ static void setup(void)
                                   "pre/clr.exe.gz"), 0);
     ck_assert_int_eq(hfail_filter(srv, "gzip -n -c", "dl/noise.exe",
                                   "pre/noise.exe.gz"), 0);
+    ck_assert_int_eq(harness_mkdir_for_children(srv, "cache"), 0);
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
 
@@ -308,6 +323,45 @@ START_TEST(test_gzip_identity_list_in_one_write_gets_attachment)
     HARNESS_ASSERT_GET(srv, 0, "/cgi-bin/mixed-once", 200,
                        "attachment; filename=\"mixed-once.exe\"", IMG_REL,
                        "clr");
+}
+END_TEST
+
+/* DirectoryIndex and MultiViews reach the image through a subrequest that
+ * mod_dir or mod_negotiation makes the request itself (fast redirect). */
+START_TEST(test_image_as_directory_index_or_multiviews_gets_attachment)
+{
+    HARNESS_ASSERT_GET(srv, 0, "/idx/", 200, CD_CLR, "idx/clr.exe", "clr");
+    HARNESS_ASSERT_GET(srv, 0, "/idx/clr", 200, CD_CLR, "idx/clr.exe",
+                       "clr");
+    assert_no_crash();
+}
+END_TEST
+
+/* mod_cache's quick handler serves the second and third GET of a
+ * compressed image, without NETEXE: the stored headers hold the one
+ * Content-Disposition; the variant without gzip is stored apart. */
+START_TEST(test_cached_deflated_image_keeps_the_header)
+{
+    harness_request q;
+    harness_response r;
+    size_t len;
+    unsigned char *img = clr_image(&len);
+    int i;
+
+    memset(&q, 0, sizeof q);
+    q.path = "/defl/clr.exe";
+    q.port = harness_extra_port(srv, 0);
+    for (i = 0; i < 4; i++) {
+        q.accept_encoding = i % 2 ? NULL : "gzip";
+        q.decode = i % 2 ? 0 : 1;
+        harness_send(srv, &q, &r);
+        HARNESS_ASSERT_STATUS(srv, &r, 200);
+        HARNESS_ASSERT_DISPOSITION(srv, &r, CD_CLR);
+        HARNESS_ASSERT_BODY(srv, &r, img, len);
+        harness_response_free(&r);
+    }
+    free(img);
+    assert_no_crash();
 }
 END_TEST
 
@@ -459,6 +513,8 @@ static Suite *attack2_suite(void)
     tcase_set_timeout(tc, TEST_TIMEOUT_S);
     tcase_add_test(tc, test_noisy_far_header_without_gzip_gets_attachment);
     tcase_add_test(tc, test_gzip_identity_list_in_one_write_gets_attachment);
+    tcase_add_test(tc, test_image_as_directory_index_or_multiviews_gets_attachment);
+    tcase_add_test(tc, test_cached_deflated_image_keeps_the_header);
     tcase_add_test(tc, test_deflate_compressing_clr_image_gets_attachment);
     tcase_add_test(tc, test_deflated_far_header_of_zeros_gets_attachment);
     tcase_add_test(tc, test_named_netexe_before_deflate_gets_attachment);
