@@ -365,6 +365,32 @@ START_TEST(test_cached_deflated_image_keeps_the_header)
 }
 END_TEST
 
+/* HEAD of a script that sends the image, then GET of the same script
+ * under DEFLATE's coding of the response. */
+START_TEST(test_head_then_get_of_a_script_image_get_attachment)
+{
+    harness_request q;
+    harness_response r;
+
+    memset(&q, 0, sizeof q);
+    q.path = "/cgi-bin/mixed-once";
+    q.method = "HEAD";
+    harness_send(srv, &q, &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT_DISPOSITION(srv, &r,
+                               "attachment; filename=\"mixed-once.exe\"");
+    harness_response_free(&r);
+    q.method = NULL;
+    harness_send(srv, &q, &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT_DISPOSITION(srv, &r,
+                               "attachment; filename=\"mixed-once.exe\"");
+    HARNESS_ASSERT_BODY_FILE(srv, &r, IMG_REL);
+    harness_response_free(&r);
+    assert_no_crash();
+}
+END_TEST
+
 /* DEFLATE compressing a CLR image: NETEXE decodes DEFLATE's output. */
 START_TEST(test_deflate_compressing_clr_image_gets_attachment)
 {
@@ -515,6 +541,7 @@ static Suite *attack2_suite(void)
     tcase_add_test(tc, test_gzip_identity_list_in_one_write_gets_attachment);
     tcase_add_test(tc, test_image_as_directory_index_or_multiviews_gets_attachment);
     tcase_add_test(tc, test_cached_deflated_image_keeps_the_header);
+    tcase_add_test(tc, test_head_then_get_of_a_script_image_get_attachment);
     tcase_add_test(tc, test_deflate_compressing_clr_image_gets_attachment);
     tcase_add_test(tc, test_deflated_far_header_of_zeros_gets_attachment);
     tcase_add_test(tc, test_named_netexe_before_deflate_gets_attachment);
