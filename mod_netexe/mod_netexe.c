@@ -669,6 +669,8 @@ typedef struct {
     unsigned int far_tried:1;   /* the header was looked for where it lies */
     unsigned int skipping:1;    /* encoded: decoding on to e_lfanew */
     unsigned int both:1;        /* encoded, and the raw bytes judged too */
+    unsigned int raw_wait:1;    /* with both: the decoded reading has decided,
+                                 * the raw one waits for more bytes */
     unsigned int bounded:1;     /* with unknown: a decoding bound stopped it
                                  * where a browser would go on */
     apr_size_t dec_off;         /* with skipping: decoded bytes so far */
@@ -1429,6 +1431,11 @@ static apr_status_t netexe_take_data(request_rec *r, netexe_ctx *ctx,
         }
         if (elen > ctx->limit - ctx->raw_len) {
             netexe_give_up(ctx, "sniff limit (encoded bytes)");
+            /* Decoding on to a PE header: "MZ" and an e_lfanew further
+             * than the encoded bytes that may be held reach, as when a
+             * compressor (mod_deflate) streams a static image whose header
+             * lies far in.  It could be an image: the header. */
+            ctx->bounded = ctx->skipping;
             return APR_SUCCESS;
         }
         rv = netexe_grow(r, ctx, &ctx->raw, &ctx->raw_cap, ctx->raw_len,
@@ -2276,23 +2283,25 @@ static void netexe_pin_far(request_rec *r, netexe_ctx *ctx,
 /* The verdict on a body whose coding list browsers read two ways (raw, or
  * decoded): the reading that finds an image wins.  Called once the decoded
  * reading has decided; the raw bytes are those kept so far and, after
- * them, the first bucket of bb, which is not used up (a file is peeked). */
-static void netexe_raw_reading(request_rec *r, netexe_ctx *ctx,
-                               apr_bucket_brigade *bb)
+ * them, the first bucket of bb, which is not used up (a file is peeked);
+ * bb NULL: the kept bytes alone, more to come.  0 when the raw reading
+ * needs more bytes than there are (raw_wait), else 1. */
+static int netexe_raw_reading(request_rec *r, netexe_ctx *ctx,
+                              apr_bucket_brigade *bb)
 {
-    apr_bucket *e = APR_BRIGADE_FIRST(bb);
+    apr_bucket *e = bb ? APR_BRIGADE_FIRST(bb) : NULL;
     unsigned char head[NETEXE_READ_AHEAD], win[NETEXE_WINDOW];
     const unsigned char *p = ctx->raw;
     apr_size_t len = ctx->raw_len;
-    int ends = e == APR_BRIGADE_SENTINEL(bb) || APR_BUCKET_IS_EOS(e);
+    int ends = bb && (e == APR_BRIGADE_SENTINEL(bb) || APR_BUCKET_IS_EOS(e));
     pe_info raw;
     pe_verdict v;
 
-    if (!ends && APR_BUCKET_IS_FILE(e) && len == 0) {
+    if (e && !ends && APR_BUCKET_IS_FILE(e) && len == 0) {
         apr_size_t n = e->length < sizeof(head) ? e->length : sizeof(head);
 
         if (netexe_peek_file(r, e, 0, head, n) != APR_SUCCESS) {
-            return;
+            return 1;
         }
         v = pe_decide_window(head, n, NULL, 0, 0, &raw);
         if (v == PE_NEED_MORE && raw.e_lfanew >= n
@@ -2307,12 +2316,13 @@ static void netexe_raw_reading(request_rec *r, netexe_ctx *ctx,
             }
         }
     }
-    else if (!ends && !APR_BUCKET_IS_METADATA(e) && !APR_BUCKET_IS_FILE(e)) {
+    else if (e && !ends && !APR_BUCKET_IS_METADATA(e)
+             && !APR_BUCKET_IS_FILE(e)) {
         const char *data;
         apr_size_t dlen;
 
         if (apr_bucket_read(e, &data, &dlen, APR_BLOCK_READ) != APR_SUCCESS) {
-            return;
+            return 1;
         }
         if (len == 0) {
             p = (const unsigned char *)data;
@@ -2325,18 +2335,29 @@ static void netexe_raw_reading(request_rec *r, netexe_ctx *ctx,
 
             if (netexe_grow(r, ctx, &ctx->raw, &ctx->raw_cap, len, len + k)
                 != APR_SUCCESS) {
-                return;
+                return 1;
             }
             memcpy(ctx->raw + len, data, k);
             p = ctx->raw;
             len += k;
         }
         v = pe_decide_window(p, len, NULL, 0, 0, &raw);
+        if (v == PE_NEED_MORE && raw.need <= ctx->limit) {
+            /* More raw bytes, which the next buckets bring: the decoded
+             * reading's verdict waits for them (netexe_take_data). */
+            ctx->raw_wait = 1;
+            return 0;
+        }
     }
     else {
         v = ends ? pe_sniff_final(p, len, &raw)
                  : pe_decide_window(p, len, NULL, 0, 0, &raw);
+        if (!ends && v == PE_NEED_MORE && raw.need <= ctx->limit) {
+            ctx->raw_wait = 1;
+            return 0;
+        }
     }
+    ctx->raw_wait = 0;
     if (v == PE_CLR
         || (v == PE_NATIVE && (ctx->unknown || ctx->info.verdict == PE_NOT_PE))) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
@@ -2346,6 +2367,52 @@ static void netexe_raw_reading(request_rec *r, netexe_ctx *ctx,
         ctx->info = raw;
         ctx->unknown = 0;
     }
+    return 1;
+}
+
+/* While the raw reading waits: the first bucket of bb is kept as raw
+ * bytes (it goes on with the decision) and the raw reading tried again;
+ * the end of the body, a file or the limit ends the wait. */
+static apr_status_t netexe_raw_more(request_rec *r, netexe_ctx *ctx,
+                                    apr_bucket_brigade *bb)
+{
+    apr_bucket *e = APR_BRIGADE_FIRST(bb);
+    const char *data;
+    apr_size_t dlen;
+    apr_status_t rv;
+
+    if (APR_BUCKET_IS_EOS(e) || APR_BUCKET_IS_FILE(e)) {
+        netexe_raw_reading(r, ctx, bb);
+        ctx->raw_wait = 0;
+        return APR_SUCCESS;
+    }
+    if (APR_BUCKET_IS_FLUSH(e)) {
+        ctx->flush = 1;
+        apr_bucket_delete(e);
+        return APR_SUCCESS;
+    }
+    if (APR_BUCKET_IS_METADATA(e)) {
+        return netexe_hold(r, ctx, e, ctx->raw_len, ctx->raw_len);
+    }
+    rv = apr_bucket_read(e, &data, &dlen, APR_BLOCK_READ);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (dlen > ctx->limit - ctx->raw_len) {
+        /* The decoded reading's verdict stands. */
+        ctx->raw_wait = 0;
+        return APR_SUCCESS;
+    }
+    rv = netexe_grow(r, ctx, &ctx->raw, &ctx->raw_cap, ctx->raw_len,
+                     ctx->raw_len + (dlen ? dlen : 1));
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    memcpy(ctx->raw + ctx->raw_len, data, dlen);
+    ctx->raw_len += dlen;
+    apr_bucket_delete(e);
+    netexe_raw_reading(r, ctx, APR_BRIGADE_EMPTY(bb) ? NULL : bb);
+    return APR_SUCCESS;
 }
 
 /* The handler may set or change Content-Encoding while the filter holds
@@ -2419,6 +2486,7 @@ static apr_status_t netexe_recheck_codings(request_rec *r, netexe_ctx *ctx)
     ctx->win_len = 0;
     ctx->far_tried = 0;
     ctx->skipping = 0;
+    ctx->raw_wait = 0;
     ctx->examined = 0;
     ctx->ncodings = n;
     ctx->both = both;
@@ -2513,6 +2581,9 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             ctx->bounded = 1;
         }
     }
+    else if (ctx->raw_wait) {
+        ctx->first_call = 0;
+    }
     else {
         ctx->first_call = 0;
         rv = netexe_recheck_codings(r, ctx);
@@ -2521,7 +2592,7 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
     }
 
-    while (!ctx->decided && !APR_BRIGADE_EMPTY(bb)) {
+    while (!ctx->decided && !ctx->raw_wait && !APR_BRIGADE_EMPTY(bb)) {
         apr_bucket *e = APR_BRIGADE_FIRST(bb);
 
         if (APR_BUCKET_IS_EOS(e)) {
@@ -2559,8 +2630,16 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
     }
 
-    if (rv == APR_SUCCESS && ctx->decided && ctx->both) {
-        netexe_raw_reading(r, ctx, bb);
+    if (rv == APR_SUCCESS && ctx->decided && ctx->both && !ctx->raw_wait
+        && !netexe_raw_reading(r, ctx, bb)) {
+        /* The raw reading wants the bytes of the buckets to come. */
+        ctx->decided = 0;
+    }
+    if (ctx->raw_wait) {
+        while (rv == APR_SUCCESS && ctx->raw_wait && !APR_BRIGADE_EMPTY(bb)) {
+            rv = netexe_raw_more(r, ctx, bb);
+        }
+        ctx->decided = !ctx->raw_wait;
     }
     if (rv != APR_SUCCESS || !ctx->decided) {
         /* Until the next call, the handler may set headers. */
