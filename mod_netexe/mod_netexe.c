@@ -777,7 +777,7 @@ static void netexe_scan_headers(const apr_table_t *t, netexe_resp_headers *h)
             continue;
         }
         key += NETEXE_CONTENT_PREFIX_LEN;
-        switch (apr_tolower(key[0])) {
+        switch (key[0] | 0x20) {
         case 'e':
             if (!strcasecmp(key, "Encoding")) {
                 if (h->nenc < NETEXE_ENC_FIELDS_MAX) {
