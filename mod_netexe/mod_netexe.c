@@ -1021,6 +1021,33 @@ static apr_status_t netexe_grow(request_rec *r, netexe_ctx *ctx,
     return APR_SUCCESS;
 }
 
+/* How many of the avail bytes at hand go into the sniff buffer next: what
+ * the sniffer asks for, at least a read-ahead, within the limit; the room
+ * is made. */
+static NETEXE_HOT_INLINE apr_status_t netexe_room(request_rec *r,
+                                                  netexe_ctx *ctx,
+                                                  apr_size_t avail,
+                                                  apr_size_t *n)
+{
+    apr_size_t k = ctx->want > ctx->len ? ctx->want - ctx->len : 0;
+
+    if (k < NETEXE_READ_AHEAD) {
+        k = NETEXE_READ_AHEAD;
+    }
+    if (k > avail) {
+        k = avail;
+    }
+    if (k > ctx->limit - ctx->len) {
+        k = ctx->limit - ctx->len;
+    }
+    *n = k;
+    if (ctx->len + k > ctx->cap) {
+        return netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len,
+                           ctx->len + k);
+    }
+    return APR_SUCCESS;
+}
+
 static void netexe_give_up(netexe_ctx *ctx, const char *why)
 {
     ctx->decided = ctx->unknown = 1;
@@ -1367,22 +1394,9 @@ static NETEXE_HOT_INLINE apr_status_t netexe_take_file(request_rec *r,
         if (used >= e->length) {
             break;
         }
-        n = ctx->want - ctx->len;
-        if (n < NETEXE_READ_AHEAD) {
-            n = NETEXE_READ_AHEAD;
-        }
-        if (n > e->length - used) {
-            n = e->length - used;
-        }
-        if (n > ctx->limit - ctx->len) {
-            n = ctx->limit - ctx->len;
-        }
-        if (ctx->len + n > ctx->cap) {
-            rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len,
-                             ctx->len + n);
-            if (rv != APR_SUCCESS) {
-                return rv;
-            }
+        rv = netexe_room(r, ctx, e->length - used, &n);
+        if (rv != APR_SUCCESS) {
+            return rv;
         }
         rv = netexe_peek_file(r, e, used, ctx->buf + ctx->len, n);
         if (rv != APR_SUCCESS) {
@@ -1472,22 +1486,9 @@ static apr_status_t netexe_take_data(request_rec *r, netexe_ctx *ctx,
             netexe_give_up(ctx, "sniff limit");
             break;
         }
-        n = ctx->want > ctx->len ? ctx->want - ctx->len : 0;
-        if (n < NETEXE_READ_AHEAD) {
-            n = NETEXE_READ_AHEAD;
-        }
-        if (n > elen - used) {
-            n = elen - used;
-        }
-        if (n > ctx->limit - ctx->len) {
-            n = ctx->limit - ctx->len;
-        }
-        if (ctx->len + n > ctx->cap) {
-            rv = netexe_grow(r, ctx, &ctx->buf, &ctx->cap, ctx->len,
-                             ctx->len + n);
-            if (rv != APR_SUCCESS) {
-                return rv;
-            }
+        rv = netexe_room(r, ctx, elen - used, &n);
+        if (rv != APR_SUCCESS) {
+            return rv;
         }
         memcpy(ctx->buf + ctx->len, data + used, n);
         ctx->len += n;
