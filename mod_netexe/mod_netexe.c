@@ -15,7 +15,13 @@
  *     Content-Disposition: attachment; filename="NAME"
  *
  * before anything is sent.  Body bytes are never changed, and static files
- * keep sendfile: FILE buckets are peeked with pread(2), never read.
+ * keep sendfile: FILE buckets are peeked with pread(2), never read, at
+ * offset 0 and where e_lfanew puts the PE header.  A streamed body is held,
+ * its bytes copied once into one buffer, up to NetExeSniffLimit.  An
+ * encoded body (Content-Encoding gzip, deflate, br, zstd, stacked) is
+ * decoded by decode.c only as far as the decision needs.  The filter runs
+ * after the other content-set filters (mod_deflate, mod_headers' fixups)
+ * and judges the headers and bytes the client receives.
  *
  * Configuration (server, virtual host, directory, .htaccess with
  * AllowOverride FileInfo):
@@ -24,7 +30,7 @@
  *     NetExeMatch clr|pe        CLR images only (default), or every PE image
  *     NetExeOverride Off|On     replace an existing Content-Disposition
  *     NetExeFilename On|Off     add the filename parameter
- *     NetExeSniffLimit 65536    most bytes examined before giving up
+ *     NetExeSniffLimit 65536    most bytes of a streamed body held
  *
  * The filter is also registered as NETEXE for SetOutputFilter,
  * AddOutputFilter and FilterProvider; inserting it explicitly turns it on
@@ -2839,10 +2845,10 @@ static int netexe_sig_shared_init(apr_pool_t *pconf, apr_pool_t *ptemp,
     return OK;
 }
 
-/* Looks the filter up by name once per configuration instead of once per
- * request: the lookup was a third of what inserting the filter cost.  The
- * record lives as long as the registration, which a restart redoes before
- * this hook runs again. */
+/* Looks the filters up by name once per configuration instead of once per
+ * request, where the lookup would be a large part of what inserting the
+ * filter costs.  The records live as long as the registration, which a
+ * restart redoes before this hook runs again. */
 static int netexe_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                               apr_pool_t *ptemp, server_rec *s)
 {
