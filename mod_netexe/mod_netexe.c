@@ -705,6 +705,9 @@ static apr_size_t netexe_held_memory(const netexe_ctx *ctx)
     if (ctx->buf != ctx->first) {
         bytes += ctx->cap;
     }
+    if (ctx->win) {
+        bytes += NETEXE_WINDOW;
+    }
     if (ctx->held) {
         apr_bucket *e;
 
@@ -2418,7 +2421,9 @@ static apr_status_t netexe_raw_more(request_rec *r, netexe_ctx *ctx,
     memcpy(ctx->raw + ctx->raw_len, data, dlen);
     ctx->raw_len += dlen;
     apr_bucket_delete(e);
-    netexe_raw_reading(r, ctx, APR_BRIGADE_EMPTY(bb) ? NULL : bb);
+    /* On the kept bytes alone: the next bucket is copied once, when its
+     * turn comes, not also peeked at here. */
+    netexe_raw_reading(r, ctx, NULL);
     return APR_SUCCESS;
 }
 
