@@ -588,7 +588,10 @@ START_TEST(test_image_dribbled_one_byte_per_write_costs_bounded_memory)
     free(img);
     HARNESS_FAIL_IF(srv, growth < 0, "the serving process %ld is gone",
                     (long)pid);
-    HARNESS_FAIL_IF(srv, harness_mem_meaningful() && growth >= bound_kib,
+    /* The bound is the filter's: with NetExe Off the growth is httpd's
+     * own (the core's buffering of a fast backend), printed to compare. */
+    HARNESS_FAIL_IF(srv, s->on && harness_mem_meaningful()
+                         && growth >= bound_kib,
                     "%s: the child grew by %ld KiB for one %zu-byte response "
                     "(bound 2 x %ld + 4 MiB = %ld KiB)", path, growth, len,
                     limit, bound_kib);
