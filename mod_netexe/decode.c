@@ -125,6 +125,8 @@ typedef struct {
     unsigned int ended:1;
     unsigned int failed:1;
     unsigned int member_done:1; /* gzip: a whole member was read */
+    unsigned int out_filled:1;  /* zstd: the last call filled its room, so
+                                 * decoded bytes may still wait inside */
     unsigned int state;         /* gzip_state, deflate_state, zstd_state */
     unsigned int flags;         /* gzip: FLG's fields not yet read */
     size_t count;               /* gzip: bytes left in a field of known
@@ -910,8 +912,12 @@ static stage_status step_zstd(netexe_decoder *d, netexe_stage *s,
     zout.size = out_cap;
     zout.pos = 0;
     /* Consecutive frames are decoded one after the other.  Without input,
-     * a block decoded earlier may still be waiting to be flushed. */
-    while (zout.pos < zout.size) {
+     * decoded bytes wait inside only when the last call filled its room
+     * (zstd.h: with room left it has flushed all it could).  libzstd
+     * is called only then: it counts calls that neither read nor wrote,
+     * and fails the stream at the sixteenth, however the stream goes on. */
+    while (zout.pos < zout.size
+           && (zin.pos < zin.size || s->out_filled)) {
         size_t in_before = zin.pos, out_before = zout.pos;
 
         /* Only the frames browsers read: libzstd takes an older format's
@@ -944,6 +950,7 @@ static stage_status step_zstd(netexe_decoder *d, netexe_stage *s,
             *made = zout.pos;
             return over_bound(d, "zstd window over the memory budget");
         }
+        s->out_filled = zout.pos == zout.size;
         if (zin.pos == in_before && zout.pos == out_before) {
             break;
         }

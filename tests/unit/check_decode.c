@@ -581,6 +581,51 @@ START_TEST(test_two_zstd_frames_fed_bytewise_decode_as_one_body)
 }
 END_TEST
 
+/* A started decoder called again and again without input, as a filter
+ * does while another coding, or the body, gives it nothing for a while,
+ * loses nothing: libzstd fails a stream after sixteen calls that neither
+ * read nor write, and such calls must not reach it. */
+#define IDLE_CALLS      1000
+#define IDLE_HEAD       64u
+
+START_TEST(test_calls_without_input_lose_nothing)
+{
+    static const encoder codings[] = { ENC_GZIP, ENC_ZLIB, ENC_BR, ENC_ZSTD };
+    static const char *const names[] = { "gzip", "deflate", "br", "zstd" };
+    size_t plen, elen, used, got, made = 0, k;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *coded = encode(codings[_i], payload, plen, &elen);
+    unsigned char *out = malloc(plen + 1);
+    netexe_decoder *d = decoder_for(names[_i]);
+    netexe_decode_status st;
+
+    ck_assert_ptr_nonnull(out);
+    ck_assert_uint_gt(elen, IDLE_HEAD);
+    st = netexe_decode(d, coded, IDLE_HEAD, &used, out, plen + 1, &got);
+    ck_assert_int_eq(st, NETEXE_DECODE_MORE);
+    ck_assert_uint_eq(used, IDLE_HEAD);
+    made += got;
+    for (k = 0; k < IDLE_CALLS; k++) {
+        st = netexe_decode(d, coded + IDLE_HEAD, 0, &used, out + made,
+                           plen + 1 - made, &got);
+        if (st != NETEXE_DECODE_MORE || got != 0) {
+            ck_abort_msg("call %zu without input: status %d, %zu bytes (%s)",
+                         k, (int)st, got, netexe_decoder_error(d));
+        }
+    }
+    /* A gzip or zstd body may go on with another member or frame: it
+     * never ends. */
+    assert_decodes_to(d, coded + IDLE_HEAD, elen - IDLE_HEAD, UNLIMITED,
+                      UNLIMITED, payload + made, plen - made,
+                      codings[_i] == ENC_GZIP || codings[_i] == ENC_ZSTD
+                          ? NETEXE_DECODE_MORE : NETEXE_DECODE_END);
+    netexe_decoder_free(d);
+    free(out);
+    free(coded);
+    free(payload);
+}
+END_TEST
+
 /* Bytes after the end of a deflate or brotli stream are not part of the
  * body a client decodes: the decoder ends and reads them all. */
 START_TEST(test_bytes_after_stream_end_are_ignored)
@@ -1288,6 +1333,21 @@ END_TEST
  * three bits 0: not final, stored; the rest padding, which a reader
  * skips), the others as long as they may be; the last one final.
  * Returns the bytes written; p == NULL only counts them. */
+/* One stored block of k bytes at p (NULL: only counted); its size. */
+static size_t stored_block(unsigned char *p, unsigned int head,
+                           const unsigned char *data, size_t k)
+{
+    if (p) {
+        p[0] = (unsigned char)head;
+        p[1] = (unsigned char)(k & 0xFFu);
+        p[2] = (unsigned char)(k >> 8);
+        p[3] = (unsigned char)(~k & 0xFFu);
+        p[4] = (unsigned char)((~k >> 8) & 0xFFu);
+        memcpy(p + STORED_HEAD_LEN, data, k);
+    }
+    return STORED_HEAD_LEN + k;
+}
+
 static size_t stored_blocks(unsigned char *p, unsigned int first_head,
                             const unsigned char *data, size_t len,
                             size_t first_len)
@@ -1303,20 +1363,50 @@ static size_t stored_blocks(unsigned char *p, unsigned int first_head,
                                                       : len - at);
         int final = !first && at + k == len;
 
-        if (p) {
-            p[n] = (unsigned char)(first ? first_head : (final ? 0x01u : 0x00u));
-            p[n + 1] = (unsigned char)(k & 0xFFu);
-            p[n + 2] = (unsigned char)(k >> 8);
-            p[n + 3] = (unsigned char)(~k & 0xFFu);
-            p[n + 4] = (unsigned char)((~k >> 8) & 0xFFu);
-            memcpy(p + n + STORED_HEAD_LEN, data + at, k);
-        }
-        n += STORED_HEAD_LEN + k;
+        n += stored_block(p ? p + n : NULL,
+                          first ? first_head : (final ? 0x01u : 0x00u),
+                          data + at, k);
         at += k;
         first = 0;
     }
     return n;
 }
+
+/* The same inside a stacked coding: the outer gzip stream's empty stored
+ * blocks decode to nothing, call after call, while the inner zstd stage
+ * has started. */
+START_TEST(test_inner_coding_waiting_on_empty_blocks_loses_nothing)
+{
+    size_t plen, zlen, glen = 0, i;
+    unsigned char *payload = make_payload(&plen);
+    unsigned char *z = zstd_encode(payload, plen, &zlen);
+    unsigned char *g;
+    netexe_decoder *d = decoder_for("zstd, gzip");
+    static const unsigned char head[10] = { 0x1F, 0x8B, 0x08 };
+
+    ck_assert_uint_gt(zlen, IDLE_HEAD);
+    g = malloc(sizeof head + STORED_HEAD_LEN * (IDLE_CALLS + 1) + IDLE_HEAD
+               + stored_blocks(NULL, 0, z + IDLE_HEAD, zlen - IDLE_HEAD, 0)
+               + 8);
+    ck_assert_ptr_nonnull(g);
+    memcpy(g, head, sizeof head);
+    glen = sizeof head;
+    glen += stored_block(g + glen, 0, z, IDLE_HEAD);
+    for (i = 0; i < IDLE_CALLS; i++) {
+        glen += stored_block(g + glen, 0, z, 0);
+    }
+    glen += stored_blocks(g + glen, 0, z + IDLE_HEAD, zlen - IDLE_HEAD, 0);
+    memset(g + glen, 0, 8);     /* the trailer is not checked */
+    glen += 8;
+    assert_decodes_to(d, g, glen, 1, UNLIMITED, payload, plen,
+                      NETEXE_DECODE_MORE);
+    netexe_decoder_free(d);
+    free(g);
+    free(z);
+    free(payload);
+}
+END_TEST
+
 
 /* Raw deflate whose first two bytes also make a zlib header: 0x78, then
  * the low byte of the first block's LEN as FLG. */
@@ -1979,6 +2069,8 @@ static Suite *decode_suite(void)
     tcase_add_test(tc, test_two_gzip_members_fed_bytewise_decode_as_one_body);
     tcase_add_test(tc, test_two_zstd_frames_decode_as_one_body);
     tcase_add_test(tc, test_two_zstd_frames_fed_bytewise_decode_as_one_body);
+    tcase_add_loop_test(tc, test_calls_without_input_lose_nothing, 0, 4);
+    tcase_add_test(tc, test_inner_coding_waiting_on_empty_blocks_loses_nothing);
     tcase_add_loop_test(tc, test_bytes_after_stream_end_are_ignored, 0, 3);
     tcase_add_test(tc, test_brotli_with_16_mib_window_decodes);
     tcase_add_test(tc, test_zstd_with_8_mib_window_decodes);
