@@ -1454,11 +1454,15 @@ static apr_status_t netexe_take_data(request_rec *r, netexe_ctx *ctx,
         }
         if (elen > ctx->limit - ctx->raw_len) {
             netexe_give_up(ctx, "sniff limit (encoded bytes)");
-            /* Decoding on to a PE header: "MZ" and an e_lfanew further
-             * than the encoded bytes that may be held reach, as when a
-             * compressor (mod_deflate) streams a static image whose header
-             * lies far in.  It could be an image: the header. */
-            ctx->bounded = ctx->skipping;
+            /* The encoded bytes that may be held ran out before the
+             * decoded ones did: what was decoded is still the start of a
+             * possible image, and the rest of it lies further than the
+             * module reads.  As when "MZ" and an e_lfanew far in come
+             * from a compressor (mod_deflate streaming a static image),
+             * or a coding decodes nothing for a while (empty deflate
+             * blocks, a long gzip file name, a zstd block still arriving):
+             * it could be an image, the header. */
+            ctx->bounded = 1;
             return APR_SUCCESS;
         }
         rv = netexe_grow(r, ctx, &ctx->raw, &ctx->raw_cap, ctx->raw_len,

@@ -813,6 +813,54 @@ static void write_zstd_skip_first(const char *rel, const char *zst_rel,
     free(z);
 }
 
+/* docroot/rel: one gzip member whose deflate stream is stored blocks:
+ * the first head bytes of docroot/in_rel, then stalls empty stored blocks
+ * (5 bytes each, nothing decoded), then the rest.  A client decodes the
+ * same bytes as from any other deflate stream of in_rel. */
+#define STORED_EMPTY_LEN    5u
+#define STORED_MAX          65535u
+
+static void stored_block(FILE *f, int final, const unsigned char *p,
+                         size_t n)
+{
+    unsigned char h[STORED_EMPTY_LEN];
+
+    h[0] = final ? 0x01 : 0x00;
+    h[1] = (unsigned char)n;
+    h[2] = (unsigned char)(n >> 8);
+    h[3] = (unsigned char)~h[1];
+    h[4] = (unsigned char)~h[2];
+    ck_assert_uint_eq(fwrite(h, 1, sizeof h, f), sizeof h);
+    ck_assert_uint_eq(fwrite(p, 1, n, f), n);
+}
+
+static void write_gzip_stalled(const char *rel, const char *in_rel,
+                               size_t head, size_t stalls)
+{
+    size_t len, i;
+    unsigned char *in = get(in_rel, &len), trailer[GZIP_TRAILER_LEN];
+    char *path = harness_path(srv, rel);
+    FILE *f = fopen(path, "wb");
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_lt(head, len);
+    ck_assert_uint_le(len - head, STORED_MAX);
+    ck_assert_uint_eq(fwrite(gzip_head, 1, sizeof gzip_head, f),
+                      sizeof gzip_head);
+    stored_block(f, 0, in, head);
+    for (i = 0; i < stalls; i++) {
+        stored_block(f, 0, in, 0);
+    }
+    stored_block(f, 1, in + head, len - head);
+    wr_u32le(trailer, crc32_of(in, len));
+    wr_u32le(trailer + 4, (uint32_t)len);
+    ck_assert_uint_eq(fwrite(trailer, 1, sizeof trailer, f), sizeof trailer);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(chmod(path, 0644), 0);
+    free(path);
+    free(in);
+}
+
 #define FAR_LFANEW_17M      0x01100000u     /* past 16 MiB */
 #define FAR_LFANEW_255M     0x0FFFFF00u     /* just below 256 MiB */
 #define ENC_FAR_LFANEW      0x00020000u     /* 128 KiB: twice the limit */
@@ -1328,6 +1376,17 @@ static void write_withstood_fixtures(void)
     write_zstd_skip_first("img/skip.zst", "img/clr.exe.zst", 100);
     write_cgi("zstd-skip", "img/skip.zst", "Content-Encoding: zstd\r\n",
               HARNESS_CGI_AT_ONCE);
+    /* 60 empty blocks, written a byte at a time: the zstd stage, started,
+     * gets nothing over 300 reads of the script's output. */
+    write_gzip_stalled("img/stall.zst.gz", "img/clr.exe.zst", 64, 60);
+    write_cgi("zstd-stall", "img/stall.zst.gz",
+              "Content-Encoding: zstd, gzip\r\n", HARNESS_CGI_TRICKLE);
+    /* 128 KiB of them: more encoded bytes than may be held before the
+     * image decodes. */
+    write_gzip_stalled("img/stall-long.zst.gz", "img/clr.exe.zst", 64,
+                       128u * 1024u / STORED_EMPTY_LEN);
+    write_cgi("zstd-stall-long", "img/stall-long.zst.gz",
+              "Content-Encoding: zstd, gzip\r\n", HARNESS_CGI_AT_ONCE);
     write_gzip_times(IMG_REL, "img/clr.exe.gz.gz", 2);
     write_cgi("odd-case", "img/clr.exe.gz.gz",
               "Content-Encoding: GZip ,\t x-GZIP\r\n", HARNESS_CGI_AT_ONCE);
@@ -1379,6 +1438,28 @@ START_TEST(test_zstd_skippable_frame_first_gets_attachment)
 {
     expect_attachment("/cgi-bin/zstd-skip",
                       "attachment; filename=\"zstd-skip.exe\"", "img/skip.zst");
+}
+END_TEST
+
+/* libzstd fails a stream after sixteen calls that neither read nor write;
+ * a zstd coding inside a gzip one that decodes nothing for a while (empty
+ * stored blocks) must not be taken for a corrupt stream. */
+START_TEST(test_zstd_inside_stalling_gzip_gets_attachment)
+{
+    expect_attachment("/cgi-bin/zstd-stall",
+                      "attachment; filename=\"zstd-stall.exe\"",
+                      "img/stall.zst.gz");
+}
+END_TEST
+
+/* The same with 128 KiB of empty blocks before the image: the encoded
+ * bytes that may be held (64 KiB) run out before a byte is decoded.  A
+ * browser decodes on to the image: unknown, with the header. */
+START_TEST(test_image_past_the_limit_of_encoded_bytes_gets_attachment)
+{
+    expect_download("/cgi-bin/zstd-stall-long",
+                    "attachment; filename=\"zstd-stall-long.exe\"",
+                    "img/stall-long.zst.gz", "unknown");
 }
 END_TEST
 
@@ -1826,6 +1907,8 @@ static Suite *attack_suite(void)
     tcase_add_test(tc, test_netexe_on_with_filter_chain_before_includes_gets_attachment);
     tcase_add_test(tc, test_image_cached_by_a_subrequest_keeps_the_header);
     tcase_add_test(tc, test_image_rewritten_in_place_while_served_gets_attachment);
+    tcase_add_test(tc, test_zstd_inside_stalling_gzip_gets_attachment);
+    tcase_add_test(tc, test_image_past_the_limit_of_encoded_bytes_gets_attachment);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("withstood");
