@@ -1,0 +1,510 @@
+/* Copyright 2026 The mod_netexe Authors.
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may
+ * not use this file except in compliance with the License.  You may obtain
+ * a copy of the License at http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * check_attack3.c -- attacks on the decoding of encoded bodies (DESIGN.md
+ * section 5, "Content codings"): a body that a browser decodes to a CLR
+ * image must leave with Content-Disposition: attachment, however its
+ * codings are built and however its bytes are cut.
+ *
+ *   bypass     what a browser receives is a CLR image: the header is
+ *              expected, and the body as the script sent it;
+ *   withstood  attacks of the same kind that the module gets right, kept
+ *              so that a fix of the others does not undo them.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "harness_fail.h"
+#include "pe.h"
+#include "pebuild.h"
+
+#define TEST_TIMEOUT_S          120
+#define IMG_SIZE                8192u
+#define DOS_LFANEW_OFFSET       0x3Cu
+
+/* A brotli stream whose first four bytes are "MZ" and two more: WBITS 23,
+ * a meta-block that is not the last, six nibbles of MLEN - 1 and
+ * ISUNCOMPRESSED (RFC 7932 sections 9.1 and 9.2).  'M' (0x4D) gives WBITS
+ * (1, then 3 bits 110: 17 + 6), ISLAST 0 and MNIBBLES 6 (bits 0, 1); its
+ * last bit and 'Z' (0x5A) are the low bits of MLEN - 1, the next byte
+ * bits 9..16, the low seven bits of the fourth bits 17..23 (a top nibble
+ * that is not zero, as six nibbles require), its high bit
+ * ISUNCOMPRESSED.  The decoded bytes are the MLEN bytes after these four,
+ * as they stand; the last meta-block, empty, is the byte 0x03. */
+#define TWOFACED_B2             0x08u
+#define TWOFACED_B3             0x88u
+#define TWOFACED_MLEN           (((0x5Au << 1) | (TWOFACED_B2 << 9)         \
+                                  | ((TWOFACED_B3 & 0x7Fu) << 17)) + 1u)
+#define TWOFACED_HEAD_LEN       4u
+#define BROTLI_LAST_EMPTY       0x03u
+/* The decoded image's PE header: far enough in that the encoded bytes
+ * held (the 64 KiB limit) run out first. */
+#define TWOFACED_CLR_LFANEW     0x00100000u
+/* The raw image's PE header, and where it lies in the decoded bytes. */
+#define TWOFACED_RAW_LFANEW     0x84u
+
+/* Empty metadata meta-blocks put before a brotli image (one byte each). */
+#define BR_META_PAD             1000u
+#define BR_UNCOMPRESSED_MAX     65536u
+#define GZIP_STACK_DEEP         16
+
+static harness_httpd *srv;
+
+static const char config[] =
+    "AddType application/x-msdownload .exe\n"
+    HARNESS_CONFIG_CGI_BIN;
+
+static const char *const modules[] = { "alias", "cgid", NULL };
+
+static void put(const char *rel, const void *data, size_t len)
+{
+    ck_assert_msg(harness_write_file(srv, rel, data, len) == 0, "writing %s",
+                  rel);
+}
+
+static unsigned char *get(const char *rel, size_t *len)
+{
+    unsigned char *p = harness_read_fixture(srv, rel, len);
+
+    ck_assert_msg(p != NULL, "reading %s", rel);
+    return p;
+}
+
+static void wr_u32le(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+static unsigned char *image(int clr, uint32_t lfanew, size_t total,
+                            size_t *len)
+{
+    pebuild_spec s;
+    unsigned char *img;
+
+    pebuild_spec_init(&s);
+    s.clr = clr;
+    s.e_lfanew = lfanew;
+    s.total_size = total;
+    img = pebuild(&s, len);
+    ck_assert_ptr_nonnull(img);
+    return img;
+}
+
+/* A CGI script at cgi/name sending the fixture body_rel after the header
+ * lines, written as how says. */
+static void write_cgi(const char *name, const char *body_rel,
+                      const char *headers, harness_cgi_writer how)
+{
+    harness_cgi_opts o;
+    char rel[128];
+
+    harness_cgi_opts_init(&o);
+    o.writer = how;
+    o.headers = headers;
+    snprintf(rel, sizeof rel, "cgi/%s", name);
+    ck_assert_int_eq(harness_write_cgi_image(srv, rel, body_rel, &o), 0);
+}
+
+/* img/twofaced.br: read raw, a native image (e_lfanew 0x84, no CLR
+ * header); decoded as brotli, a CLR image whose PE header lies at 1 MiB.
+ * The raw bytes from the fourth on are the decoded bytes, so the raw
+ * image's e_lfanew is decoded byte 0x38 and its PE header decoded byte
+ * 0x80, both in the decoded image's DOS stub, which the CLR loader skips. */
+static void write_twofaced(void)
+{
+    size_t clen, nlen, total = TWOFACED_HEAD_LEN + TWOFACED_MLEN + 1u;
+    unsigned char *clr = image(1, TWOFACED_CLR_LFANEW, 0, &clen);
+    unsigned char *nat = image(0, TWOFACED_RAW_LFANEW, 0, &nlen);
+    unsigned char *out = calloc(1, total), *dec = out + TWOFACED_HEAD_LEN;
+    pe_info info;
+    char sha_a[65], sha_b[65];
+    size_t la, lb;
+
+    ck_assert_ptr_nonnull(out);
+    ck_assert_uint_le(clen, TWOFACED_MLEN);
+    ck_assert_uint_lt(nlen - TWOFACED_HEAD_LEN, TWOFACED_CLR_LFANEW);
+    memcpy(dec, clr, clen);
+    /* The native image from its PE header on, four bytes earlier. */
+    memcpy(dec + TWOFACED_RAW_LFANEW - TWOFACED_HEAD_LEN,
+           nat + TWOFACED_RAW_LFANEW, nlen - TWOFACED_RAW_LFANEW);
+    wr_u32le(dec + DOS_LFANEW_OFFSET - TWOFACED_HEAD_LEN,
+             TWOFACED_RAW_LFANEW);
+    out[0] = 'M';
+    out[1] = 'Z';
+    out[2] = TWOFACED_B2;
+    out[3] = TWOFACED_B3;
+    out[total - 1] = BROTLI_LAST_EMPTY;
+    /* Both faces, as the module's own sniffer judges whole bodies. */
+    ck_assert_int_eq(pe_sniff_final(out, total, &info), PE_NATIVE);
+    ck_assert_int_eq(pe_sniff_final(dec, TWOFACED_MLEN, &info), PE_CLR);
+    put("img/twofaced.br", out, total);
+    /* What a browser that decodes it receives; libbrotli agrees. */
+    put("img/twofaced.dec", dec, TWOFACED_MLEN);
+    ck_assert_int_eq(hfail_filter(srv, "brotli -d -c", "img/twofaced.br",
+                                  "img/twofaced.unbr"), 0);
+    ck_assert_int_eq(harness_file_sha256(srv, "img/twofaced.unbr", sha_a,
+                                         &la), 0);
+    ck_assert_int_eq(harness_file_sha256(srv, "img/twofaced.dec", sha_b,
+                                         &lb), 0);
+    ck_assert_str_eq(sha_a, sha_b);
+    free(out);
+    free(clr);
+    free(nat);
+}
+
+/* ---- a brotli writer of uncompressed and metadata meta-blocks -------- */
+
+typedef struct {
+    unsigned char *p;
+    size_t len, cap;
+    unsigned int acc, nacc;
+} bitw;
+
+static void bw_byte(bitw *w, unsigned char c)
+{
+    if (w->len == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 4096;
+        w->p = realloc(w->p, w->cap);
+        ck_assert_ptr_nonnull(w->p);
+    }
+    w->p[w->len++] = c;
+}
+
+static void bw_bits(bitw *w, unsigned int v, unsigned int n)
+{
+    unsigned int i;
+
+    for (i = 0; i < n; i++) {
+        w->acc |= ((v >> i) & 1u) << w->nacc;
+        if (++w->nacc == 8) {
+            bw_byte(w, (unsigned char)w->acc);
+            w->acc = w->nacc = 0;
+        }
+    }
+}
+
+static void bw_align(bitw *w)
+{
+    if (w->nacc) {
+        bw_bits(w, 0, 8 - w->nacc);
+    }
+}
+
+/* WBITS 16, then n empty metadata meta-blocks (ISLAST 0, MNIBBLES 0:
+ * code 3, reserved 0, MSKIPBYTES 0), then img in uncompressed meta-blocks
+ * of at most 64 KiB (MNIBBLES 4), then the last, empty one. */
+static void write_brotli_meta_padded(const char *rel, const char *img_rel,
+                                     size_t n)
+{
+    bitw w = { NULL, 0, 0, 0, 0 };
+    size_t len, at = 0, i;
+    unsigned char *img = get(img_rel, &len);
+
+    bw_bits(&w, 0, 1);
+    for (i = 0; i < n; i++) {
+        bw_bits(&w, 0, 1);
+        bw_bits(&w, 3, 2);
+        bw_bits(&w, 0, 1);
+        bw_bits(&w, 0, 2);
+        bw_align(&w);
+    }
+    while (at < len) {
+        size_t k = len - at < BR_UNCOMPRESSED_MAX ? len - at
+                                                  : BR_UNCOMPRESSED_MAX;
+
+        bw_bits(&w, 0, 1);
+        bw_bits(&w, 0, 2);
+        bw_bits(&w, (unsigned int)(k - 1), 16);
+        bw_bits(&w, 1, 1);
+        bw_align(&w);
+        for (i = 0; i < k; i++) {
+            bw_byte(&w, img[at + i]);
+        }
+        at += k;
+    }
+    bw_bits(&w, 1, 1);
+    bw_bits(&w, 1, 1);
+    bw_align(&w);
+    put(rel, w.p, w.len);
+    free(w.p);
+    free(img);
+}
+
+/* docroot/to: the concatenation of docroot/a and docroot/b. */
+static void write_cat(const char *to, const char *a, const char *b)
+{
+    size_t alen, blen;
+    unsigned char *pa = get(a, &alen), *pb = get(b, &blen);
+    unsigned char *out = malloc(alen + blen + 1);
+
+    ck_assert_ptr_nonnull(out);
+    memcpy(out, pa, alen);
+    memcpy(out + alen, pb, blen);
+    put(to, out, alen + blen);
+    free(out);
+    free(pa);
+    free(pb);
+}
+
+/* docroot/to: the zlib stream (RFC 1950) of the deflate data in the
+ * gzip member docroot/gz_rel (written by gzip -n: a 10-byte header),
+ * whose decoded bytes are docroot/plain_rel. */
+#define GZIP_PLAIN_HEADER_LEN   10u
+#define GZIP_TRAILER_LEN        8u
+#define ADLER_MOD               65521u
+
+static void write_zlib_of_gzip(const char *to, const char *gz_rel,
+                               const char *plain_rel)
+{
+    size_t glen, plen, i, n;
+    unsigned char *gz = get(gz_rel, &glen), *plain = get(plain_rel, &plen);
+    unsigned char *out;
+    uint32_t a = 1, b = 0;
+
+    ck_assert_uint_gt(glen, GZIP_PLAIN_HEADER_LEN + GZIP_TRAILER_LEN);
+    n = glen - GZIP_PLAIN_HEADER_LEN - GZIP_TRAILER_LEN;
+    out = malloc(n + 6);
+    ck_assert_ptr_nonnull(out);
+    out[0] = 0x78;
+    out[1] = 0x9C;
+    memcpy(out + 2, gz + GZIP_PLAIN_HEADER_LEN, n);
+    for (i = 0; i < plen; i++) {
+        a = (a + plain[i]) % ADLER_MOD;
+        b = (b + a) % ADLER_MOD;
+    }
+    out[n + 2] = (unsigned char)(b >> 8);
+    out[n + 3] = (unsigned char)b;
+    out[n + 4] = (unsigned char)(a >> 8);
+    out[n + 5] = (unsigned char)a;
+    put(to, out, n + 6);
+    free(out);
+    free(gz);
+    free(plain);
+}
+
+/* A skippable zstd frame (RFC 8878 3.1.2) with n bytes of content. */
+static void write_zstd_skippable(const char *rel, uint32_t n)
+{
+    unsigned char *f = calloc(1, 8u + n);
+
+    ck_assert_ptr_nonnull(f);
+    wr_u32le(f, 0x184D2A5Au);
+    wr_u32le(f + 4, n);
+    put(rel, f, 8u + n);
+    free(f);
+}
+
+static void setup(void)
+{
+    harness_options o;
+    size_t len;
+    unsigned char *img;
+    char from[64], to[64], headers[512];
+    int i;
+
+    harness_options_init(&o);
+    o.modules = modules;
+    o.config = config;
+    srv = harness_new(&o);
+    ck_assert_msg(srv != NULL, "harness_new failed");
+
+    img = image(1, 0x80u, IMG_SIZE, &len);
+    put("img/clr.exe", img, len);
+    free(img);
+    put("img/empty", "", 0);
+
+    write_twofaced();
+    write_cgi("twofaced-identity", "img/twofaced.br",
+              "Content-Encoding: identity, br\r\n", HARNESS_CGI_AT_ONCE);
+    write_cgi("twofaced-unknown", "img/twofaced.br",
+              "Content-Encoding: br, x-unknown\r\n", HARNESS_CGI_AT_ONCE);
+    write_cgi("twofaced-br", "img/twofaced.br",
+              "Content-Encoding: br\r\n", HARNESS_CGI_AT_ONCE);
+
+    /* gzip: an empty member, then the image's. */
+    ck_assert_int_eq(hfail_filter(srv, "gzip -n -c", "img/empty",
+                                  "img/empty.gz"), 0);
+    ck_assert_int_eq(hfail_filter(srv, "gzip -n -c", "img/clr.exe",
+                                  "img/clr.gz"), 0);
+    write_cat("img/empty-first.gz", "img/empty.gz", "img/clr.gz");
+    write_cgi("gzip-empty-member-trickle", "img/empty-first.gz",
+              "Content-Encoding: gzip\r\n", HARNESS_CGI_TRICKLE);
+
+    /* zstd: an empty frame, a skippable frame, then the image's frame. */
+    ck_assert_int_eq(hfail_filter(srv, "zstd -q -c", "img/empty",
+                                  "img/empty.zst"), 0);
+    ck_assert_int_eq(hfail_filter(srv, "zstd -q -c --no-check",
+                                  "img/clr.exe", "img/clr.zst"), 0);
+    write_zstd_skippable("img/skip.zst", 100);
+    write_cat("img/empty-skip.zst", "img/empty.zst", "img/skip.zst");
+    write_cat("img/empty-skip-clr.zst", "img/empty-skip.zst",
+              "img/clr.zst");
+    write_cgi("zstd-frames-trickle", "img/empty-skip-clr.zst",
+              "Content-Encoding: zstd\r\n", HARNESS_CGI_TRICKLE);
+
+    /* brotli: empty metadata meta-blocks, then the image uncompressed. */
+    write_brotli_meta_padded("img/meta.br", "img/clr.exe", BR_META_PAD);
+    write_cgi("br-meta-trickle", "img/meta.br",
+              "Content-Encoding: br\r\n", HARNESS_CGI_TRICKLE);
+
+    /* Sixteen gzip codings, one byte per write. */
+    snprintf(from, sizeof from, "img/clr.exe");
+    for (i = 1; i <= GZIP_STACK_DEEP; i++) {
+        snprintf(to, sizeof to, "img/clr.gz%d", i);
+        ck_assert_int_eq(hfail_filter(srv, "gzip -n -c", from, to), 0);
+        snprintf(from, sizeof from, "%s", to);
+    }
+    snprintf(headers, sizeof headers, "Content-Encoding: gzip");
+    for (i = 1; i < GZIP_STACK_DEEP; i++) {
+        strcat(headers, ", gzip");
+    }
+    strcat(headers, "\r\n");
+    write_cgi("gzip16-trickle", from, headers, HARNESS_CGI_TRICKLE);
+
+    /* br inside zstd inside gzip inside deflate, one byte per write. */
+    ck_assert_int_eq(hfail_filter(srv, "brotli -c", "img/clr.exe",
+                                  "img/s1.br"), 0);
+    ck_assert_int_eq(hfail_filter(srv, "zstd -q -c", "img/s1.br",
+                                  "img/s2.zst"), 0);
+    ck_assert_int_eq(hfail_filter(srv, "gzip -n -c", "img/s2.zst",
+                                  "img/s3.gz"), 0);
+    ck_assert_int_eq(hfail_filter(srv, "gzip -n -c", "img/s3.gz",
+                                  "img/s4.gz"), 0);
+    write_zlib_of_gzip("img/s4.zz", "img/s4.gz", "img/s3.gz");
+    write_cgi("mixed-stack-trickle", "img/s4.zz",
+              "Content-Encoding: br, zstd, gzip, deflate\r\n",
+              HARNESS_CGI_TRICKLE);
+
+    ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
+}
+
+static void teardown(void)
+{
+    harness_free(srv);
+    srv = NULL;
+}
+
+static void expect(const char *path, const char *want, const char *body_rel,
+                   const char *note)
+{
+    HARNESS_ASSERT_GET(srv, 0, path, 200, want, body_rel, note);
+}
+
+/* ---- bypasses ---------------------------------------------------------- */
+
+/* A list with "identity" in it is read two ways: Chromium passes the body
+ * through raw, Firefox skips the token and undoes br.  Raw, the body is a
+ * native image; decoded, a CLR image whose PE header lies past what the
+ * module decodes with 64 KiB of encoded bytes.  Firefox receives the CLR
+ * image: the header is due. */
+START_TEST(test_native_raw_and_far_clr_decoded_under_identity_gets_attachment)
+{
+    expect("/cgi-bin/twofaced-identity",
+           "attachment; filename=\"twofaced-identity.exe\"", "img/twofaced.br",
+           NULL);
+}
+END_TEST
+
+START_TEST(test_native_raw_and_far_clr_decoded_under_unknown_gets_attachment)
+{
+    expect("/cgi-bin/twofaced-unknown",
+           "attachment; filename=\"twofaced-unknown.exe\"", "img/twofaced.br",
+           NULL);
+}
+END_TEST
+
+/* ---- withstood --------------------------------------------------------- */
+
+/* The same body under br alone: every browser decodes it; the module
+ * stops at the held bytes' limit, unknown with the header. */
+START_TEST(test_far_clr_in_uncompressed_brotli_gets_attachment)
+{
+    expect("/cgi-bin/twofaced-br", "attachment; filename=\"twofaced-br.exe\"",
+           "img/twofaced.br", "unknown");
+}
+END_TEST
+
+START_TEST(test_gzip_empty_member_first_one_byte_per_write_gets_attachment)
+{
+    expect("/cgi-bin/gzip-empty-member-trickle",
+           "attachment; filename=\"gzip-empty-member-trickle.exe\"",
+           "img/empty-first.gz", "clr");
+}
+END_TEST
+
+START_TEST(test_zstd_empty_and_skippable_frames_first_one_byte_per_write_gets_attachment)
+{
+    expect("/cgi-bin/zstd-frames-trickle",
+           "attachment; filename=\"zstd-frames-trickle.exe\"",
+           "img/empty-skip-clr.zst", "clr");
+}
+END_TEST
+
+START_TEST(test_brotli_metadata_blocks_first_one_byte_per_write_gets_attachment)
+{
+    expect("/cgi-bin/br-meta-trickle",
+           "attachment; filename=\"br-meta-trickle.exe\"", "img/meta.br", "clr");
+}
+END_TEST
+
+START_TEST(test_sixteen_gzip_codings_one_byte_per_write_get_attachment)
+{
+    expect("/cgi-bin/gzip16-trickle",
+           "attachment; filename=\"gzip16-trickle.exe\"", "img/clr.gz16",
+           "clr");
+}
+END_TEST
+
+START_TEST(test_four_different_codings_one_byte_per_write_get_attachment)
+{
+    expect("/cgi-bin/mixed-stack-trickle",
+           "attachment; filename=\"mixed-stack-trickle.exe\"", "img/s4.zz",
+           "clr");
+}
+END_TEST
+
+static Suite *attack3_suite(void)
+{
+    Suite *s = suite_create("attack3");
+    TCase *tc = tcase_create("bypass");
+
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, TEST_TIMEOUT_S);
+    tcase_add_test(tc, test_native_raw_and_far_clr_decoded_under_identity_gets_attachment);
+    tcase_add_test(tc, test_native_raw_and_far_clr_decoded_under_unknown_gets_attachment);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("withstood");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, TEST_TIMEOUT_S);
+    tcase_add_test(tc, test_far_clr_in_uncompressed_brotli_gets_attachment);
+    tcase_add_test(tc, test_gzip_empty_member_first_one_byte_per_write_gets_attachment);
+    tcase_add_test(tc, test_zstd_empty_and_skippable_frames_first_one_byte_per_write_gets_attachment);
+    tcase_add_test(tc, test_brotli_metadata_blocks_first_one_byte_per_write_gets_attachment);
+    tcase_add_test(tc, test_sixteen_gzip_codings_one_byte_per_write_get_attachment);
+    tcase_add_test(tc, test_four_different_codings_one_byte_per_write_get_attachment);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(attack3_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
