@@ -55,14 +55,21 @@
 #define BR_META_PAD             1000u
 #define BR_UNCOMPRESSED_MAX     65536u
 #define GZIP_STACK_DEEP         16
+/* Bytes a Lua handler writes before it sends the rest from a file: the
+ * DOS header, short of the PE header. */
+#define LUA_HEAD                64u
 
 static harness_httpd *srv;
 
 static const char config[] =
     "AddType application/x-msdownload .exe\n"
+    "<Directory \"@DOCROOT@/lua\">\n"
+    "    NetExe On\n"
+    "    SetHandler lua-script\n"
+    "</Directory>\n"
     HARNESS_CONFIG_CGI_BIN;
 
-static const char *const modules[] = { "alias", "cgid", NULL };
+static const char *const modules[] = { "alias", "cgid", "lua", NULL };
 
 static void put(const char *rel, const void *data, size_t len)
 {
@@ -114,6 +121,35 @@ static void write_cgi(const char *name, const char *body_rel,
     o.headers = headers;
     snprintf(rel, sizeof rel, "cgi/%s", name);
     ck_assert_int_eq(harness_write_cgi_image(srv, rel, body_rel, &o), 0);
+}
+
+/* A Lua handler at lua/name: Content-Encoding enc, then the first head
+ * bytes of image_rel written (heap buckets), then the rest sent from the
+ * file tail_rel with r:sendfile (a FILE bucket). */
+static void write_lua_then_file(const char *name, const char *enc,
+                                const char *image_rel, const char *tail_rel,
+                                size_t head)
+{
+    char *image = harness_path(srv, image_rel);
+    char *tail = harness_path(srv, tail_rel), rel[128], script[2048];
+    int n;
+
+    n = snprintf(script, sizeof script,
+        "function handle(r)\n"
+        "    r.content_type = \"application/x-msdownload\"\n"
+        "    r.headers_out['Content-Encoding'] = '%s'\n"
+        "    local f = io.open(\"%s\", \"rb\")\n"
+        "    local d = f:read(%zu)\n"
+        "    f:close()\n"
+        "    r:write(d)\n"
+        "    r:sendfile(\"%s\")\n"
+        "    return apache2.OK\n"
+        "end\n", enc, image, head, tail);
+    ck_assert(n > 0 && (size_t)n < sizeof script);
+    snprintf(rel, sizeof rel, "lua/%s", name);
+    ck_assert_int_eq(harness_write_file(srv, rel, script, strlen(script)), 0);
+    free(image);
+    free(tail);
 }
 
 /* img/twofaced.br: read raw, a native image (e_lfanew 0x84, no CLR
@@ -321,8 +357,13 @@ static void setup(void)
 
     img = image(1, 0x80u, IMG_SIZE, &len);
     put("img/clr.exe", img, len);
-    free(img);
     put("img/empty", "", 0);
+    put("img/clr.tail", img + LUA_HEAD, len - LUA_HEAD);
+    write_lua_then_file("heap-then-file", "gzip, identity", "img/clr.exe",
+                        "img/clr.tail", LUA_HEAD);
+    write_lua_then_file("heap-then-file-plain", "identity", "img/clr.exe",
+                        "img/clr.tail", LUA_HEAD);
+    free(img);
 
     write_twofaced();
     write_cgi("twofaced-identity", "img/twofaced.br",
@@ -424,7 +465,27 @@ START_TEST(test_native_raw_and_far_clr_decoded_under_unknown_gets_attachment)
 }
 END_TEST
 
+/* "gzip, identity": Chromium passes the body through raw, a CLR image.
+ * The first 64 bytes come from r:write, the rest as a FILE bucket: the
+ * gzip reading fails on "MZ" at once, and the raw reading, which needs
+ * the PE header, must look at the file. */
+START_TEST(test_raw_image_ending_in_a_file_bucket_under_gzip_identity_gets_attachment)
+{
+    expect("/lua/heap-then-file",
+           "attachment; filename=\"heap-then-file.exe\"", "img/clr.exe",
+           NULL);
+}
+END_TEST
+
 /* ---- withstood --------------------------------------------------------- */
+
+START_TEST(test_raw_image_ending_in_a_file_bucket_gets_attachment)
+{
+    expect("/lua/heap-then-file-plain",
+           "attachment; filename=\"heap-then-file-plain.exe\"",
+           "img/clr.exe", "clr");
+}
+END_TEST
 
 /* The same body under br alone: every browser decodes it; the module
  * stops at the held bytes' limit, unknown with the header. */
@@ -483,12 +544,14 @@ static Suite *attack3_suite(void)
     tcase_set_timeout(tc, TEST_TIMEOUT_S);
     tcase_add_test(tc, test_native_raw_and_far_clr_decoded_under_identity_gets_attachment);
     tcase_add_test(tc, test_native_raw_and_far_clr_decoded_under_unknown_gets_attachment);
+    tcase_add_test(tc, test_raw_image_ending_in_a_file_bucket_under_gzip_identity_gets_attachment);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("withstood");
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, TEST_TIMEOUT_S);
     tcase_add_test(tc, test_far_clr_in_uncompressed_brotli_gets_attachment);
+    tcase_add_test(tc, test_raw_image_ending_in_a_file_bucket_gets_attachment);
     tcase_add_test(tc, test_gzip_empty_member_first_one_byte_per_write_gets_attachment);
     tcase_add_test(tc, test_zstd_empty_and_skippable_frames_first_one_byte_per_write_gets_attachment);
     tcase_add_test(tc, test_brotli_metadata_blocks_first_one_byte_per_write_gets_attachment);
