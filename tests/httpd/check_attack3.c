@@ -58,6 +58,8 @@
 /* Bytes a Lua handler writes before it sends the rest from a file: the
  * DOS header, short of the PE header. */
 #define LUA_HEAD                64u
+/* An image larger than the limit (64 KiB), PE header at 0x80. */
+#define BIG_IMG_SIZE            (128u * 1024u)
 
 static harness_httpd *srv;
 
@@ -150,6 +152,31 @@ static void write_lua_then_file(const char *name, const char *enc,
     ck_assert_int_eq(harness_write_file(srv, rel, script, strlen(script)), 0);
     free(image);
     free(tail);
+}
+
+/* A Lua handler at lua/name: Content-Encoding enc, then the first head
+ * bytes of image_rel in one r:write, the rest in another. */
+static void write_lua_two_writes(const char *name, const char *enc,
+                                 const char *image_rel, size_t head)
+{
+    char *image = harness_path(srv, image_rel), rel[128], script[2048];
+    int n;
+
+    n = snprintf(script, sizeof script,
+        "function handle(r)\n"
+        "    r.content_type = \"application/x-msdownload\"\n"
+        "    r.headers_out['Content-Encoding'] = '%s'\n"
+        "    local f = io.open(\"%s\", \"rb\")\n"
+        "    local d = f:read(\"*a\")\n"
+        "    f:close()\n"
+        "    r:write(d:sub(1, %zu))\n"
+        "    r:write(d:sub(%zu))\n"
+        "    return apache2.OK\n"
+        "end\n", enc, image, head, head + 1);
+    ck_assert(n > 0 && (size_t)n < sizeof script);
+    snprintf(rel, sizeof rel, "lua/%s", name);
+    ck_assert_int_eq(harness_write_file(srv, rel, script, strlen(script)), 0);
+    free(image);
 }
 
 /* img/twofaced.br: read raw, a native image (e_lfanew 0x84, no CLR
@@ -364,6 +391,13 @@ static void setup(void)
     write_lua_then_file("heap-then-file-plain", "identity", "img/clr.exe",
                         "img/clr.tail", LUA_HEAD);
     free(img);
+    img = image(1, 0x80u, BIG_IMG_SIZE, &len);
+    put("img/big.exe", img, len);
+    free(img);
+    write_lua_two_writes("big-second-write", "gzip, identity", "img/big.exe",
+                         LUA_HEAD);
+    write_lua_two_writes("big-second-write-plain", "identity", "img/big.exe",
+                         LUA_HEAD);
 
     write_twofaced();
     write_cgi("twofaced-identity", "img/twofaced.br",
@@ -477,7 +511,25 @@ START_TEST(test_raw_image_ending_in_a_file_bucket_under_gzip_identity_gets_attac
 }
 END_TEST
 
+/* The same with the rest in one write of 128 KiB, more than the room
+ * left under the limit: the raw reading must not give up on it. */
+START_TEST(test_raw_image_ending_in_a_large_write_under_gzip_identity_gets_attachment)
+{
+    expect("/lua/big-second-write",
+           "attachment; filename=\"big-second-write.exe\"", "img/big.exe",
+           NULL);
+}
+END_TEST
+
 /* ---- withstood --------------------------------------------------------- */
+
+START_TEST(test_raw_image_ending_in_a_large_write_gets_attachment)
+{
+    expect("/lua/big-second-write-plain",
+           "attachment; filename=\"big-second-write-plain.exe\"",
+           "img/big.exe", "clr");
+}
+END_TEST
 
 START_TEST(test_raw_image_ending_in_a_file_bucket_gets_attachment)
 {
@@ -545,6 +597,7 @@ static Suite *attack3_suite(void)
     tcase_add_test(tc, test_native_raw_and_far_clr_decoded_under_identity_gets_attachment);
     tcase_add_test(tc, test_native_raw_and_far_clr_decoded_under_unknown_gets_attachment);
     tcase_add_test(tc, test_raw_image_ending_in_a_file_bucket_under_gzip_identity_gets_attachment);
+    tcase_add_test(tc, test_raw_image_ending_in_a_large_write_under_gzip_identity_gets_attachment);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("withstood");
@@ -552,6 +605,7 @@ static Suite *attack3_suite(void)
     tcase_set_timeout(tc, TEST_TIMEOUT_S);
     tcase_add_test(tc, test_far_clr_in_uncompressed_brotli_gets_attachment);
     tcase_add_test(tc, test_raw_image_ending_in_a_file_bucket_gets_attachment);
+    tcase_add_test(tc, test_raw_image_ending_in_a_large_write_gets_attachment);
     tcase_add_test(tc, test_gzip_empty_member_first_one_byte_per_write_gets_attachment);
     tcase_add_test(tc, test_zstd_empty_and_skippable_frames_first_one_byte_per_write_gets_attachment);
     tcase_add_test(tc, test_brotli_metadata_blocks_first_one_byte_per_write_gets_attachment);
