@@ -356,6 +356,41 @@ static void write_zlib_of_gzip(const char *to, const char *gz_rel,
     free(plain);
 }
 
+/* docroot/rel: raw deflate of docroot/img_rel whose first two bytes are
+ * also a zlib header: a stored block (the first byte 0x78: BFINAL 0,
+ * BTYPE 00, padding) of first bytes, whose LEN's low byte is the zlib FLG,
+ * then a last stored block of the rest.  FLG 0x01: zlib then reads a
+ * block of the invalid type 3 and fails; FLG 0xBB: FDICT, zlib asks for a
+ * dictionary.  Browsers then read it as raw deflate. */
+static void write_raw_like_zlib(const char *rel, const char *img_rel,
+                                unsigned int first)
+{
+    size_t len, rest, at = 0;
+    unsigned char *img = get(img_rel, &len), *out = malloc(len + 16);
+
+    ck_assert_ptr_nonnull(out);
+    ck_assert(len > first && len - first <= 0xFFFFu);
+    out[at++] = 0x78;
+    out[at++] = (unsigned char)(first & 0xFFu);
+    out[at++] = (unsigned char)(first >> 8);
+    out[at++] = (unsigned char)(~first & 0xFFu);
+    out[at++] = (unsigned char)((~first >> 8) & 0xFFu);
+    memcpy(out + at, img, first);
+    at += first;
+    rest = len - first;
+    out[at++] = 0x01;
+    out[at++] = (unsigned char)(rest & 0xFFu);
+    out[at++] = (unsigned char)(rest >> 8);
+    out[at++] = (unsigned char)(~rest & 0xFFu);
+    out[at++] = (unsigned char)((~rest >> 8) & 0xFFu);
+    memcpy(out + at, img + first, rest);
+    at += rest;
+    ck_assert_int_eq(((out[0] << 8) | out[1]) % 31, 0);
+    put(rel, out, at);
+    free(out);
+    free(img);
+}
+
 /* A skippable zstd frame (RFC 8878 3.1.2) with n bytes of content. */
 static void write_zstd_skippable(const char *rel, uint32_t n)
 {
@@ -460,6 +495,20 @@ static void setup(void)
     write_cgi("mixed-stack-trickle", "img/s4.zz",
               "Content-Encoding: br, zstd, gzip, deflate\r\n",
               HARNESS_CGI_TRICKLE);
+
+    /* zstd with a checksum and without the content size. */
+    ck_assert_int_eq(hfail_filter(srv, "zstd -q -c --check --no-content-size",
+                                  "img/clr.exe", "img/check.zst"), 0);
+    write_cgi("zstd-check-trickle", "img/check.zst",
+              "Content-Encoding: zstd\r\n", HARNESS_CGI_TRICKLE);
+
+    /* deflate: raw streams that start like zlib, one byte per write. */
+    write_raw_like_zlib("img/rawlike-bad.zz", "img/clr.exe", 0x0601u);
+    write_raw_like_zlib("img/rawlike-dict.zz", "img/clr.exe", 0x00BBu);
+    write_cgi("rawlike-bad-trickle", "img/rawlike-bad.zz",
+              "Content-Encoding: deflate\r\n", HARNESS_CGI_TRICKLE);
+    write_cgi("rawlike-dict-trickle", "img/rawlike-dict.zz",
+              "Content-Encoding: deflate\r\n", HARNESS_CGI_TRICKLE);
 
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
@@ -587,6 +636,30 @@ START_TEST(test_four_different_codings_one_byte_per_write_get_attachment)
 }
 END_TEST
 
+START_TEST(test_zstd_with_checksum_without_content_size_one_byte_per_write_gets_attachment)
+{
+    expect("/cgi-bin/zstd-check-trickle",
+           "attachment; filename=\"zstd-check-trickle.exe\"",
+           "img/check.zst", "clr");
+}
+END_TEST
+
+START_TEST(test_raw_deflate_failing_as_zlib_one_byte_per_write_gets_attachment)
+{
+    expect("/cgi-bin/rawlike-bad-trickle",
+           "attachment; filename=\"rawlike-bad-trickle.exe\"",
+           "img/rawlike-bad.zz", "clr");
+}
+END_TEST
+
+START_TEST(test_raw_deflate_asking_zlib_for_a_dictionary_one_byte_per_write_gets_attachment)
+{
+    expect("/cgi-bin/rawlike-dict-trickle",
+           "attachment; filename=\"rawlike-dict-trickle.exe\"",
+           "img/rawlike-dict.zz", "clr");
+}
+END_TEST
+
 static Suite *attack3_suite(void)
 {
     Suite *s = suite_create("attack3");
@@ -611,6 +684,9 @@ static Suite *attack3_suite(void)
     tcase_add_test(tc, test_brotli_metadata_blocks_first_one_byte_per_write_gets_attachment);
     tcase_add_test(tc, test_sixteen_gzip_codings_one_byte_per_write_get_attachment);
     tcase_add_test(tc, test_four_different_codings_one_byte_per_write_get_attachment);
+    tcase_add_test(tc, test_zstd_with_checksum_without_content_size_one_byte_per_write_gets_attachment);
+    tcase_add_test(tc, test_raw_deflate_failing_as_zlib_one_byte_per_write_gets_attachment);
+    tcase_add_test(tc, test_raw_deflate_asking_zlib_for_a_dictionary_one_byte_per_write_gets_attachment);
     suite_add_tcase(s, tc);
     return s;
 }
