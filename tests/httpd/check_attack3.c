@@ -58,6 +58,10 @@
 /* Bytes a Lua handler writes before it sends the rest from a file: the
  * DOS header, short of the PE header. */
 #define LUA_HEAD                64u
+/* An image whose decision needs 64,800 + 0xF0 bytes: under the limit, but
+ * not on a boundary of the 8000-byte pieces a pipe is read in. */
+#define EDGE_LFANEW             64800u
+#define EDGE_IMG_SIZE           (80u * 1024u)
 /* An image larger than the limit (64 KiB), PE header at 0x80. */
 #define BIG_IMG_SIZE            (128u * 1024u)
 
@@ -434,6 +438,13 @@ static void setup(void)
     write_lua_two_writes("big-second-write-plain", "identity", "img/big.exe",
                          LUA_HEAD);
 
+    img = image(1, EDGE_LFANEW, EDGE_IMG_SIZE, &len);
+    put("img/edge.exe", img, len);
+    free(img);
+    write_cgi("edge-gzip-identity", "img/edge.exe",
+              "Content-Encoding: gzip, identity\r\n", HARNESS_CGI_AT_ONCE);
+    write_cgi("edge-plain", "img/edge.exe", NULL, HARNESS_CGI_AT_ONCE);
+
     write_twofaced();
     write_cgi("twofaced-identity", "img/twofaced.br",
               "Content-Encoding: identity, br\r\n", HARNESS_CGI_AT_ONCE);
@@ -570,7 +581,25 @@ START_TEST(test_raw_image_ending_in_a_large_write_under_gzip_identity_gets_attac
 }
 END_TEST
 
+/* A script's body under "gzip, identity", read in 8000-byte pieces: the
+ * raw reading needs 65,040 bytes, within the limit, and must not stop at
+ * the piece that would take it past 65,536. */
+START_TEST(test_raw_image_needing_nearly_the_limit_under_gzip_identity_gets_attachment)
+{
+    expect("/cgi-bin/edge-gzip-identity",
+           "attachment; filename=\"edge-gzip-identity.exe\"", "img/edge.exe",
+           NULL);
+}
+END_TEST
+
 /* ---- withstood --------------------------------------------------------- */
+
+START_TEST(test_raw_image_needing_nearly_the_limit_gets_attachment)
+{
+    expect("/cgi-bin/edge-plain", "attachment; filename=\"edge-plain.exe\"",
+           "img/edge.exe", "clr");
+}
+END_TEST
 
 START_TEST(test_raw_image_ending_in_a_large_write_gets_attachment)
 {
@@ -671,6 +700,7 @@ static Suite *attack3_suite(void)
     tcase_add_test(tc, test_native_raw_and_far_clr_decoded_under_unknown_gets_attachment);
     tcase_add_test(tc, test_raw_image_ending_in_a_file_bucket_under_gzip_identity_gets_attachment);
     tcase_add_test(tc, test_raw_image_ending_in_a_large_write_under_gzip_identity_gets_attachment);
+    tcase_add_test(tc, test_raw_image_needing_nearly_the_limit_under_gzip_identity_gets_attachment);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("withstood");
@@ -679,6 +709,7 @@ static Suite *attack3_suite(void)
     tcase_add_test(tc, test_far_clr_in_uncompressed_brotli_gets_attachment);
     tcase_add_test(tc, test_raw_image_ending_in_a_file_bucket_gets_attachment);
     tcase_add_test(tc, test_raw_image_ending_in_a_large_write_gets_attachment);
+    tcase_add_test(tc, test_raw_image_needing_nearly_the_limit_gets_attachment);
     tcase_add_test(tc, test_gzip_empty_member_first_one_byte_per_write_gets_attachment);
     tcase_add_test(tc, test_zstd_empty_and_skippable_frames_first_one_byte_per_write_gets_attachment);
     tcase_add_test(tc, test_brotli_metadata_blocks_first_one_byte_per_write_gets_attachment);
