@@ -8,7 +8,10 @@
  * check_attack3.c -- attacks on the decoding of encoded bodies (DESIGN.md
  * section 5, "Content codings"): a body that a browser decodes to a CLR
  * image must leave with Content-Disposition: attachment, however its
- * codings are built and however its bytes are cut.
+ * codings are built and however its bytes are cut.  A list that mixes
+ * codings with "identity" or an unknown token is read two ways: Chromium
+ * passes the body through raw, Firefox skips the token and decodes; the
+ * bypasses found are all in the module's raw reading of such lists.
  *
  *   bypass     what a browser receives is a CLR image: the header is
  *              expected, and the body as the script sent it;
