@@ -2294,86 +2294,105 @@ static void netexe_pin_far(request_rec *r, netexe_ctx *ctx,
     apr_bucket_delete(win);
 }
 
+/* Copies the raw bytes [off, off + n) of the body into dst, as far as
+ * they are here: the kept bytes, then the buckets of bb from e on (e NULL:
+ * the kept bytes alone).  Files are peeked; the first bucket is read even
+ * when that waits (a pipe: nothing goes on before the decision anyway);
+ * after it, a bucket of unknown length stops the copy.  Returns the bytes
+ * copied; *ends is set when the body ended before off + n. */
+static apr_size_t netexe_raw_gather(request_rec *r, netexe_ctx *ctx,
+                                    apr_bucket_brigade *bb, apr_bucket *e,
+                                    apr_size_t off, unsigned char *dst,
+                                    apr_size_t n, int *ends)
+{
+    apr_size_t at = 0, got = 0, end = off + n;
+    apr_bucket *b;
+
+    *ends = 0;
+    if (off < ctx->raw_len) {
+        got = ctx->raw_len - off < n ? ctx->raw_len - off : n;
+        memcpy(dst, ctx->raw + off, got);
+    }
+    at = ctx->raw_len;
+    for (b = e; b && at < end && b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        const char *data = NULL;
+        apr_size_t blen, from, k;
+
+        if (APR_BUCKET_IS_EOS(b)) {
+            *ends = 1;
+            break;
+        }
+        if (APR_BUCKET_IS_METADATA(b)) {
+            continue;
+        }
+        if (b != e && b->length == (apr_size_t)-1) {
+            break;
+        }
+        if (!APR_BUCKET_IS_FILE(b)
+            && apr_bucket_read(b, &data, &blen, APR_BLOCK_READ)
+               != APR_SUCCESS) {
+            break;
+        }
+        blen = b->length;
+        if (at + blen > off && at < end) {
+            from = off > at ? off - at : 0;
+            k = blen - from < end - (at + from) ? blen - from
+                                                : end - (at + from);
+            if (data) {
+                memcpy(dst + (at + from - off), data + from, k);
+            }
+            else if (netexe_peek_file(r, b, from, dst + (at + from - off), k)
+                     != APR_SUCCESS) {
+                break;
+            }
+            got = at + from + k - off;
+        }
+        at += blen;
+    }
+    return got;
+}
+
 /* The verdict on a body whose coding list browsers read two ways (raw, or
  * decoded): the reading that finds an image wins.  Called once the decoded
  * reading has decided; the raw bytes are those kept so far and, after
- * them, the first bucket of bb, which is not used up (a file is peeked);
+ * them, what bb holds from its first bucket on, which is not used up;
  * bb NULL: the kept bytes alone, more to come.  0 when the raw reading
  * needs more bytes than there are (raw_wait), else 1. */
 static int netexe_raw_reading(request_rec *r, netexe_ctx *ctx,
                               apr_bucket_brigade *bb)
 {
-    apr_bucket *e = bb ? APR_BRIGADE_FIRST(bb) : NULL;
     unsigned char head[NETEXE_READ_AHEAD], win[NETEXE_WINDOW];
-    const unsigned char *p = ctx->raw;
-    apr_size_t len = ctx->raw_len;
-    int ends = bb && (e == APR_BRIGADE_SENTINEL(bb) || APR_BUCKET_IS_EOS(e));
+    apr_size_t n, w = 0;
+    int ends, win_ends = 0;
     pe_info raw;
     pe_verdict v;
 
-    if (e && !ends && APR_BUCKET_IS_FILE(e) && len == 0) {
-        apr_size_t n = e->length < sizeof(head) ? e->length : sizeof(head);
-
-        if (netexe_peek_file(r, e, 0, head, n) != APR_SUCCESS) {
-            return 1;
-        }
-        v = pe_decide_window(head, n, NULL, 0, 0, &raw);
-        if (v == PE_NEED_MORE && raw.e_lfanew >= n
-            && raw.e_lfanew < e->length) {
-            apr_size_t w = e->length - raw.e_lfanew;
-
-            if (w > sizeof(win)) {
-                w = sizeof(win);
-            }
-            if (netexe_peek_file(r, e, raw.e_lfanew, win, w) == APR_SUCCESS) {
-                v = pe_decide_window(head, n, win, raw.e_lfanew, w, &raw);
-            }
-        }
+    n = netexe_raw_gather(r, ctx, bb, bb ? APR_BRIGADE_FIRST(bb) : NULL, 0,
+                          head, sizeof(head), &ends);
+    v = pe_decide_window(head, n, NULL, 0, 0, &raw);
+    if (v == PE_NEED_MORE && !ends && raw.e_lfanew != 0) {
+        w = netexe_raw_gather(r, ctx, bb, bb ? APR_BRIGADE_FIRST(bb) : NULL,
+                              raw.e_lfanew, win, sizeof(win), &win_ends);
+        ends = win_ends;
+        v = pe_decide_window(head, n, win, raw.e_lfanew, w, &raw);
     }
-    else if (e && !ends && !APR_BUCKET_IS_METADATA(e)
-             && !APR_BUCKET_IS_FILE(e)) {
-        const char *data;
-        apr_size_t dlen;
-
-        if (apr_bucket_read(e, &data, &dlen, APR_BLOCK_READ) != APR_SUCCESS) {
-            return 1;
-        }
-        if (len == 0) {
-            p = (const unsigned char *)data;
-            len = dlen;
-        }
-        else {
-            /* After the kept bytes, not counted among them: the bucket
-             * itself goes on. */
-            apr_size_t k = dlen < ctx->limit - len ? dlen : ctx->limit - len;
-
-            if (netexe_grow(r, ctx, &ctx->raw, &ctx->raw_cap, len, len + k)
-                != APR_SUCCESS) {
-                return 1;
-            }
-            memcpy(ctx->raw + len, data, k);
-            p = ctx->raw;
-            len += k;
-        }
-        v = pe_decide_window(p, len, NULL, 0, 0, &raw);
-        if (v == PE_NEED_MORE && raw.need <= ctx->limit) {
-            /* More raw bytes, which the next buckets bring: the decoded
-             * reading's verdict waits for them (netexe_take_data). */
-            ctx->raw_wait = 1;
-            return 0;
-        }
+    if (v == PE_NEED_MORE && ends) {
+        v = pe_sniff_window_final(head, n, win, raw.e_lfanew, w, &raw);
     }
-    else {
-        v = ends ? pe_sniff_final(p, len, &raw)
-                 : pe_decide_window(p, len, NULL, 0, 0, &raw);
-        if (!ends && v == PE_NEED_MORE && raw.need <= ctx->limit) {
-            ctx->raw_wait = 1;
-            return 0;
-        }
+    if (v == PE_NEED_MORE && raw.need <= ctx->limit
+        && !(bb && APR_BUCKET_IS_FILE(APR_BRIGADE_FIRST(bb)))) {
+        /* More raw bytes, which the next buckets bring: the decoded
+         * reading's verdict waits for them (netexe_raw_more). */
+        ctx->raw_wait = 1;
+        return 0;
     }
     ctx->raw_wait = 0;
+    /* A decoded reading stopped at a bound gets the header (it could be
+     * an image): only a CLR image read raw says more. */
     if (v == PE_CLR
-        || (v == PE_NATIVE && (ctx->unknown || ctx->info.verdict == PE_NOT_PE))) {
+        || (v == PE_NATIVE && !(ctx->unknown && ctx->bounded)
+            && (ctx->unknown || ctx->info.verdict == PE_NOT_PE))) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                       "%s: the raw bytes are a PE image (%s) under a "
                       "Content-Encoding that browsers read two ways",
@@ -2412,10 +2431,19 @@ static apr_status_t netexe_raw_more(request_rec *r, netexe_ctx *ctx,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    if (dlen > ctx->limit - ctx->raw_len) {
+    if (ctx->raw_len == ctx->limit) {
         /* The decoded reading's verdict stands. */
         ctx->raw_wait = 0;
         return APR_SUCCESS;
+    }
+    if (dlen > ctx->limit - ctx->raw_len) {
+        /* Only what the limit holds is kept; the rest of the bucket goes
+         * on after the decision. */
+        rv = apr_bucket_split(e, ctx->limit - ctx->raw_len);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        dlen = e->length;
     }
     rv = netexe_grow(r, ctx, &ctx->raw, &ctx->raw_cap, ctx->raw_len,
                      ctx->raw_len + (dlen ? dlen : 1));
