@@ -56,10 +56,22 @@ static const char config[] =
     "    NetExe On\n"
     "    Header set Content-Encoding \"gzip, identity\"\n"
     "</Directory>\n"
+    "<Directory \"@DOCROOT@/ssi\">\n"
+    "    Options +Includes\n"
+    "    AddOutputFilter INCLUDES .shtml\n"
+    "    NetExe On\n"
+    "    Header set Content-Encoding \"gzip, identity\"\n"
+    "</Directory>\n"
+    "<Directory \"@DOCROOT@/ssibr\">\n"
+    "    Options +Includes\n"
+    "    AddOutputFilter INCLUDES .shtml\n"
+    "    NetExe On\n"
+    "    Header set Content-Encoding \"identity, br\"\n"
+    "</Directory>\n"
     HARNESS_CONFIG_CGI_BIN;
 
 static const char *const modules[] = { "alias", "cgid", "lua", "headers",
-                                       NULL };
+                                       "include", NULL };
 
 static void put(const char *rel, const void *data, size_t len)
 {
@@ -138,10 +150,12 @@ static void setup(void)
     put("img/clr.exe", img, len);
     put("img/clr.head", img, DOS_HEAD);
     put("img/clr.half", img + HALF_HEAD, HALF_HEAD);
+    put("img/clr.rest", img + DOS_HEAD, len - DOS_HEAD);
     img[2] = BR_B2;
     img[3] = BR_B3;
     put("img/brface.exe", img, len);
     put("img/brface.head", img, BR_HEAD);
+    put("img/brface.rest", img + BR_HEAD, len - BR_HEAD);
     free(img);
 
     /* The DOS header from a file (r:sendfile passes it at once), the
@@ -176,6 +190,15 @@ static void setup(void)
         "    r:write(upto(64))\n"
         "    r:flush()\n"
         "    r:write(from(64))\n");
+
+    /* SSI pages: the image as two included files (two FILE buckets, in
+     * two filter calls). */
+    ck_assert_int_eq(harness_write_text(srv, "ssi/two.shtml",
+        "<!--#include virtual=\"/img/clr.head\" -->"
+        "<!--#include virtual=\"/img/clr.rest\" -->"), 0);
+    ck_assert_int_eq(harness_write_text(srv, "ssibr/two.shtml",
+        "<!--#include virtual=\"/img/brface.head\" -->"
+        "<!--#include virtual=\"/img/brface.rest\" -->"), 0);
 
     /* A static image over 16 MiB, PE header across 16 MiB. */
     img = image(HUGE_LFANEW, HUGE_SIZE, &len);
@@ -253,6 +276,24 @@ START_TEST(test_coding_set_after_a_file_bucket_gets_attachment)
 }
 END_TEST
 
+/* The DOS header and the rest as two files included by SSI, under
+ * "gzip, identity" (Header set): as the first test, without mod_lua. */
+START_TEST(test_ssi_of_two_files_under_gzip_identity_gets_attachment)
+{
+    expect("/ssi/two.shtml", "attachment; filename=\"two.shtml.exe\"",
+           "img/clr.exe", NULL);
+}
+END_TEST
+
+/* The same under "identity, br" with the four bytes br reads without a
+ * verdict first: the held file's bytes are the raw body's start. */
+START_TEST(test_ssi_of_two_files_under_identity_br_gets_attachment)
+{
+    expect("/ssibr/two.shtml", "attachment; filename=\"two.shtml.exe\"",
+           "img/brface.exe", NULL);
+}
+END_TEST
+
 /* ---- a file held past the call that passed it ----------------------- */
 
 /* mod_lua's r:sendfile closes the file once ap_send_fd returns.  The
@@ -303,6 +344,8 @@ static Suite *attack4_suite(void)
     tcase_add_test(tc, test_raw_image_whose_first_bytes_a_held_file_gave_under_identity_br_gets_attachment);
     tcase_add_test(tc, test_raw_image_with_a_file_between_writes_under_gzip_identity_gets_attachment);
     tcase_add_test(tc, test_coding_set_after_a_file_bucket_gets_attachment);
+    tcase_add_test(tc, test_ssi_of_two_files_under_gzip_identity_gets_attachment);
+    tcase_add_test(tc, test_ssi_of_two_files_under_identity_br_gets_attachment);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("held_file");
