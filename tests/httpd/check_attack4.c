@@ -43,6 +43,13 @@
 #define HUGE_LFANEW             (16u * 1024u * 1024u - 8u)
 #define HUGE_SIZE               (17u * 1024u * 1024u)
 #define MANY_CODINGS            17
+/* An image whose decision needs exactly the limit (64 KiB): e_lfanew plus
+ * the PE32 span up to data directory 14 (0xF0). */
+#define LIMIT_LFANEW            (65536u - 0xF0u)
+#define LIMIT_IMG_SIZE          (80u * 1024u)
+/* Bytes written before a FLUSH: past e_lfanew, short of the PE header's
+ * end, so the window at e_lfanew crosses the FLUSH. */
+#define ACROSS_HEAD             0x100u
 
 static harness_httpd *srv;
 
@@ -68,10 +75,18 @@ static const char config[] =
     "    NetExe On\n"
     "    Header set Content-Encoding \"identity, br\"\n"
     "</Directory>\n"
+    "<VirtualHost 127.0.0.1:@PORT1@>\n"
+    "    ServerName 127.0.0.1:@PORT1@\n"
+    "</VirtualHost>\n"
+    "ProxyPass /px/ http://127.0.0.1:@PORT1@/\n"
+    "<Location \"/px/\">\n"
+    "    NetExe On\n"
+    "</Location>\n"
     HARNESS_CONFIG_CGI_BIN;
 
 static const char *const modules[] = { "alias", "cgid", "lua", "headers",
-                                       "include", NULL };
+                                       "include", "proxy", "proxy_http",
+                                       "http2", NULL };
 
 static void put(const char *rel, const void *data, size_t len)
 {
@@ -143,6 +158,7 @@ static void setup(void)
     harness_options_init(&o);
     o.modules = modules;
     o.config = config;
+    o.extra_ports = 1;
     srv = harness_new(&o);
     ck_assert_msg(srv != NULL, "harness_new failed");
 
@@ -199,6 +215,25 @@ static void setup(void)
     ck_assert_int_eq(harness_write_text(srv, "ssibr/two.shtml",
         "<!--#include virtual=\"/img/brface.head\" -->"
         "<!--#include virtual=\"/img/brface.rest\" -->"), 0);
+
+    /* The DOS header and the PE header's start, a FLUSH, the rest. */
+    write_lua("window-across-flush", "img/clr.exe", "img/clr.head",
+        "    r.headers_out['Content-Encoding'] = 'gzip, identity'\n"
+        "    r:write(upto(256))\n"
+        "    r:flush()\n"
+        "    r:write(from(256))\n");
+
+    /* A script's image whose decision needs exactly the limit. */
+    img = image(LIMIT_LFANEW, LIMIT_IMG_SIZE, &len);
+    put("img/limit.exe", img, len);
+    free(img);
+    harness_cgi_opts_init(&c);
+    c.headers = "Content-Encoding: gzip, identity\r\n";
+    ck_assert_int_eq(harness_write_cgi_image(srv, "cgi/limit-gzip-identity",
+                                             "img/limit.exe", &c), 0);
+    harness_cgi_opts_init(&c);
+    ck_assert_int_eq(harness_write_cgi_image(srv, "cgi/limit-plain",
+                                             "img/limit.exe", &c), 0);
 
     /* A static image over 16 MiB, PE header across 16 MiB. */
     img = image(HUGE_LFANEW, HUGE_SIZE, &len);
@@ -294,6 +329,23 @@ START_TEST(test_ssi_of_two_files_under_identity_br_gets_attachment)
 }
 END_TEST
 
+/* The first SSI page over h2c. */
+START_TEST(test_ssi_of_two_files_under_gzip_identity_over_h2c_gets_attachment)
+{
+    harness_request q;
+    harness_response r;
+
+    memset(&q, 0, sizeof q);
+    q.path = "/ssi/two.shtml";
+    q.http2 = 1;
+    harness_send(srv, &q, &r);
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200,
+                            "attachment; filename=\"two.shtml.exe\"",
+                            "img/clr.exe", NULL);
+    harness_response_free(&r);
+}
+END_TEST
+
 /* ---- a file held past the call that passed it ----------------------- */
 
 /* mod_lua's r:sendfile closes the file once ap_send_fd returns.  The
@@ -314,6 +366,39 @@ START_TEST(test_raw_image_across_a_flush_under_gzip_identity_gets_attachment)
 {
     expect("/lua/write-flush-write",
            "attachment; filename=\"write-flush-write.exe\"", "img/clr.exe",
+           "clr");
+}
+END_TEST
+
+START_TEST(test_pe_header_across_a_flush_under_gzip_identity_gets_attachment)
+{
+    expect("/lua/window-across-flush",
+           "attachment; filename=\"window-across-flush.exe\"",
+           "img/clr.exe", "clr");
+}
+END_TEST
+
+/* The first SSI page through a reverse proxy: the front end receives it
+ * in pieces of memory, not as files. */
+START_TEST(test_proxied_ssi_of_two_files_under_gzip_identity_gets_attachment)
+{
+    expect("/px/ssi/two.shtml", "attachment; filename=\"two.shtml.exe\"",
+           "img/clr.exe", "clr");
+}
+END_TEST
+
+START_TEST(test_script_image_needing_exactly_the_limit_under_gzip_identity_gets_attachment)
+{
+    expect("/cgi-bin/limit-gzip-identity",
+           "attachment; filename=\"limit-gzip-identity.exe\"",
+           "img/limit.exe", "clr");
+}
+END_TEST
+
+START_TEST(test_script_image_needing_exactly_the_limit_gets_attachment)
+{
+    expect("/cgi-bin/limit-plain",
+           "attachment; filename=\"limit-plain.exe\"", "img/limit.exe",
            "clr");
 }
 END_TEST
@@ -346,6 +431,7 @@ static Suite *attack4_suite(void)
     tcase_add_test(tc, test_coding_set_after_a_file_bucket_gets_attachment);
     tcase_add_test(tc, test_ssi_of_two_files_under_gzip_identity_gets_attachment);
     tcase_add_test(tc, test_ssi_of_two_files_under_identity_br_gets_attachment);
+    tcase_add_test(tc, test_ssi_of_two_files_under_gzip_identity_over_h2c_gets_attachment);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("held_file");
@@ -358,6 +444,10 @@ static Suite *attack4_suite(void)
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, TEST_TIMEOUT_S);
     tcase_add_test(tc, test_raw_image_across_a_flush_under_gzip_identity_gets_attachment);
+    tcase_add_test(tc, test_pe_header_across_a_flush_under_gzip_identity_gets_attachment);
+    tcase_add_test(tc, test_proxied_ssi_of_two_files_under_gzip_identity_gets_attachment);
+    tcase_add_test(tc, test_script_image_needing_exactly_the_limit_under_gzip_identity_gets_attachment);
+    tcase_add_test(tc, test_script_image_needing_exactly_the_limit_gets_attachment);
     tcase_add_test(tc, test_static_image_over_16mib_with_pe_header_across_16mib_under_gzip_identity_gets_attachment);
     tcase_add_test(tc, test_seventeen_codings_and_an_odd_token_get_attachment);
     suite_add_tcase(s, tc);
