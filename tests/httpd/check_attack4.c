@@ -39,6 +39,12 @@
 #define BR_HEAD                 4u
 #define BR_B2                   0x08u
 #define BR_B3                   0x88u
+/* MLEN of that meta-block (MLEN - 1: the low bit of 'M', then 'Z', then
+ * BR_B2, then the low seven bits of BR_B3); the last, empty meta-block
+ * after it is the byte 0x03. */
+#define BR_MLEN                 (((0x5Au << 1) | (BR_B2 << 9)               \
+                                  | ((BR_B3 & 0x7Fu) << 17)) + 1u)
+#define BROTLI_LAST_EMPTY       0x03u
 /* A static image larger than 16 MiB whose PE header straddles 16 MiB. */
 #define HUGE_LFANEW             (16u * 1024u * 1024u - 8u)
 #define HUGE_SIZE               (17u * 1024u * 1024u)
@@ -146,6 +152,40 @@ static void write_lua(const char *name, const char *img_rel,
     free(head);
 }
 
+/* img/swap.br: raw, "MZ" and an e_lfanew of 0 (not an image); decoded
+ * as br, a CLR image (PE header at 0x80). */
+static void write_swap(void)
+{
+    size_t dlen, total = BR_HEAD + BR_MLEN + 1u;
+    unsigned char *dec = image(IMG_LFANEW, BR_MLEN, &dlen);
+    unsigned char *out = calloc(1, total);
+    pe_info info;
+    char sha_a[65], sha_b[65];
+    size_t la, lb;
+
+    ck_assert_ptr_nonnull(out);
+    ck_assert_uint_eq(dlen, BR_MLEN);
+    out[0] = 'M';
+    out[1] = 'Z';
+    out[2] = BR_B2;
+    out[3] = BR_B3;
+    memcpy(out + BR_HEAD, dec, dlen);
+    out[total - 1] = BROTLI_LAST_EMPTY;
+    ck_assert_int_eq(pe_sniff_final(out, total, &info), PE_NOT_PE);
+    ck_assert_int_eq(pe_sniff_final(dec, dlen, &info), PE_CLR);
+    put("img/swap.br", out, total);
+    put("img/swap.dec", dec, dlen);
+    ck_assert_int_eq(hfail_filter(srv, "brotli -d -c", "img/swap.br",
+                                  "img/swap.unbr"), 0);
+    ck_assert_int_eq(harness_file_sha256(srv, "img/swap.unbr", sha_a, &la),
+                     0);
+    ck_assert_int_eq(harness_file_sha256(srv, "img/swap.dec", sha_b, &lb),
+                     0);
+    ck_assert_str_eq(sha_a, sha_b);
+    free(out);
+    free(dec);
+}
+
 static void setup(void)
 {
     harness_options o;
@@ -215,6 +255,17 @@ static void setup(void)
     ck_assert_int_eq(harness_write_text(srv, "ssibr/two.shtml",
         "<!--#include virtual=\"/img/brface.head\" -->"
         "<!--#include virtual=\"/img/brface.rest\" -->"), 0);
+
+    /* Four bytes under "gzip, identity", a FLUSH, then "br" and the rest:
+     * the gzip reading has failed and the raw reading waits. */
+    write_swap();
+    write_lua("coding-swapped-while-raw-waits", "img/swap.br",
+              "img/swap.br",
+        "    r.headers_out['Content-Encoding'] = 'gzip, identity'\n"
+        "    r:write(upto(4))\n"
+        "    r:flush()\n"
+        "    r.headers_out['Content-Encoding'] = 'br'\n"
+        "    r:write(from(4))\n");
 
     /* The DOS header and the PE header's start, a FLUSH, the rest. */
     write_lua("window-across-flush", "img/clr.exe", "img/clr.head",
@@ -346,6 +397,23 @@ START_TEST(test_ssi_of_two_files_under_gzip_identity_over_h2c_gets_attachment)
 }
 END_TEST
 
+/* "gzip, identity" while the first four bytes are held, then "br": the
+ * client undoes br and receives a CLR image.  The gzip reading failed on
+ * "MZ" and the raw reading was waiting for more bytes when the coding
+ * changed; the codings must be read again then too. */
+START_TEST(test_coding_changed_to_br_while_the_raw_reading_waits_gets_attachment)
+{
+    harness_response r;
+
+    harness_get(srv, "/lua/coding-swapped-while-raw-waits", &r);
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Encoding", "br");
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200,
+        "attachment; filename=\"coding-swapped-while-raw-waits.exe\"",
+        "img/swap.br", NULL);
+    harness_response_free(&r);
+}
+END_TEST
+
 /* ---- a file held past the call that passed it ----------------------- */
 
 /* mod_lua's r:sendfile closes the file once ap_send_fd returns.  The
@@ -418,6 +486,13 @@ START_TEST(test_seventeen_codings_and_an_odd_token_get_attachment)
 }
 END_TEST
 
+/* Last in its case: no child died on any request of the suite. */
+START_TEST(test_no_child_crashed)
+{
+    HARNESS_ASSERT_NO_CRASH(srv);
+}
+END_TEST
+
 static Suite *attack4_suite(void)
 {
     Suite *s = suite_create("attack4");
@@ -432,6 +507,7 @@ static Suite *attack4_suite(void)
     tcase_add_test(tc, test_ssi_of_two_files_under_gzip_identity_gets_attachment);
     tcase_add_test(tc, test_ssi_of_two_files_under_identity_br_gets_attachment);
     tcase_add_test(tc, test_ssi_of_two_files_under_gzip_identity_over_h2c_gets_attachment);
+    tcase_add_test(tc, test_coding_changed_to_br_while_the_raw_reading_waits_gets_attachment);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("held_file");
@@ -450,6 +526,7 @@ static Suite *attack4_suite(void)
     tcase_add_test(tc, test_script_image_needing_exactly_the_limit_gets_attachment);
     tcase_add_test(tc, test_static_image_over_16mib_with_pe_header_across_16mib_under_gzip_identity_gets_attachment);
     tcase_add_test(tc, test_seventeen_codings_and_an_odd_token_get_attachment);
+    tcase_add_test(tc, test_no_child_crashed);
     suite_add_tcase(s, tc);
     return s;
 }
