@@ -1342,6 +1342,29 @@ static apr_status_t netexe_hold(request_rec *r, netexe_ctx *ctx,
     return APR_SUCCESS;
 }
 
+/* The raw bytes of FILE bucket e, which the limit has room for, are
+ * appended to the kept encoded bytes and the bucket released: the body
+ * goes on in later calls, and the file may be gone by the decision (mod_lua
+ * closes the file of r:sendfile once the brigade has been passed). */
+static apr_status_t netexe_keep_file(request_rec *r, netexe_ctx *ctx,
+                                     apr_bucket *e)
+{
+    apr_status_t rv = netexe_grow(r, ctx, &ctx->raw, &ctx->raw_cap,
+                                  ctx->raw_len, ctx->raw_len + e->length + 1);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (netexe_peek_file(r, e, 0, ctx->raw + ctx->raw_len, e->length)
+        != APR_SUCCESS) {
+        /* The file changed under us: it goes on as it is. */
+        return netexe_hold(r, ctx, e, ctx->raw_len, ctx->raw_len);
+    }
+    ctx->raw_len += e->length;
+    apr_bucket_delete(e);
+    return APR_SUCCESS;
+}
+
 /* A FILE bucket: peeked, never read through the bucket API.  Unencoded,
  * its first bytes go to the sniff buffer (and the PE header is read where
  * it lies); encoded, it is read in pieces through the decoder.  When it is
@@ -1383,6 +1406,12 @@ static NETEXE_HOT_INLINE apr_status_t netexe_take_file(request_rec *r,
         if (ctx->decided) {
             return APR_SUCCESS;
         }
+        if (!netexe_body_ends_after(bb, e)
+            && e->length <= ctx->limit - ctx->raw_len) {
+            /* More of the body comes in later calls: its bytes are kept
+             * like a script's (netexe_keep_file). */
+            return netexe_keep_file(r, ctx, e);
+        }
         return netexe_hold(r, ctx, e, ctx->raw_len, ctx->raw_len);
     }
 
@@ -1420,6 +1449,15 @@ static NETEXE_HOT_INLINE apr_status_t netexe_take_file(request_rec *r,
         netexe_sniff(ctx);
     }
     if (ctx->decided) {
+        return APR_SUCCESS;
+    }
+    if (!netexe_body_ends_after(bb, e)) {
+        /* More of the body comes in later calls, when the file may be
+         * gone (mod_lua's r:sendfile closes it as soon as the brigade has
+         * been passed): the bytes in buf, all of the file's, go on in its
+         * place. */
+        ctx->kept = ctx->len;
+        apr_bucket_delete(e);
         return APR_SUCCESS;
     }
     /* Its bytes in buf are the file's, sent from the file: skipped when
@@ -2294,63 +2332,113 @@ static void netexe_pin_far(request_rec *r, netexe_ctx *ctx,
     apr_bucket_delete(win);
 }
 
+/* Where netexe_raw_gather stands: the body offset reached, and the part
+ * [off, end) of the body wanted in dst. */
+typedef struct {
+    apr_size_t at, off, end, got;
+    unsigned char *dst;
+} netexe_gather;
+
+/* The body's next len bytes, at p; 1 once the part wanted is reached. */
+static int netexe_gather_mem(netexe_gather *g, const unsigned char *p,
+                             apr_size_t len)
+{
+    if (g->at + len > g->off && g->at < g->end) {
+        apr_size_t from = g->off > g->at ? g->off - g->at : 0;
+        apr_size_t k = len - from;
+
+        if (k > g->end - (g->at + from)) {
+            k = g->end - (g->at + from);
+        }
+        memcpy(g->dst + (g->at + from - g->off), p + from, k);
+        g->got = g->at + from + k - g->off;
+    }
+    g->at += len;
+    return g->at >= g->end;
+}
+
+/* The body's next bytes in bucket b: a file is peeked, another bucket
+ * read (may_wait: even one of unknown length).  1 once the part wanted is
+ * reached or the bytes cannot be had. */
+static int netexe_gather_bucket(request_rec *r, netexe_gather *g,
+                                apr_bucket *b, int may_wait)
+{
+    const char *data;
+    apr_size_t blen;
+
+    if (APR_BUCKET_IS_METADATA(b)) {
+        return 0;
+    }
+    if (APR_BUCKET_IS_FILE(b)) {
+        apr_size_t from, k;
+
+        if (g->at + b->length > g->off && g->at < g->end) {
+            from = g->off > g->at ? g->off - g->at : 0;
+            k = b->length - from;
+            if (k > g->end - (g->at + from)) {
+                k = g->end - (g->at + from);
+            }
+            if (netexe_peek_file(r, b, from, g->dst + (g->at + from - g->off),
+                                 k) != APR_SUCCESS) {
+                return 1;
+            }
+            g->got = g->at + from + k - g->off;
+        }
+        g->at += b->length;
+        return g->at >= g->end;
+    }
+    if ((!may_wait && b->length == (apr_size_t)-1)
+        || apr_bucket_read(b, &data, &blen, APR_BLOCK_READ) != APR_SUCCESS) {
+        return 1;
+    }
+    return netexe_gather_mem(g, (const unsigned char *)data, blen);
+}
+
 /* Copies the raw bytes [off, off + n) of the body into dst, as far as
- * they are here: the kept bytes, then the buckets of bb from e on (e NULL:
- * the kept bytes alone).  Files are peeked; the first bucket is read even
- * when that waits (a pipe: nothing goes on before the decision anyway);
- * after it, a bucket of unknown length stops the copy.  Returns the bytes
- * copied; *ends is set when the body ended before off + n. */
+ * they are here: the kept bytes with the buckets held among them, then
+ * the buckets of bb from e on (e NULL: none).  Files are peeked; e is read
+ * even when that waits (a pipe: nothing goes on before the decision
+ * anyway); after it, a bucket of unknown length stops the copy.  Returns
+ * the bytes copied; *ends is set when the body ended before off + n. */
 static apr_size_t netexe_raw_gather(request_rec *r, netexe_ctx *ctx,
                                     apr_bucket_brigade *bb, apr_bucket *e,
                                     apr_size_t off, unsigned char *dst,
                                     apr_size_t n, int *ends)
 {
-    apr_size_t at = 0, got = 0, end = off + n;
+    netexe_gather g;
+    apr_size_t pos = 0;
     apr_bucket *b;
+    int done = 0;
 
+    g.at = g.got = 0;
+    g.off = off;
+    g.end = off + n;
+    g.dst = dst;
     *ends = 0;
-    if (off < ctx->raw_len) {
-        got = ctx->raw_len - off < n ? ctx->raw_len - off : n;
-        memcpy(dst, ctx->raw + off, got);
-    }
-    at = ctx->raw_len;
-    for (b = e; b && at < end && b != APR_BRIGADE_SENTINEL(bb);
-         b = APR_BUCKET_NEXT(b)) {
-        const char *data = NULL;
-        apr_size_t blen, from, k;
+    if (ctx->held) {
+        const netexe_mark *marks = (const netexe_mark *)ctx->marks->elts;
+        int i = 0;
 
+        for (b = APR_BRIGADE_FIRST(ctx->held);
+             !done && b != APR_BRIGADE_SENTINEL(ctx->held);
+             b = APR_BUCKET_NEXT(b), i++) {
+            done = netexe_gather_mem(&g, ctx->raw + pos, marks[i].at - pos)
+                   || netexe_gather_bucket(r, &g, b, 0);
+            pos = marks[i].skip;
+        }
+    }
+    if (!done) {
+        done = netexe_gather_mem(&g, ctx->raw + pos, ctx->raw_len - pos);
+    }
+    for (b = e; !done && b && b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
         if (APR_BUCKET_IS_EOS(b)) {
             *ends = 1;
             break;
         }
-        if (APR_BUCKET_IS_METADATA(b)) {
-            continue;
-        }
-        if (b != e && b->length == (apr_size_t)-1) {
-            break;
-        }
-        if (!APR_BUCKET_IS_FILE(b)
-            && apr_bucket_read(b, &data, &blen, APR_BLOCK_READ)
-               != APR_SUCCESS) {
-            break;
-        }
-        blen = b->length;
-        if (at + blen > off && at < end) {
-            from = off > at ? off - at : 0;
-            k = blen - from < end - (at + from) ? blen - from
-                                                : end - (at + from);
-            if (data) {
-                memcpy(dst + (at + from - off), data + from, k);
-            }
-            else if (netexe_peek_file(r, b, from, dst + (at + from - off), k)
-                     != APR_SUCCESS) {
-                break;
-            }
-            got = at + from + k - off;
-        }
-        at += blen;
+        done = netexe_gather_bucket(r, &g, b, b == e);
     }
-    return got;
+    return g.got;
 }
 
 /* The verdict on a body whose coding list browsers read two ways (raw, or
@@ -2380,8 +2468,7 @@ static int netexe_raw_reading(request_rec *r, netexe_ctx *ctx,
     if (v == PE_NEED_MORE && ends) {
         v = pe_sniff_window_final(head, n, win, raw.e_lfanew, w, &raw);
     }
-    if (v == PE_NEED_MORE && raw.need <= ctx->limit
-        && !(bb && APR_BUCKET_IS_FILE(APR_BRIGADE_FIRST(bb)))) {
+    if (v == PE_NEED_MORE && raw.need <= ctx->limit) {
         /* More raw bytes, which the next buckets bring: the decoded
          * reading's verdict waits for them (netexe_raw_more). */
         ctx->raw_wait = 1;
@@ -2414,9 +2501,13 @@ static apr_status_t netexe_raw_more(request_rec *r, netexe_ctx *ctx,
     apr_size_t dlen;
     apr_status_t rv;
 
-    if (APR_BUCKET_IS_EOS(e) || APR_BUCKET_IS_FILE(e)) {
+    if (APR_BUCKET_IS_EOS(e)) {
         netexe_raw_reading(r, ctx, bb);
         ctx->raw_wait = 0;
+        return APR_SUCCESS;
+    }
+    if (APR_BUCKET_IS_FILE(e) && netexe_raw_reading(r, ctx, bb)) {
+        /* Decided with the file peeked: it goes on as it is. */
         return APR_SUCCESS;
     }
     if (APR_BUCKET_IS_FLUSH(e)) {
@@ -2427,30 +2518,43 @@ static apr_status_t netexe_raw_more(request_rec *r, netexe_ctx *ctx,
     if (APR_BUCKET_IS_METADATA(e)) {
         return netexe_hold(r, ctx, e, ctx->raw_len, ctx->raw_len);
     }
-    rv = apr_bucket_read(e, &data, &dlen, APR_BLOCK_READ);
-    if (rv != APR_SUCCESS) {
-        return rv;
-    }
     if (ctx->raw_len == ctx->limit) {
         /* The decoded reading's verdict stands. */
         ctx->raw_wait = 0;
         return APR_SUCCESS;
     }
-    if (dlen > ctx->limit - ctx->raw_len) {
+    if (!APR_BUCKET_IS_FILE(e)) {
+        rv = apr_bucket_read(e, &data, &dlen, APR_BLOCK_READ);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+    }
+    if (e->length > ctx->limit - ctx->raw_len) {
         /* Only what the limit holds is kept; the rest of the bucket goes
          * on after the decision. */
         rv = apr_bucket_split(e, ctx->limit - ctx->raw_len);
         if (rv != APR_SUCCESS) {
             return rv;
         }
-        dlen = e->length;
     }
+    dlen = e->length;
     rv = netexe_grow(r, ctx, &ctx->raw, &ctx->raw_cap, ctx->raw_len,
                      ctx->raw_len + (dlen ? dlen : 1));
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    memcpy(ctx->raw + ctx->raw_len, data, dlen);
+    if (APR_BUCKET_IS_FILE(e)) {
+        /* Kept as a script's bytes are: the file may be gone by the time
+         * the decision comes (netexe_keep_file). */
+        rv = netexe_peek_file(r, e, 0, ctx->raw + ctx->raw_len, dlen);
+        if (rv != APR_SUCCESS) {
+            ctx->raw_wait = 0;
+            return APR_SUCCESS;
+        }
+    }
+    else {
+        memcpy(ctx->raw + ctx->raw_len, data, dlen);
+    }
     ctx->raw_len += dlen;
     apr_bucket_delete(e);
     /* On the kept bytes alone: the next bucket is copied once, when its
@@ -2501,8 +2605,10 @@ static apr_status_t netexe_recheck_codings(request_rec *r, netexe_ctx *ctx)
         for (e = APR_BRIGADE_FIRST(ctx->held);
              e != APR_BRIGADE_SENTINEL(ctx->held); e = APR_BUCKET_NEXT(e)) {
             if (APR_BUCKET_IS_FILE(e)) {
-                /* Its bytes are not kept: they cannot be read again. */
+                /* Its bytes are not kept: they cannot be read again.  The
+                 * body could be an image read the new way: the header. */
                 netexe_give_up(ctx, "Content-Encoding changed after a file");
+                ctx->bounded = 1;
                 return APR_SUCCESS;
             }
         }
@@ -2530,7 +2636,10 @@ static apr_status_t netexe_recheck_codings(request_rec *r, netexe_ctx *ctx)
     ctx->win_len = 0;
     ctx->far_tried = 0;
     ctx->skipping = 0;
+    /* A decoded reading already made, while the raw one waited, is void. */
     ctx->raw_wait = 0;
+    ctx->decided = ctx->unknown = ctx->bounded = 0;
+    ctx->gave_up = NULL;
     ctx->examined = 0;
     ctx->ncodings = n;
     ctx->both = both;
@@ -2624,9 +2733,6 @@ static apr_status_t netexe_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             netexe_give_up(ctx, "too many content codings");
             ctx->bounded = 1;
         }
-    }
-    else if (ctx->raw_wait) {
-        ctx->first_call = 0;
     }
     else {
         ctx->first_call = 0;

@@ -447,11 +447,13 @@ START_TEST(test_pe_header_across_a_flush_under_gzip_identity_gets_attachment)
 END_TEST
 
 /* The first SSI page through a reverse proxy: the front end receives it
- * in pieces of memory, not as files. */
+ * in pieces of memory, not as files.  The backend is this server, whose
+ * own verdict already put the header on (the front end's note is then
+ * skipped): one header either way. */
 START_TEST(test_proxied_ssi_of_two_files_under_gzip_identity_gets_attachment)
 {
     expect("/px/ssi/two.shtml", "attachment; filename=\"two.shtml.exe\"",
-           "img/clr.exe", "clr");
+           "img/clr.exe", NULL);
 }
 END_TEST
 
