@@ -72,10 +72,16 @@
 /* A zstd frame starts with its magic number, 0xFD2FB528, or a skippable
  * frame's, 0x184D2A50 to 0x184D2A5F, little-endian (RFC 8878 3.1.1,
  * 3.1.2).  Older formats' magic numbers, which libzstd may still read,
- * start with 0x1E to 0x27. */
-#define NETEXE_ZSTD_MAGIC_FIRST     0x28u
+ * are 0xFD2FB51E to 0xFD2FB527. */
+#define NETEXE_ZSTD_MAGIC_LEN       4u
 #define NETEXE_ZSTD_SKIP_FIRST_MIN  0x50u
 #define NETEXE_ZSTD_SKIP_FIRST_MAX  0x5Fu
+static const unsigned char netexe_zstd_magic[NETEXE_ZSTD_MAGIC_LEN] = {
+    0x28, 0xB5, 0x2F, 0xFD
+};
+static const unsigned char netexe_zstd_skip_magic[NETEXE_ZSTD_MAGIC_LEN] = {
+    0x50, 0x2A, 0x4D, 0x18
+};
 
 /* Where a zstd stage is. */
 typedef enum {
@@ -128,9 +134,11 @@ typedef struct {
     unsigned int out_filled:1;  /* zstd: the last call filled its room, so
                                  * decoded bytes may still wait inside */
     unsigned int state;         /* gzip_state, deflate_state, zstd_state */
-    unsigned int flags;         /* gzip: FLG's fields not yet read */
+    unsigned int flags;         /* gzip: FLG's fields not yet read;
+                                 * zstd: the first byte of the frame */
     size_t count;               /* gzip: bytes left in a field of known
-                                 * length */
+                                 * length; zstd: bytes of the frame's
+                                 * magic number read */
     size_t xlen;                /* gzip: XLEN as its bytes arrive */
     size_t header_bytes;        /* gzip: FEXTRA, FNAME, FCOMMENT so far */
     /* deflate: the bytes read before the reading was chosen, fed to zlib
@@ -884,6 +892,27 @@ static stage_status step_br(netexe_decoder *d, netexe_stage *s,
     return corrupt(d, "corrupt brotli stream");
 }
 
+/* Whether the next n bytes at p, as far as they are the magic number of
+ * the frame that starts, agree with a zstd or skippable frame's. */
+static int zstd_magic_so_far(const netexe_stage *s, const unsigned char *p,
+                             size_t n)
+{
+    unsigned int first = s->count ? s->flags : (n ? p[0] : 0);
+    const unsigned char *want =
+        first >= NETEXE_ZSTD_SKIP_FIRST_MIN && first <= NETEXE_ZSTD_SKIP_FIRST_MAX
+            ? netexe_zstd_skip_magic : netexe_zstd_magic;
+    size_t i;
+
+    for (i = s->count; i < NETEXE_ZSTD_MAGIC_LEN && i - s->count < n; i++) {
+        unsigned int b = p[i - s->count];
+
+        if (i == 0 ? (want == netexe_zstd_magic && b != want[0]) : b != want[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static stage_status step_zstd(netexe_decoder *d, netexe_stage *s,
                               const unsigned char *in, size_t in_len,
                               size_t *used, unsigned char *out,
@@ -921,12 +950,11 @@ static stage_status step_zstd(netexe_decoder *d, netexe_stage *s,
         size_t in_before = zin.pos, out_before = zout.pos;
 
         /* Only the frames browsers read: libzstd takes an older format's
-         * frame once it has its whole magic number, and refuses it when
-         * it has one byte, so the answer would depend on the pieces. */
-        if (s->state == ZS_FRAME_START && zin.pos < zin.size
-            && in[zin.pos] != NETEXE_ZSTD_MAGIC_FIRST
-            && (in[zin.pos] < NETEXE_ZSTD_SKIP_FIRST_MIN
-                || in[zin.pos] > NETEXE_ZSTD_SKIP_FIRST_MAX)) {
+         * frame when a call's input starts with its whole magic number,
+         * even after a byte of another, and refuses it otherwise, so the
+         * answer would depend on the pieces. */
+        if (s->state == ZS_FRAME_START
+            && !zstd_magic_so_far(s, in + zin.pos, zin.size - zin.pos)) {
             *used = zin.pos;
             *made = zout.pos;
             return corrupt(d, "corrupt or unsupported zstd stream");
@@ -941,9 +969,16 @@ static stage_status step_zstd(netexe_decoder *d, netexe_stage *s,
          * another. */
         if (rc == 0) {
             s->state = ZS_FRAME_START;
+            s->count = 0;
         }
-        else if (zin.pos != in_before) {
-            s->state = ZS_IN_FRAME;
+        else if (s->state == ZS_FRAME_START && zin.pos != in_before) {
+            if (s->count == 0) {
+                s->flags = in[in_before];
+            }
+            s->count += zin.pos - in_before;
+            if (s->count >= NETEXE_ZSTD_MAGIC_LEN) {
+                s->state = ZS_IN_FRAME;
+            }
         }
         if (netexe_decoder_memory(d) > NETEXE_DECODE_MEMORY_MAX) {
             *used = zin.pos;

@@ -1003,6 +1003,30 @@ START_TEST(test_zstd_older_format_is_refused)
 }
 END_TEST
 
+/* A first byte of the magic number, then, in the next call, an older
+ * format's whole magic number: libzstd would forget the first byte and
+ * read the older frame.  Refused as when it comes in one piece. */
+START_TEST(test_zstd_older_magic_after_a_first_byte_is_refused)
+{
+    unsigned char body[1 + sizeof zstd_v07_frame_start], out[64];
+    netexe_decoder *d = decoder_for("zstd");
+    size_t used, made;
+
+    body[0] = 0x28;
+    memcpy(body + 1, zstd_v07_frame_start, sizeof zstd_v07_frame_start);
+    ck_assert_int_eq(netexe_decode(d, body, 1, &used, out, sizeof out, &made),
+                     NETEXE_DECODE_MORE);
+    ck_assert_uint_eq(used, 1);
+    ck_assert_int_eq(netexe_decode(d, body + 1, sizeof body - 1, &used, out,
+                                   sizeof out, &made),
+                     NETEXE_DECODE_ERROR);
+    ck_assert_uint_eq(made, 0);
+    ck_assert_str_eq(netexe_decoder_error(d),
+                     "corrupt or unsupported zstd stream");
+    netexe_decoder_free(d);
+}
+END_TEST
+
 START_TEST(test_end_is_final)
 {
     static const unsigned char more[] = "more bytes";
@@ -2085,6 +2109,7 @@ static Suite *decode_suite(void)
     tcase_add_test(tc, test_garbage_after_gzip_header_fails);
     tcase_add_loop_test(tc, test_bytes_after_gzip_member_end_the_body, 0, 2);
     tcase_add_loop_test(tc, test_zstd_window_above_8_mib_fails, 0, 2);
+    tcase_add_test(tc, test_zstd_older_magic_after_a_first_byte_is_refused);
     tcase_add_loop_test(tc, test_zstd_older_format_is_refused, 0, 4);
     tcase_add_test(tc, test_end_is_final);
     suite_add_tcase(s, tc);
