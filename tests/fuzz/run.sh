@@ -10,6 +10,12 @@
 # when it exists.  A new crash is written to tests/fuzz/regress/NAME/ (add
 # it to git with the fix, so that every later run replays it).
 #
+# With FUZZ_RUNS set, the run is the same on every machine: FUZZ_RUNS
+# inputs from the seeds alone (a fresh WORK/check/NAME corpus), mutated
+# from the fixed FUZZ_SEED (default 1), with SECONDS only as a bound for a
+# machine far slower than expected.  Without it, libFuzzer draws its own
+# seed and the kept corpus grows from run to run: that is exploration.
+#
 # Usage: tests/fuzz/run.sh BIN SECONDS WORK [SEEDDIR...]
 # Prints "fuzz_NAME: N executions in S s"; exit status 1 on any crash.
 set -u
@@ -39,12 +45,19 @@ if [ -n "$reproducers" ]; then
 fi
 
 [ -d "tests/fuzz/seeds/$name" ] && set -- "$@" "tests/fuzz/seeds/$name"
+if [ -n "${FUZZ_RUNS:-}" ]; then
+    corpus=$work/check/$name
+    rm -rf "$corpus" && mkdir -p "$corpus" || exit 2
+    set -- -runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}" "$corpus" "$@"
+else
+    set -- "$corpus" "$@"
+fi
 "$bin" -max_total_time="$secs" -max_len="$max_len" -timeout=25 \
     -print_final_stats=1 -artifact_prefix="$regress/" \
-    "$corpus" "$@" >"$log" 2>&1
+    "$@" >"$log" 2>&1
 rc=$?
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-echo "fuzz_$name: ${runs:-?} executions in $secs s, corpus $(find "$corpus" -type f | wc -l) inputs"
+echo "fuzz_$name: ${runs:-?} executions${FUZZ_RUNS:+ from seed ${FUZZ_SEED:-1}} (bound $secs s), corpus $(find "$corpus" -type f | wc -l) inputs"
 if [ "$rc" != 0 ]; then
     tail -n 40 "$log"
     echo "fuzz_$name: failed (exit $rc); reproducer in $regress/, log $log"
