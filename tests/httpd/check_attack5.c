@@ -23,6 +23,7 @@
 
 #include "harness.h"
 #include "harness_fail.h"
+#include "harness_mem.h"
 #include "pe.h"
 #include "pebuild.h"
 
@@ -44,6 +45,15 @@
 #define PIECES_SIZE             0xF800u
 #define PIECE_LEN               16u
 #define NPIECES                 (PIECES_SIZE / PIECE_LEN)
+/* A zstd image whose PE header lies 2 MiB in, after zeros: each input
+ * byte decodes to much output, so the decoder is called on without new
+ * input. */
+#define ZERO_LFANEW             0x200000u
+#define ZERO_SIZE               0x201000u
+/* Leading bytes of the zstd stream written one per call. */
+#define BYTEWISE                16
+/* 2 x NetExeSniffLimit + 4 MiB (DESIGN.md section 5), in KiB. */
+#define RSS_BUDGET_KIB          (2L * 64L + 4096L)
 
 static harness_httpd *srv;
 
@@ -282,6 +292,29 @@ static void setup(void)
         write_lua("lua", "many-sendfiles-twoway", "img/pieces.exe", body);
     }
 
+    /* zstd: the DOS header's first bytes one per call, with a FLUSH after
+     * each; and an image whose header lies 2 MiB in, after zeros. */
+    ck_assert_int_eq(hfail_encode(srv, "img/clr.exe", "img/clr.zst",
+                                  HFAIL_ZSTD), 0);
+    {
+        char body[512];
+
+        snprintf(body, sizeof body,
+            "    r.headers_out['Content-Encoding'] = 'zstd'\n"
+            "    for i = 0, %d do\n"
+            "        r:write(slice(i, 1))\n"
+            "        r:flush()\n"
+            "    end\n"
+            "    r:write(slice(%d))\n", BYTEWISE - 1, BYTEWISE);
+        write_lua("lua", "zstd-bytewise", "img/clr.zst", body);
+        write_lua("lua", "zstd-zeros-bytewise", "img/zeros.zst", body);
+    }
+    img = image(ZERO_LFANEW, ZERO_SIZE, &len);
+    put("img/zeros.exe", img, len);
+    free(img);
+    ck_assert_int_eq(hfail_encode(srv, "img/zeros.exe", "img/zeros.zst",
+                                  HFAIL_ZSTD), 0);
+
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
 
@@ -430,6 +463,43 @@ START_TEST(test_thousands_of_small_sendfiles_under_gzip_identity_are_sent_whole)
 }
 END_TEST
 
+START_TEST(test_zstd_magic_one_byte_per_call_gets_attachment)
+{
+    expect("/lua/zstd-bytewise", "attachment; filename=\"zstd-bytewise.exe\"",
+           "img/clr.zst", "clr");
+}
+END_TEST
+
+START_TEST(test_zstd_of_zeros_before_a_far_header_one_byte_per_call_gets_attachment)
+{
+    expect("/lua/zstd-zeros-bytewise",
+           "attachment; filename=\"zstd-zeros-bytewise.exe\"",
+           "img/zeros.zst", NULL);
+}
+END_TEST
+
+/* 3968 r:sendfile calls of 16 bytes each, read two ways: what the child
+ * grows by stays within 2 x the limit + 4 MiB (mod_lua's own per-call
+ * allocations included). */
+START_TEST(test_thousands_of_small_sendfiles_under_gzip_identity_stay_within_memory)
+{
+    harness_mem_mark m;
+    harness_response r;
+    long kib;
+
+    ck_assert_int_eq(harness_mem_start_all(srv, &m), 0);
+    harness_get(srv, "/lua/many-sendfiles-twoway", &r);
+    kib = harness_mem_growth_kib(&m);
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200,
+                            "attachment; filename=\"many-sendfiles-twoway.exe\"",
+                            "img/pieces.exe", "clr");
+    harness_response_free(&r);
+    fprintf(stderr, "many-sendfiles-twoway: child grew %ld KiB\n", kib);
+    HARNESS_ASSERT(srv, !harness_mem_meaningful() || kib <= RSS_BUDGET_KIB,
+                   "child grew %ld KiB, budget %ld KiB", kib, RSS_BUDGET_KIB);
+}
+END_TEST
+
 /* Last in its case: no child died on any request of the suite. */
 START_TEST(test_no_child_crashed)
 {
@@ -458,7 +528,10 @@ static Suite *attack5_suite(void)
     tc = tcase_create("withstood");
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, TEST_TIMEOUT_S);
+    tcase_add_test(tc, test_thousands_of_small_sendfiles_under_gzip_identity_stay_within_memory);
     tcase_add_test(tc, test_cgi_image_with_pe_header_beyond_the_limit_is_unknown);
+    tcase_add_test(tc, test_zstd_magic_one_byte_per_call_gets_attachment);
+    tcase_add_test(tc, test_zstd_of_zeros_before_a_far_header_one_byte_per_call_gets_attachment);
     tcase_add_test(tc, test_coding_changed_twice_with_a_kept_file_between_gets_attachment);
     tcase_add_test(tc, test_gzip_set_after_a_kept_file_is_judged_decoded);
     tcase_add_test(tc, test_writes_flushes_and_files_mixed_are_sent_whole);
