@@ -500,6 +500,49 @@ START_TEST(test_thousands_of_small_sendfiles_under_gzip_identity_stay_within_mem
 }
 END_TEST
 
+/* A Range on an SSI page: the byte-range filter runs after NETEXE, which
+ * judged the whole page; whatever part is sent carries the header. */
+START_TEST(test_range_of_an_ssi_page_gets_attachment)
+{
+    harness_response r;
+    unsigned char *img;
+    size_t len;
+
+    harness_get_range(srv, "/ssi/three.shtml", 0, 1024, &r);
+    HARNESS_ASSERT_OK(srv, &r);
+    HARNESS_ASSERT_DISPOSITION(srv, &r,
+                               "attachment; filename=\"three.shtml.exe\"");
+    img = harness_read_fixture(srv, "img/clr.exe", &len);
+    ck_assert_ptr_nonnull(img);
+    if (r.status == 206) {
+        HARNESS_ASSERT_BODY(srv, &r, img, 1024);
+    }
+    else {
+        HARNESS_ASSERT_STATUS(srv, &r, 200);
+        HARNESS_ASSERT_BODY(srv, &r, img, len);
+    }
+    free(img);
+    harness_response_free(&r);
+}
+END_TEST
+
+/* mod_lua's writes, flushes and files mixed, over h2c. */
+START_TEST(test_writes_flushes_and_files_mixed_under_gzip_identity_over_h2c_are_sent_whole)
+{
+    harness_request q;
+    harness_response r;
+
+    memset(&q, 0, sizeof q);
+    q.path = "/lua/mix-twoway";
+    q.http2 = 1;
+    harness_send(srv, &q, &r);
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200,
+                            "attachment; filename=\"mix-twoway.exe\"",
+                            "img/clr.exe", "clr");
+    harness_response_free(&r);
+}
+END_TEST
+
 /* Last in its case: no child died on any request of the suite. */
 START_TEST(test_no_child_crashed)
 {
@@ -531,6 +574,8 @@ static Suite *attack5_suite(void)
     tcase_add_test(tc, test_thousands_of_small_sendfiles_under_gzip_identity_stay_within_memory);
     tcase_add_test(tc, test_cgi_image_with_pe_header_beyond_the_limit_is_unknown);
     tcase_add_test(tc, test_zstd_magic_one_byte_per_call_gets_attachment);
+    tcase_add_test(tc, test_range_of_an_ssi_page_gets_attachment);
+    tcase_add_test(tc, test_writes_flushes_and_files_mixed_under_gzip_identity_over_h2c_are_sent_whole);
     tcase_add_test(tc, test_zstd_of_zeros_before_a_far_header_one_byte_per_call_gets_attachment);
     tcase_add_test(tc, test_coding_changed_twice_with_a_kept_file_between_gets_attachment);
     tcase_add_test(tc, test_gzip_set_after_a_kept_file_is_judged_decoded);
