@@ -1342,6 +1342,22 @@ static apr_status_t netexe_hold(request_rec *r, netexe_ctx *ctx,
     return APR_SUCCESS;
 }
 
+/* Holds FILE bucket e while more of the body comes in later calls, by
+ * then its file may have been closed by the handler (mod_lua's r:sendfile
+ * closes it once the brigade has been passed): the bucket reads from its
+ * own duplicate of the descriptor, which the request pool closes. */
+static apr_status_t netexe_hold_file(request_rec *r, netexe_ctx *ctx,
+                                     apr_bucket *e, apr_size_t at)
+{
+    apr_bucket_file *a = e->data;
+    apr_file_t *dup = NULL;
+
+    if (apr_file_dup(&dup, a->fd, r->pool) == APR_SUCCESS) {
+        a->fd = dup;
+    }
+    return netexe_hold(r, ctx, e, at, at);
+}
+
 /* The raw bytes of FILE bucket e, which the limit has room for, are
  * appended to the kept encoded bytes and the bucket released: the body
  * goes on in later calls, and the file may be gone by the decision (mod_lua
@@ -1358,7 +1374,7 @@ static apr_status_t netexe_keep_file(request_rec *r, netexe_ctx *ctx,
     if (netexe_peek_file(r, e, 0, ctx->raw + ctx->raw_len, e->length)
         != APR_SUCCESS) {
         /* The file changed under us: it goes on as it is. */
-        return netexe_hold(r, ctx, e, ctx->raw_len, ctx->raw_len);
+        return netexe_hold_file(r, ctx, e, ctx->raw_len);
     }
     ctx->raw_len += e->length;
     apr_bucket_delete(e);
@@ -1406,13 +1422,15 @@ static NETEXE_HOT_INLINE apr_status_t netexe_take_file(request_rec *r,
         if (ctx->decided) {
             return APR_SUCCESS;
         }
-        if (!netexe_body_ends_after(bb, e)
-            && e->length <= ctx->limit - ctx->raw_len) {
+        if (netexe_body_ends_after(bb, e)) {
+            return netexe_hold(r, ctx, e, ctx->raw_len, ctx->raw_len);
+        }
+        if (e->length <= ctx->limit - ctx->raw_len) {
             /* More of the body comes in later calls: its bytes are kept
              * like a script's (netexe_keep_file). */
             return netexe_keep_file(r, ctx, e);
         }
-        return netexe_hold(r, ctx, e, ctx->raw_len, ctx->raw_len);
+        return netexe_hold_file(r, ctx, e, ctx->raw_len);
     }
 
     while (!ctx->decided) {
@@ -2475,6 +2493,13 @@ static int netexe_raw_reading(request_rec *r, netexe_ctx *ctx,
         return 0;
     }
     ctx->raw_wait = 0;
+    if (v == PE_NEED_MORE && !ctx->unknown
+        && ctx->info.verdict == PE_NOT_PE) {
+        /* Read raw, the PE header lies beyond the limit, as it may in a
+         * streamed body without a coding: unknown, not "not PE". */
+        netexe_give_up(ctx, "sniff limit");
+        return 1;
+    }
     /* A decoded reading stopped at a bound gets the header (it could be
      * an image): only a CLR image read raw says more. */
     if (v == PE_CLR
