@@ -23,6 +23,7 @@
 
 #include "harness.h"
 #include "harness_fail.h"
+#include "harness_lua.h"
 #include "pe.h"
 #include "pebuild.h"
 
@@ -94,75 +95,17 @@ static const char *const modules[] = { "alias", "cgid", "lua", "headers",
                                        "include", "proxy", "proxy_http",
                                        "http2", NULL };
 
-static void put(const char *rel, const void *data, size_t len)
-{
-    ck_assert_msg(harness_write_file(srv, rel, data, len) == 0, "writing %s",
-                  rel);
-}
-
-static unsigned char *image(uint32_t lfanew, size_t total, size_t *len)
-{
-    pebuild_spec s;
-    unsigned char *img;
-
-    pebuild_spec_init(&s);
-    s.clr = 1;
-    s.e_lfanew = lfanew;
-    s.total_size = total;
-    img = pebuild(&s, len);
-    ck_assert_ptr_nonnull(img);
-    return img;
-}
-
-/* A Lua handler at lua/name: the content type, then body (Lua statements
- * where IMG is the path of docroot/img_rel and HEAD that of docroot/
- * head_rel). */
-static void write_lua(const char *name, const char *img_rel,
-                      const char *head_rel, const char *body)
-{
-    char *img = harness_path(srv, img_rel);
-    char *head = harness_path(srv, head_rel), rel[128], script[4096];
-    int n;
-
-    n = snprintf(script, sizeof script,
-        "local IMG = \"%s\"\n"
-        "local HEAD = \"%s\"\n"
-        "local function from(off)\n"
-        "    local f = io.open(IMG, \"rb\")\n"
-        "    f:seek(\"set\", off)\n"
-        "    local d = f:read(\"*a\")\n"
-        "    f:close()\n"
-        "    return d\n"
-        "end\n"
-        "local function upto(k)\n"
-        "    local f = io.open(IMG, \"rb\")\n"
-        "    local d = f:read(k)\n"
-        "    f:close()\n"
-        "    return d\n"
-        "end\n"
-        "function handle(r)\n"
-        "    r.content_type = \"application/x-msdownload\"\n"
-        "%s"
-        "    return apache2.OK\n"
-        "end\n", img, head, body);
-    ck_assert(n > 0 && (size_t)n < sizeof script);
-    snprintf(rel, sizeof rel, "lua/%s", name);
-    ck_assert_int_eq(harness_write_file(srv, rel, script, strlen(script)), 0);
-    free(img);
-    free(head);
-}
-
 /* img/swap.br: raw, "MZ" and an e_lfanew of 0 (not an image); decoded
  * as br, a CLR image (PE header at 0x80). */
 static void write_swap(void)
 {
     size_t dlen, total = BR_HEAD + BR_MLEN + 1u;
-    unsigned char *dec = image(IMG_LFANEW, BR_MLEN, &dlen);
-    unsigned char *out = calloc(1, total);
+    unsigned char *dec, *out = calloc(1, total);
     pe_info info;
     char sha_a[65], sha_b[65];
     size_t la, lb;
 
+    HARNESS_PE_IMAGE(dec, 1, IMG_LFANEW, BR_MLEN, &dlen);
     ck_assert_ptr_nonnull(out);
     ck_assert_uint_eq(dlen, BR_MLEN);
     out[0] = 'M';
@@ -173,8 +116,8 @@ static void write_swap(void)
     out[total - 1] = BROTLI_LAST_EMPTY;
     ck_assert_int_eq(pe_sniff_final(out, total, &info), PE_NOT_PE);
     ck_assert_int_eq(pe_sniff_final(dec, dlen, &info), PE_CLR);
-    put("img/swap.br", out, total);
-    put("img/swap.dec", dec, dlen);
+    HARNESS_PUT(srv, "img/swap.br", out, total);
+    HARNESS_PUT(srv, "img/swap.dec", dec, dlen);
     ck_assert_int_eq(hfail_filter(srv, "brotli -d -c", "img/swap.br",
                                   "img/swap.unbr"), 0);
     ck_assert_int_eq(harness_file_sha256(srv, "img/swap.unbr", sha_a, &la),
@@ -189,7 +132,6 @@ static void write_swap(void)
 static void setup(void)
 {
     harness_options o;
-    harness_cgi_opts c;
     size_t len;
     unsigned char *img;
     char headers[512];
@@ -202,50 +144,50 @@ static void setup(void)
     srv = harness_new(&o);
     ck_assert_msg(srv != NULL, "harness_new failed");
 
-    img = image(IMG_LFANEW, IMG_SIZE, &len);
-    put("img/clr.exe", img, len);
-    put("img/clr.head", img, DOS_HEAD);
-    put("img/clr.half", img + HALF_HEAD, HALF_HEAD);
-    put("img/clr.rest", img + DOS_HEAD, len - DOS_HEAD);
+    HARNESS_PE_IMAGE(img, 1, IMG_LFANEW, IMG_SIZE, &len);
+    HARNESS_PUT(srv, "img/clr.exe", img, len);
+    HARNESS_PUT(srv, "img/clr.head", img, DOS_HEAD);
+    HARNESS_PUT(srv, "img/clr.half", img + HALF_HEAD, HALF_HEAD);
+    HARNESS_PUT(srv, "img/clr.rest", img + DOS_HEAD, len - DOS_HEAD);
     img[2] = BR_B2;
     img[3] = BR_B3;
-    put("img/brface.exe", img, len);
-    put("img/brface.head", img, BR_HEAD);
-    put("img/brface.rest", img + BR_HEAD, len - BR_HEAD);
+    HARNESS_PUT(srv, "img/brface.exe", img, len);
+    HARNESS_PUT(srv, "img/brface.head", img, BR_HEAD);
+    HARNESS_PUT(srv, "img/brface.rest", img + BR_HEAD, len - BR_HEAD);
     free(img);
 
     /* The DOS header from a file (r:sendfile passes it at once), the
      * rest written after. */
-    write_lua("file-then-write", "img/clr.exe", "img/clr.head",
+    HARNESS_WRITE_LUA(srv, "lua/file-then-write", "img/clr.exe",
         "    r.headers_out['Content-Encoding'] = 'gzip, identity'\n"
-        "    r:sendfile(HEAD)\n"
-        "    r:write(from(64))\n");
-    write_lua("file-then-write-plain", "img/clr.exe", "img/clr.head",
-        "    r:sendfile(HEAD)\n"
-        "    r:write(from(64))\n");
+        "    r:sendfile(DIR .. 'img/clr.head')\n"
+        "    r:write(slice(64))\n");
+    HARNESS_WRITE_LUA(srv, "lua/file-then-write-plain", "img/clr.exe",
+        "    r:sendfile(DIR .. 'img/clr.head')\n"
+        "    r:write(slice(64))\n");
     /* Four bytes from a file that br reads without deciding, the rest
      * written after. */
-    write_lua("br-file-then-write", "img/brface.exe", "img/brface.head",
+    HARNESS_WRITE_LUA(srv, "lua/br-file-then-write", "img/brface.exe",
         "    r.headers_out['Content-Encoding'] = 'identity, br'\n"
-        "    r:sendfile(HEAD)\n"
-        "    r:write(from(4))\n");
+        "    r:sendfile(DIR .. 'img/brface.head')\n"
+        "    r:write(slice(4))\n");
     /* 32 bytes written, the next 32 from a file, the rest written. */
-    write_lua("heap-file-heap", "img/clr.exe", "img/clr.half",
+    HARNESS_WRITE_LUA(srv, "lua/heap-file-heap", "img/clr.exe",
         "    r.headers_out['Content-Encoding'] = 'gzip, identity'\n"
-        "    r:write(upto(32))\n"
-        "    r:sendfile(HEAD)\n"
-        "    r:write(from(64))\n");
+        "    r:write(slice(0, 32))\n"
+        "    r:sendfile(DIR .. 'img/clr.half')\n"
+        "    r:write(slice(64))\n");
     /* The coding set after the DOS header went out from a file. */
-    write_lua("file-then-coding", "img/clr.exe", "img/clr.head",
-        "    r:sendfile(HEAD)\n"
+    HARNESS_WRITE_LUA(srv, "lua/file-then-coding", "img/clr.exe",
+        "    r:sendfile(DIR .. 'img/clr.head')\n"
         "    r.headers_out['Content-Encoding'] = 'gzip, identity'\n"
-        "    r:write(from(64))\n");
+        "    r:write(slice(64))\n");
     /* The DOS header, a FLUSH, the rest. */
-    write_lua("write-flush-write", "img/clr.exe", "img/clr.head",
+    HARNESS_WRITE_LUA(srv, "lua/write-flush-write", "img/clr.exe",
         "    r.headers_out['Content-Encoding'] = 'gzip, identity'\n"
-        "    r:write(upto(64))\n"
+        "    r:write(slice(0, 64))\n"
         "    r:flush()\n"
-        "    r:write(from(64))\n");
+        "    r:write(slice(64))\n");
 
     /* SSI pages: the image as two included files (two FILE buckets, in
      * two filter calls). */
@@ -259,36 +201,34 @@ static void setup(void)
     /* Four bytes under "gzip, identity", a FLUSH, then "br" and the rest:
      * the gzip reading has failed and the raw reading waits. */
     write_swap();
-    write_lua("coding-swapped-while-raw-waits", "img/swap.br",
-              "img/swap.br",
+    HARNESS_WRITE_LUA(srv, "lua/coding-swapped-while-raw-waits", "img/swap.br",
         "    r.headers_out['Content-Encoding'] = 'gzip, identity'\n"
-        "    r:write(upto(4))\n"
+        "    r:write(slice(0, 4))\n"
         "    r:flush()\n"
         "    r.headers_out['Content-Encoding'] = 'br'\n"
-        "    r:write(from(4))\n");
+        "    r:write(slice(4))\n");
 
     /* The DOS header and the PE header's start, a FLUSH, the rest. */
-    write_lua("window-across-flush", "img/clr.exe", "img/clr.head",
+    HARNESS_WRITE_LUA(srv, "lua/window-across-flush", "img/clr.exe",
         "    r.headers_out['Content-Encoding'] = 'gzip, identity'\n"
-        "    r:write(upto(256))\n"
+        "    r:write(slice(0, 256))\n"
         "    r:flush()\n"
-        "    r:write(from(256))\n");
+        "    r:write(slice(256))\n");
 
     /* A script's image whose decision needs exactly the limit. */
-    img = image(LIMIT_LFANEW, LIMIT_IMG_SIZE, &len);
-    put("img/limit.exe", img, len);
+    HARNESS_PE_IMAGE(img, 1, LIMIT_LFANEW, LIMIT_IMG_SIZE, &len);
+    HARNESS_PUT(srv, "img/limit.exe", img, len);
     free(img);
-    harness_cgi_opts_init(&c);
-    c.headers = "Content-Encoding: gzip, identity\r\n";
-    ck_assert_int_eq(harness_write_cgi_image(srv, "cgi/limit-gzip-identity",
-                                             "img/limit.exe", &c), 0);
-    harness_cgi_opts_init(&c);
-    ck_assert_int_eq(harness_write_cgi_image(srv, "cgi/limit-plain",
-                                             "img/limit.exe", &c), 0);
+    ck_assert_int_eq(harness_write_cgi_bin(srv, "limit-gzip-identity",
+        "img/limit.exe", "Content-Encoding: gzip, identity\r\n",
+        HARNESS_CGI_AT_ONCE), 0);
+    ck_assert_int_eq(harness_write_cgi_bin(srv, "limit-plain",
+                                           "img/limit.exe", NULL,
+                                           HARNESS_CGI_AT_ONCE), 0);
 
     /* A static image over 16 MiB, PE header across 16 MiB. */
-    img = image(HUGE_LFANEW, HUGE_SIZE, &len);
-    put("twoway/huge.exe", img, len);
+    HARNESS_PE_IMAGE(img, 1, HUGE_LFANEW, HUGE_SIZE, &len);
+    HARNESS_PUT(srv, "twoway/huge.exe", img, len);
     free(img);
 
     /* Seventeen codings and an unknown token. */
@@ -297,10 +237,9 @@ static void setup(void)
         strcat(headers, ", gzip");
     }
     strcat(headers, ", x-odd\r\n");
-    harness_cgi_opts_init(&c);
-    c.headers = headers;
-    ck_assert_int_eq(harness_write_cgi_image(srv, "cgi/many-codings",
-                                             "img/clr.exe", &c), 0);
+    ck_assert_int_eq(harness_write_cgi_bin(srv, "many-codings",
+                                           "img/clr.exe", headers,
+                                           HARNESS_CGI_AT_ONCE), 0);
 
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
@@ -311,12 +250,6 @@ static void teardown(void)
     srv = NULL;
 }
 
-static void expect(const char *path, const char *want, const char *body_rel,
-                   const char *note)
-{
-    HARNESS_ASSERT_GET(srv, 0, path, 200, want, body_rel, note);
-}
-
 /* ---- bypasses ---------------------------------------------------------- */
 
 /* "gzip, identity": the gzip reading fails on "MZ" in the first bucket, a
@@ -324,9 +257,9 @@ static void expect(const char *path, const char *want, const char *body_rel,
  * the next filter call brings, and must wait for it. */
 START_TEST(test_raw_dos_header_in_a_file_then_written_rest_under_gzip_identity_gets_attachment)
 {
-    expect("/lua/file-then-write",
-           "attachment; filename=\"file-then-write.exe\"", "img/clr.exe",
-           NULL);
+    HARNESS_ASSERT_GET_200(srv, "/lua/file-then-write",
+                           "attachment; filename=\"file-then-write.exe\"",
+                           "img/clr.exe", NULL);
 }
 END_TEST
 
@@ -336,9 +269,9 @@ END_TEST
  * of the raw body. */
 START_TEST(test_raw_image_whose_first_bytes_a_held_file_gave_under_identity_br_gets_attachment)
 {
-    expect("/lua/br-file-then-write",
-           "attachment; filename=\"br-file-then-write.exe\"",
-           "img/brface.exe", NULL);
+    HARNESS_ASSERT_GET_200(srv, "/lua/br-file-then-write",
+                           "attachment; filename=\"br-file-then-write.exe\"",
+                           "img/brface.exe", NULL);
 }
 END_TEST
 
@@ -346,9 +279,9 @@ END_TEST
  * waits past the heap bytes and must not stop at the file. */
 START_TEST(test_raw_image_with_a_file_between_writes_under_gzip_identity_gets_attachment)
 {
-    expect("/lua/heap-file-heap",
-           "attachment; filename=\"heap-file-heap.exe\"", "img/clr.exe",
-           NULL);
+    HARNESS_ASSERT_GET_200(srv, "/lua/heap-file-heap",
+                           "attachment; filename=\"heap-file-heap.exe\"",
+                           "img/clr.exe", NULL);
 }
 END_TEST
 
@@ -356,9 +289,9 @@ END_TEST
  * identity": Chromium receives the raw body, a CLR image. */
 START_TEST(test_coding_set_after_a_file_bucket_gets_attachment)
 {
-    expect("/lua/file-then-coding",
-           "attachment; filename=\"file-then-coding.exe\"", "img/clr.exe",
-           NULL);
+    HARNESS_ASSERT_GET_200(srv, "/lua/file-then-coding",
+                           "attachment; filename=\"file-then-coding.exe\"",
+                           "img/clr.exe", NULL);
 }
 END_TEST
 
@@ -366,8 +299,9 @@ END_TEST
  * "gzip, identity" (Header set): as the first test, without mod_lua. */
 START_TEST(test_ssi_of_two_files_under_gzip_identity_gets_attachment)
 {
-    expect("/ssi/two.shtml", "attachment; filename=\"two.shtml.exe\"",
-           "img/clr.exe", NULL);
+    HARNESS_ASSERT_GET_200(srv, "/ssi/two.shtml",
+                           "attachment; filename=\"two.shtml.exe\"",
+                           "img/clr.exe", NULL);
 }
 END_TEST
 
@@ -375,21 +309,18 @@ END_TEST
  * verdict first: the held file's bytes are the raw body's start. */
 START_TEST(test_ssi_of_two_files_under_identity_br_gets_attachment)
 {
-    expect("/ssibr/two.shtml", "attachment; filename=\"two.shtml.exe\"",
-           "img/brface.exe", NULL);
+    HARNESS_ASSERT_GET_200(srv, "/ssibr/two.shtml",
+                           "attachment; filename=\"two.shtml.exe\"",
+                           "img/brface.exe", NULL);
 }
 END_TEST
 
 /* The first SSI page over h2c. */
 START_TEST(test_ssi_of_two_files_under_gzip_identity_over_h2c_gets_attachment)
 {
-    harness_request q;
     harness_response r;
 
-    memset(&q, 0, sizeof q);
-    q.path = "/ssi/two.shtml";
-    q.http2 = 1;
-    harness_send(srv, &q, &r);
+    harness_get_h2c(srv, "/ssi/two.shtml", &r);
     HARNESS_ASSERT_DOWNLOAD(srv, &r, 200,
                             "attachment; filename=\"two.shtml.exe\"",
                             "img/clr.exe", NULL);
@@ -422,9 +353,9 @@ END_TEST
  * ("Bad file descriptor"): the client receives nothing. */
 START_TEST(test_dos_header_in_a_file_then_written_rest_is_sent_whole)
 {
-    expect("/lua/file-then-write-plain",
-           "attachment; filename=\"file-then-write-plain.exe\"",
-           "img/clr.exe", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/lua/file-then-write-plain",
+        "attachment; filename=\"file-then-write-plain.exe\"", "img/clr.exe",
+        "clr");
 }
 END_TEST
 
@@ -432,17 +363,17 @@ END_TEST
 
 START_TEST(test_raw_image_across_a_flush_under_gzip_identity_gets_attachment)
 {
-    expect("/lua/write-flush-write",
-           "attachment; filename=\"write-flush-write.exe\"", "img/clr.exe",
-           "clr");
+    HARNESS_ASSERT_GET_200(srv, "/lua/write-flush-write",
+                           "attachment; filename=\"write-flush-write.exe\"",
+                           "img/clr.exe", "clr");
 }
 END_TEST
 
 START_TEST(test_pe_header_across_a_flush_under_gzip_identity_gets_attachment)
 {
-    expect("/lua/window-across-flush",
-           "attachment; filename=\"window-across-flush.exe\"",
-           "img/clr.exe", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/lua/window-across-flush",
+                           "attachment; filename=\"window-across-flush.exe\"",
+                           "img/clr.exe", "clr");
 }
 END_TEST
 
@@ -452,39 +383,41 @@ END_TEST
  * skipped): one header either way. */
 START_TEST(test_proxied_ssi_of_two_files_under_gzip_identity_gets_attachment)
 {
-    expect("/px/ssi/two.shtml", "attachment; filename=\"two.shtml.exe\"",
-           "img/clr.exe", NULL);
+    HARNESS_ASSERT_GET_200(srv, "/px/ssi/two.shtml",
+                           "attachment; filename=\"two.shtml.exe\"",
+                           "img/clr.exe", NULL);
 }
 END_TEST
 
 START_TEST(test_script_image_needing_exactly_the_limit_under_gzip_identity_gets_attachment)
 {
-    expect("/cgi-bin/limit-gzip-identity",
-           "attachment; filename=\"limit-gzip-identity.exe\"",
-           "img/limit.exe", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/limit-gzip-identity",
+                           "attachment; filename=\"limit-gzip-identity.exe\"",
+                           "img/limit.exe", "clr");
 }
 END_TEST
 
 START_TEST(test_script_image_needing_exactly_the_limit_gets_attachment)
 {
-    expect("/cgi-bin/limit-plain",
-           "attachment; filename=\"limit-plain.exe\"", "img/limit.exe",
-           "clr");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/limit-plain",
+                           "attachment; filename=\"limit-plain.exe\"",
+                           "img/limit.exe", "clr");
 }
 END_TEST
 
 START_TEST(test_static_image_over_16mib_with_pe_header_across_16mib_under_gzip_identity_gets_attachment)
 {
-    expect("/twoway/huge.exe", "attachment; filename=\"huge.exe\"",
-           "twoway/huge.exe", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/twoway/huge.exe",
+                           "attachment; filename=\"huge.exe\"",
+                           "twoway/huge.exe", "clr");
 }
 END_TEST
 
 START_TEST(test_seventeen_codings_and_an_odd_token_get_attachment)
 {
-    expect("/cgi-bin/many-codings",
-           "attachment; filename=\"many-codings.exe\"", "img/clr.exe",
-           "unknown");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/many-codings",
+                           "attachment; filename=\"many-codings.exe\"",
+                           "img/clr.exe", "unknown");
 }
 END_TEST
 

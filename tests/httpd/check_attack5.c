@@ -23,6 +23,7 @@
 
 #include "harness.h"
 #include "harness_fail.h"
+#include "harness_lua.h"
 #include "harness_mem.h"
 #include "pe.h"
 #include "pebuild.h"
@@ -84,26 +85,6 @@ static const char config[] =
 static const char *const modules[] = { "alias", "cgid", "lua", "headers",
                                        "include", "http2", NULL };
 
-static void put(const char *rel, const void *data, size_t len)
-{
-    ck_assert_msg(harness_write_file(srv, rel, data, len) == 0, "writing %s",
-                  rel);
-}
-
-static unsigned char *image(uint32_t lfanew, size_t total, size_t *len)
-{
-    pebuild_spec s;
-    unsigned char *img;
-
-    pebuild_spec_init(&s);
-    s.clr = 1;
-    s.e_lfanew = lfanew;
-    s.total_size = total;
-    img = pebuild(&s, len);
-    ck_assert_ptr_nonnull(img);
-    return img;
-}
-
 /* Fills [from, to) of img with bytes no compressor shrinks. */
 static void noise(unsigned char *img, size_t from, size_t to)
 {
@@ -118,41 +99,9 @@ static void noise(unsigned char *img, size_t from, size_t to)
     }
 }
 
-/* A Lua handler at dir/name: the content type, then body (Lua statements
- * where IMG is the path of docroot/img_rel and DIR that of docroot). */
-static void write_lua(const char *dir, const char *name, const char *img_rel,
-                      const char *body)
-{
-    char *img = harness_path(srv, img_rel);
-    const char *root = harness_docroot(srv);
-    char rel[128], script[4096];
-    int n;
-
-    n = snprintf(script, sizeof script,
-        "local IMG = \"%s\"\n"
-        "local DIR = \"%s/\"\n"
-        "local function slice(off, k)\n"
-        "    local f = io.open(IMG, \"rb\")\n"
-        "    f:seek(\"set\", off)\n"
-        "    local d = f:read(k or \"*a\")\n"
-        "    f:close()\n"
-        "    return d\n"
-        "end\n"
-        "function handle(r)\n"
-        "    r.content_type = \"application/x-msdownload\"\n"
-        "%s"
-        "    return apache2.OK\n"
-        "end\n", img, root, body);
-    ck_assert(n > 0 && (size_t)n < sizeof script);
-    snprintf(rel, sizeof rel, "%s/%s", dir, name);
-    ck_assert_int_eq(harness_write_file(srv, rel, script, strlen(script)), 0);
-    free(img);
-}
-
 static void setup(void)
 {
     harness_options o;
-    harness_cgi_opts c;
     unsigned char *img, *gz;
     size_t len, gzlen, i;
     char rel[64];
@@ -164,17 +113,15 @@ static void setup(void)
     ck_assert_msg(srv != NULL, "harness_new failed");
 
     /* A CLR image whose PE header lies at 128 KiB. */
-    img = image(FAR_LFANEW, FAR_SIZE, &len);
-    put("img/far.exe", img, len);
+    HARNESS_PE_IMAGE(img, 1, FAR_LFANEW, FAR_SIZE, &len);
+    HARNESS_PUT(srv, "img/far.exe", img, len);
     free(img);
-    harness_cgi_opts_init(&c);
-    c.headers = "Content-Encoding: gzip, identity\r\n";
-    ck_assert_int_eq(harness_write_cgi_image(srv, "cgi/far-gzip-identity",
-                                             "img/far.exe", &c), 0);
-    harness_cgi_opts_init(&c);
-    ck_assert_int_eq(harness_write_cgi_image(srv, "cgi/far-plain",
-                                             "img/far.exe", &c), 0);
-    write_lua("lua", "far-gzip-identity", "img/far.exe",
+    ck_assert_int_eq(harness_write_cgi_bin(srv, "far-gzip-identity",
+        "img/far.exe", "Content-Encoding: gzip, identity\r\n",
+        HARNESS_CGI_AT_ONCE), 0);
+    ck_assert_int_eq(harness_write_cgi_bin(srv, "far-plain", "img/far.exe",
+                                           NULL, HARNESS_CGI_AT_ONCE), 0);
+    HARNESS_WRITE_LUA(srv, "lua/far-gzip-identity", "img/far.exe",
         "    r.headers_out['Content-Encoding'] = 'gzip, identity'\n"
         "    r:write(slice(0, 4096))\n"
         "    r:flush()\n"
@@ -182,40 +129,41 @@ static void setup(void)
 
     /* A CLR image with noise before its PE header at 64 KiB, gzipped;
      * the first 8 KiB of the gzip stream as a file of their own. */
-    img = image(NOISE_LFANEW, NOISE_SIZE, &len);
+    HARNESS_PE_IMAGE(img, 1, NOISE_LFANEW, NOISE_SIZE, &len);
     noise(img, 0x40u, NOISE_LFANEW);
-    put("img/noise.exe", img, len);
+    HARNESS_PUT(srv, "img/noise.exe", img, len);
     free(img);
     ck_assert_int_eq(hfail_encode(srv, "img/noise.exe", "img/noise.gz",
                                   HFAIL_GZIP), 0);
     gz = harness_read_fixture(srv, "img/noise.gz", &gzlen);
     ck_assert_ptr_nonnull(gz);
     ck_assert_uint_gt(gzlen, NOISE_GZ_HEAD * 2u);
-    put("img/noise.gz.head", gz, NOISE_GZ_HEAD);
+    HARNESS_PUT(srv, "img/noise.gz.head", gz, NOISE_GZ_HEAD);
     free(gz);
-    write_lua("luasmall", "gz-file-over-limit-then-write", "img/noise.gz",
+    HARNESS_WRITE_LUA(srv, "luasmall/gz-file-over-limit-then-write",
+                      "img/noise.gz",
         "    r.headers_out['Content-Encoding'] = 'gzip'\n"
         "    r:sendfile(IMG .. '.head')\n"
         "    r:write(slice(8192))\n");
-    write_lua("luasmall", "gz-file-over-limit-then-write-twoway",
-              "img/noise.gz",
+    HARNESS_WRITE_LUA(srv, "luasmall/gz-file-over-limit-then-write-twoway",
+                      "img/noise.gz",
         "    r.headers_out['Content-Encoding'] = 'gzip, identity'\n"
         "    r:sendfile(IMG .. '.head')\n"
         "    r:write(slice(8192))\n");
 
     /* A small CLR image as a DOS header file and the rest. */
-    img = image(SMALL_LFANEW, SMALL_IMG_SIZE, &len);
-    put("img/clr.exe", img, len);
-    put("img/clr.head", img, 64);
-    put("img/clr.half", img + 32, 32);
-    put("img/clr.mid", img + 64, 64);
-    put("img/clr.rest", img + 128, len - 128);
+    HARNESS_PE_IMAGE(img, 1, SMALL_LFANEW, SMALL_IMG_SIZE, &len);
+    HARNESS_PUT(srv, "img/clr.exe", img, len);
+    HARNESS_PUT(srv, "img/clr.head", img, 64);
+    HARNESS_PUT(srv, "img/clr.half", img + 32, 32);
+    HARNESS_PUT(srv, "img/clr.mid", img + 64, 64);
+    HARNESS_PUT(srv, "img/clr.rest", img + 128, len - 128);
     free(img);
     ck_assert_int_eq(hfail_encode(srv, "img/clr.exe", "img/clr.gz",
                                   HFAIL_GZIP), 0);
 
     /* The coding changed twice: "gzip, identity", a plain one, back. */
-    write_lua("lua", "coding-twice", "img/clr.exe",
+    HARNESS_WRITE_LUA(srv, "lua/coding-twice", "img/clr.exe",
         "    r.headers_out['Content-Encoding'] = 'gzip, identity'\n"
         "    r:write(slice(0, 32))\n"
         "    r:flush()\n"
@@ -226,19 +174,19 @@ static void setup(void)
         "    r:write(slice(64))\n");
     /* Plain, then gzip after the DOS header went out as a kept file:
      * the client undoes gzip on a body that is not gzip (not an image). */
-    write_lua("lua", "plain-file-then-gzip", "img/clr.gz",
+    HARNESS_WRITE_LUA(srv, "lua/plain-file-then-gzip", "img/clr.gz",
         "    r:sendfile(DIR .. 'img/clr.head')\n"
         "    r.headers_out['Content-Encoding'] = 'gzip'\n"
         "    r:write(slice(0))\n");
     /* Three files and heap bytes between them, mixed with flushes. */
-    write_lua("lua", "mix", "img/clr.exe",
+    HARNESS_WRITE_LUA(srv, "lua/mix", "img/clr.exe",
         "    r:write(slice(0, 16))\n"
         "    r:flush()\n"
         "    r:write(slice(16, 48))\n"
         "    r:sendfile(DIR .. 'img/clr.mid')\n"
         "    r:flush()\n"
         "    r:sendfile(DIR .. 'img/clr.rest')\n");
-    write_lua("lua", "mix-twoway", "img/clr.exe",
+    HARNESS_WRITE_LUA(srv, "lua/mix-twoway", "img/clr.exe",
         "    r.headers_out['Content-Encoding'] = 'gzip, identity'\n"
         "    r:write(slice(0, 16))\n"
         "    r:flush()\n"
@@ -249,10 +197,10 @@ static void setup(void)
     /* The gzip stream in two files: EOS right after the second. */
     gz = harness_read_fixture(srv, "img/clr.gz", &gzlen);
     ck_assert_ptr_nonnull(gz);
-    put("img/clr.gz.a", gz, 20);
-    put("img/clr.gz.b", gz + 20, gzlen - 20);
+    HARNESS_PUT(srv, "img/clr.gz.a", gz, 20);
+    HARNESS_PUT(srv, "img/clr.gz.b", gz + 20, gzlen - 20);
     free(gz);
-    write_lua("lua", "gz-two-files", "img/clr.gz",
+    HARNESS_WRITE_LUA(srv, "lua/gz-two-files", "img/clr.gz",
         "    r.headers_out['Content-Encoding'] = 'gzip'\n"
         "    r:sendfile(IMG .. '.a')\n"
         "    r:sendfile(IMG .. '.b')\n");
@@ -268,29 +216,23 @@ static void setup(void)
         "<!--#include virtual=\"/img/clr.rest\" -->"), 0);
 
     /* An image with its PE header 60 KiB in, in 16-byte files. */
-    img = image(PIECES_LFANEW, PIECES_SIZE, &len);
+    HARNESS_PE_IMAGE(img, 1, PIECES_LFANEW, PIECES_SIZE, &len);
     ck_assert_uint_eq(len, PIECES_SIZE);
-    put("img/pieces.exe", img, len);
+    HARNESS_PUT(srv, "img/pieces.exe", img, len);
     for (i = 0; i < NPIECES; i++) {
         snprintf(rel, sizeof rel, "pieces/p%05zu", i);
-        put(rel, img + i * PIECE_LEN, PIECE_LEN);
+        HARNESS_PUT(srv, rel, img + i * PIECE_LEN, PIECE_LEN);
     }
     free(img);
-    {
-        char body[512];
-
-        snprintf(body, sizeof body,
-            "    for i = 0, %u do\n"
-            "        r:sendfile(string.format(DIR .. 'pieces/p%%05d', i))\n"
-            "    end\n", NPIECES - 1u);
-        write_lua("lua", "many-sendfiles", "img/pieces.exe", body);
-        snprintf(body, sizeof body,
-            "    r.headers_out['Content-Encoding'] = 'gzip, identity'\n"
-            "    for i = 0, %u do\n"
-            "        r:sendfile(string.format(DIR .. 'pieces/p%%05d', i))\n"
-            "    end\n", NPIECES - 1u);
-        write_lua("lua", "many-sendfiles-twoway", "img/pieces.exe", body);
-    }
+    HARNESS_WRITE_LUA(srv, "lua/many-sendfiles", "img/pieces.exe",
+        "    for i = 0, %u do\n"
+        "        r:sendfile(string.format(DIR .. 'pieces/p%%05d', i))\n"
+        "    end\n", NPIECES - 1u);
+    HARNESS_WRITE_LUA(srv, "lua/many-sendfiles-twoway", "img/pieces.exe",
+        "    r.headers_out['Content-Encoding'] = 'gzip, identity'\n"
+        "    for i = 0, %u do\n"
+        "        r:sendfile(string.format(DIR .. 'pieces/p%%05d', i))\n"
+        "    end\n", NPIECES - 1u);
 
     /* zstd: the DOS header's first bytes one per call, with a FLUSH after
      * each; and an image whose header lies 2 MiB in, after zeros. */
@@ -306,11 +248,13 @@ static void setup(void)
             "        r:flush()\n"
             "    end\n"
             "    r:write(slice(%d))\n", BYTEWISE - 1, BYTEWISE);
-        write_lua("lua", "zstd-bytewise", "img/clr.zst", body);
-        write_lua("lua", "zstd-zeros-bytewise", "img/zeros.zst", body);
+        HARNESS_WRITE_LUA(srv, "lua/zstd-bytewise", "img/clr.zst", "%s",
+                          body);
+        HARNESS_WRITE_LUA(srv, "lua/zstd-zeros-bytewise", "img/zeros.zst",
+                          "%s", body);
     }
-    img = image(ZERO_LFANEW, ZERO_SIZE, &len);
-    put("img/zeros.exe", img, len);
+    HARNESS_PE_IMAGE(img, 1, ZERO_LFANEW, ZERO_SIZE, &len);
+    HARNESS_PUT(srv, "img/zeros.exe", img, len);
     free(img);
     ck_assert_int_eq(hfail_encode(srv, "img/zeros.exe", "img/zeros.zst",
                                   HFAIL_ZSTD), 0);
@@ -324,12 +268,6 @@ static void teardown(void)
     srv = NULL;
 }
 
-static void expect(const char *path, const char *want, const char *body_rel,
-                   const char *note)
-{
-    HARNESS_ASSERT_GET(srv, 0, path, 200, want, body_rel, note);
-}
-
 /* ---- the verdict noted ------------------------------------------------ */
 
 /* "gzip, identity" from a script: gzip fails on "MZ", and the raw reading,
@@ -339,13 +277,15 @@ static void expect(const char *path, const char *want, const char *body_rel,
  * noted "not-pe" (the failed gzip reading's verdict stands). */
 START_TEST(test_cgi_image_with_pe_header_beyond_the_limit_under_gzip_identity_is_unknown)
 {
-    expect("/cgi-bin/far-gzip-identity", NULL, "img/far.exe", "unknown");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/far-gzip-identity", NULL,
+                           "img/far.exe", "unknown");
 }
 END_TEST
 
 START_TEST(test_lua_image_with_pe_header_beyond_the_limit_under_gzip_identity_is_unknown)
 {
-    expect("/lua/far-gzip-identity", NULL, "img/far.exe", "unknown");
+    HARNESS_ASSERT_GET_200(srv, "/lua/far-gzip-identity", NULL, "img/far.exe",
+                           "unknown");
 }
 END_TEST
 
@@ -357,17 +297,18 @@ END_TEST
  * next call. */
 START_TEST(test_gzip_file_larger_than_the_limit_then_written_rest_is_sent_whole)
 {
-    expect("/luasmall/gz-file-over-limit-then-write",
-           "attachment; filename=\"gz-file-over-limit-then-write.exe\"",
-           "img/noise.gz", NULL);
+    HARNESS_ASSERT_GET_200(srv, "/luasmall/gz-file-over-limit-then-write",
+        "attachment; filename=\"gz-file-over-limit-then-write.exe\"",
+        "img/noise.gz", NULL);
 }
 END_TEST
 
 START_TEST(test_gzip_file_larger_than_the_limit_under_gzip_identity_is_sent_whole)
 {
-    expect("/luasmall/gz-file-over-limit-then-write-twoway",
-           "attachment; filename=\"gz-file-over-limit-then-write-twoway.exe\"",
-           "img/noise.gz", NULL);
+    HARNESS_ASSERT_GET_200(srv,
+        "/luasmall/gz-file-over-limit-then-write-twoway",
+        "attachment; filename=\"gz-file-over-limit-then-write-twoway.exe\"",
+        "img/noise.gz", NULL);
 }
 END_TEST
 
@@ -375,14 +316,16 @@ END_TEST
 
 START_TEST(test_cgi_image_with_pe_header_beyond_the_limit_is_unknown)
 {
-    expect("/cgi-bin/far-plain", NULL, "img/far.exe", "unknown");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/far-plain", NULL, "img/far.exe",
+                           "unknown");
 }
 END_TEST
 
 START_TEST(test_coding_changed_twice_with_a_kept_file_between_gets_attachment)
 {
-    expect("/lua/coding-twice", "attachment; filename=\"coding-twice.exe\"",
-           "img/clr.exe", NULL);
+    HARNESS_ASSERT_GET_200(srv, "/lua/coding-twice",
+                           "attachment; filename=\"coding-twice.exe\"",
+                           "img/clr.exe", NULL);
 }
 END_TEST
 
@@ -399,48 +342,48 @@ END_TEST
 
 START_TEST(test_writes_flushes_and_files_mixed_are_sent_whole)
 {
-    expect("/lua/mix", "attachment; filename=\"mix.exe\"", "img/clr.exe",
-           "clr");
+    HARNESS_ASSERT_GET_200(srv, "/lua/mix", "attachment; filename=\"mix.exe\"",
+                           "img/clr.exe", "clr");
 }
 END_TEST
 
 START_TEST(test_writes_flushes_and_files_mixed_under_gzip_identity_are_sent_whole)
 {
-    expect("/lua/mix-twoway", "attachment; filename=\"mix-twoway.exe\"",
-           "img/clr.exe", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/lua/mix-twoway",
+                           "attachment; filename=\"mix-twoway.exe\"",
+                           "img/clr.exe", "clr");
 }
 END_TEST
 
 START_TEST(test_gzip_stream_in_two_files_is_sent_whole)
 {
-    expect("/lua/gz-two-files", "attachment; filename=\"gz-two-files.exe\"",
-           "img/clr.gz", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/lua/gz-two-files",
+                           "attachment; filename=\"gz-two-files.exe\"",
+                           "img/clr.gz", "clr");
 }
 END_TEST
 
 START_TEST(test_ssi_of_three_files_gets_attachment)
 {
-    expect("/ssi/three.shtml", "attachment; filename=\"three.shtml.exe\"",
-           "img/clr.exe", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/ssi/three.shtml",
+                           "attachment; filename=\"three.shtml.exe\"",
+                           "img/clr.exe", "clr");
 }
 END_TEST
 
 START_TEST(test_ssi_of_three_files_under_a_small_limit_gets_attachment)
 {
-    expect("/ssismall/three.shtml",
-           "attachment; filename=\"three.shtml.exe\"", "img/clr.exe", NULL);
+    HARNESS_ASSERT_GET_200(srv, "/ssismall/three.shtml",
+                           "attachment; filename=\"three.shtml.exe\"",
+                           "img/clr.exe", NULL);
 }
 END_TEST
 
 START_TEST(test_ssi_of_three_files_over_h2c_gets_attachment)
 {
-    harness_request q;
     harness_response r;
 
-    memset(&q, 0, sizeof q);
-    q.path = "/ssi/three.shtml";
-    q.http2 = 1;
-    harness_send(srv, &q, &r);
+    harness_get_h2c(srv, "/ssi/three.shtml", &r);
     HARNESS_ASSERT_DOWNLOAD(srv, &r, 200,
                             "attachment; filename=\"three.shtml.exe\"",
                             "img/clr.exe", "clr");
@@ -450,31 +393,33 @@ END_TEST
 
 START_TEST(test_thousands_of_small_sendfiles_are_sent_whole)
 {
-    expect("/lua/many-sendfiles", "attachment; filename=\"many-sendfiles.exe\"",
-           "img/pieces.exe", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/lua/many-sendfiles",
+                           "attachment; filename=\"many-sendfiles.exe\"",
+                           "img/pieces.exe", "clr");
 }
 END_TEST
 
 START_TEST(test_thousands_of_small_sendfiles_under_gzip_identity_are_sent_whole)
 {
-    expect("/lua/many-sendfiles-twoway",
-           "attachment; filename=\"many-sendfiles-twoway.exe\"",
-           "img/pieces.exe", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/lua/many-sendfiles-twoway",
+        "attachment; filename=\"many-sendfiles-twoway.exe\"", "img/pieces.exe",
+        "clr");
 }
 END_TEST
 
 START_TEST(test_zstd_magic_one_byte_per_call_gets_attachment)
 {
-    expect("/lua/zstd-bytewise", "attachment; filename=\"zstd-bytewise.exe\"",
-           "img/clr.zst", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/lua/zstd-bytewise",
+                           "attachment; filename=\"zstd-bytewise.exe\"",
+                           "img/clr.zst", "clr");
 }
 END_TEST
 
 START_TEST(test_zstd_of_zeros_before_a_far_header_one_byte_per_call_gets_attachment)
 {
-    expect("/lua/zstd-zeros-bytewise",
-           "attachment; filename=\"zstd-zeros-bytewise.exe\"",
-           "img/zeros.zst", NULL);
+    HARNESS_ASSERT_GET_200(srv, "/lua/zstd-zeros-bytewise",
+                           "attachment; filename=\"zstd-zeros-bytewise.exe\"",
+                           "img/zeros.zst", NULL);
 }
 END_TEST
 
@@ -529,13 +474,9 @@ END_TEST
 /* mod_lua's writes, flushes and files mixed, over h2c. */
 START_TEST(test_writes_flushes_and_files_mixed_under_gzip_identity_over_h2c_are_sent_whole)
 {
-    harness_request q;
     harness_response r;
 
-    memset(&q, 0, sizeof q);
-    q.path = "/lua/mix-twoway";
-    q.http2 = 1;
-    harness_send(srv, &q, &r);
+    harness_get_h2c(srv, "/lua/mix-twoway", &r);
     HARNESS_ASSERT_DOWNLOAD(srv, &r, 200,
                             "attachment; filename=\"mix-twoway.exe\"",
                             "img/clr.exe", "clr");

@@ -1098,6 +1098,18 @@ int harness_write_pe(harness_httpd *h, const char *rel,
     return rc;
 }
 
+unsigned char *harness_pe_image(int clr, uint32_t e_lfanew, size_t total,
+                                size_t *len)
+{
+    pebuild_spec s;
+
+    pebuild_spec_init(&s);
+    s.clr = clr;
+    s.e_lfanew = e_lfanew;
+    s.total_size = total;
+    return pebuild(&s, len);
+}
+
 void harness_cgi_opts_init(harness_cgi_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -1183,6 +1195,22 @@ int harness_write_cgi_image(harness_httpd *h, const char *rel,
     rc = harness_write_file_mode(h, rel, b.p, b.len, HARNESS_SCRIPT_MODE);
     free(image);
     free(b.p);
+    return rc;
+}
+
+int harness_write_cgi_bin(harness_httpd *h, const char *name,
+                          const char *image_rel, const char *headers,
+                          harness_cgi_writer how)
+{
+    harness_cgi_opts o;
+    char *rel = hx_asprintf("cgi/%s", name);
+    int rc;
+
+    harness_cgi_opts_init(&o);
+    o.writer = how;
+    o.headers = headers;
+    rc = harness_write_cgi_image(h, rel, image_rel, &o);
+    free(rel);
     return rc;
 }
 
@@ -1459,6 +1487,17 @@ int harness_get_port(harness_httpd *h, int port, const char *path,
                      harness_response *resp)
 {
     return hx_get_with(h, port, path, NULL, resp);
+}
+
+int harness_get_h2c(harness_httpd *h, const char *path,
+                    harness_response *resp)
+{
+    harness_request req;
+
+    memset(&req, 0, sizeof req);
+    req.path = path;
+    req.http2 = 1;
+    return harness_send(h, &req, resp);
 }
 
 int harness_head(harness_httpd *h, const char *path, harness_response *resp)

@@ -237,6 +237,12 @@ int harness_mkdir_for_children(harness_httpd *h, const char *rel);
 int harness_write_pe(harness_httpd *h, const char *rel,
                      const pebuild_spec *spec, size_t *len);
 
+/* pebuild's default image (pebuild_spec_init(): a 32-bit EXE) with
+ * s.clr, s.e_lfanew and s.total_size set to clr, e_lfanew and total, in
+ * memory: malloc'd, *len its size.  NULL on failure. */
+unsigned char *harness_pe_image(int clr, uint32_t e_lfanew, size_t total,
+                                size_t *len);
+
 /* A CGI script (Perl; perl-base is always there on Debian) that reads the
  * fixture image_rel and sends it as the body, written to docroot/rel with
  * mode 0755.  Each syswrite() in it is one write(2), so the bytes leave the
@@ -281,6 +287,13 @@ typedef struct {
 void harness_cgi_opts_init(harness_cgi_opts *o);
 int harness_write_cgi_image(harness_httpd *h, const char *rel,
                             const char *image_rel, const harness_cgi_opts *o);
+
+/* harness_write_cgi_image() of docroot/cgi/name (HARNESS_CONFIG_CGI_BIN
+ * serves it at /cgi-bin/name) with the writer how and the header lines
+ * headers (NULL: none); the other options are the defaults. */
+int harness_write_cgi_bin(harness_httpd *h, const char *name,
+                          const char *image_rel, const char *headers,
+                          harness_cgi_writer how);
 
 /* The absolute path of docroot/rel in a malloc'd string. */
 char *harness_path(const harness_httpd *h, const char *rel);
@@ -355,6 +368,9 @@ int harness_get(harness_httpd *h, const char *path, harness_response *resp);
 int harness_head(harness_httpd *h, const char *path, harness_response *resp);
 int harness_get_port(harness_httpd *h, int port, const char *path,
                      harness_response *resp);
+/* GET of path over HTTP/2 with prior knowledge (h2c), on the main port. */
+int harness_get_h2c(harness_httpd *h, const char *path,
+                    harness_response *resp);
 
 /* A conditional GET, as a cache revalidates: GETs path into *first, then
  * sends GET path again into *second with the condition on the validator
@@ -610,6 +626,20 @@ void harness_dump_logs(const harness_httpd *h, FILE *out);
                         (r)->content_length, hx_l_);                        \
     } while (0)
 
+/* harness_write_file(h, rel, data, len), failing the test when it
+ * fails. */
+#define HARNESS_PUT(h, rel, data, len)                                      \
+    ck_assert_msg(harness_write_file((h), (rel), (data), (len)) == 0,       \
+                  "writing %s", (rel))
+
+/* img = harness_pe_image(clr, e_lfanew, total, len), failing the test
+ * when it is NULL. */
+#define HARNESS_PE_IMAGE(img, clr, e_lfanew, total, len)                    \
+    do {                                                                    \
+        (img) = harness_pe_image((clr), (e_lfanew), (total), (len));        \
+        ck_assert_msg((img) != NULL, "pebuild failed");                     \
+    } while (0)
+
 /* harness_format(out, cap, fmt, ...), failing the test when the text
  * does not fit. */
 #define HARNESS_FORMAT(out, cap, ...)                                       \
@@ -712,6 +742,10 @@ void harness_dump_logs(const harness_httpd *h, FILE *out);
                                 (body_rel), (note));                        \
         harness_response_free(&hx_get_);                                    \
     } while (0)
+
+/* HARNESS_ASSERT_GET on the main port of a download answered 200. */
+#define HARNESS_ASSERT_GET_200(h, path, want, body_rel, note)               \
+    HARNESS_ASSERT_GET((h), 0, (path), 200, (want), (body_rel), (note))
 
 #ifdef __cplusplus
 }
