@@ -26,6 +26,7 @@
 
 #include "harness.h"
 #include "harness_fail.h"
+#include "harness_lua.h"
 #include "pe.h"
 #include "pebuild.h"
 
@@ -80,12 +81,6 @@ static const char config[] =
 
 static const char *const modules[] = { "alias", "cgid", "lua", NULL };
 
-static void put(const char *rel, const void *data, size_t len)
-{
-    ck_assert_msg(harness_write_file(srv, rel, data, len) == 0, "writing %s",
-                  rel);
-}
-
 static unsigned char *get(const char *rel, size_t *len)
 {
     unsigned char *p = harness_read_fixture(srv, rel, len);
@@ -102,90 +97,6 @@ static void wr_u32le(unsigned char *p, uint32_t v)
     p[3] = (unsigned char)(v >> 24);
 }
 
-static unsigned char *image(int clr, uint32_t lfanew, size_t total,
-                            size_t *len)
-{
-    pebuild_spec s;
-    unsigned char *img;
-
-    pebuild_spec_init(&s);
-    s.clr = clr;
-    s.e_lfanew = lfanew;
-    s.total_size = total;
-    img = pebuild(&s, len);
-    ck_assert_ptr_nonnull(img);
-    return img;
-}
-
-/* A CGI script at cgi/name sending the fixture body_rel after the header
- * lines, written as how says. */
-static void write_cgi(const char *name, const char *body_rel,
-                      const char *headers, harness_cgi_writer how)
-{
-    harness_cgi_opts o;
-    char rel[128];
-
-    harness_cgi_opts_init(&o);
-    o.writer = how;
-    o.headers = headers;
-    snprintf(rel, sizeof rel, "cgi/%s", name);
-    ck_assert_int_eq(harness_write_cgi_image(srv, rel, body_rel, &o), 0);
-}
-
-/* A Lua handler at lua/name: Content-Encoding enc, then the first head
- * bytes of image_rel written (heap buckets), then the rest sent from the
- * file tail_rel with r:sendfile (a FILE bucket). */
-static void write_lua_then_file(const char *name, const char *enc,
-                                const char *image_rel, const char *tail_rel,
-                                size_t head)
-{
-    char *image = harness_path(srv, image_rel);
-    char *tail = harness_path(srv, tail_rel), rel[128], script[2048];
-    int n;
-
-    n = snprintf(script, sizeof script,
-        "function handle(r)\n"
-        "    r.content_type = \"application/x-msdownload\"\n"
-        "    r.headers_out['Content-Encoding'] = '%s'\n"
-        "    local f = io.open(\"%s\", \"rb\")\n"
-        "    local d = f:read(%zu)\n"
-        "    f:close()\n"
-        "    r:write(d)\n"
-        "    r:sendfile(\"%s\")\n"
-        "    return apache2.OK\n"
-        "end\n", enc, image, head, tail);
-    ck_assert(n > 0 && (size_t)n < sizeof script);
-    snprintf(rel, sizeof rel, "lua/%s", name);
-    ck_assert_int_eq(harness_write_file(srv, rel, script, strlen(script)), 0);
-    free(image);
-    free(tail);
-}
-
-/* A Lua handler at lua/name: Content-Encoding enc, then the first head
- * bytes of image_rel in one r:write, the rest in another. */
-static void write_lua_two_writes(const char *name, const char *enc,
-                                 const char *image_rel, size_t head)
-{
-    char *image = harness_path(srv, image_rel), rel[128], script[2048];
-    int n;
-
-    n = snprintf(script, sizeof script,
-        "function handle(r)\n"
-        "    r.content_type = \"application/x-msdownload\"\n"
-        "    r.headers_out['Content-Encoding'] = '%s'\n"
-        "    local f = io.open(\"%s\", \"rb\")\n"
-        "    local d = f:read(\"*a\")\n"
-        "    f:close()\n"
-        "    r:write(d:sub(1, %zu))\n"
-        "    r:write(d:sub(%zu))\n"
-        "    return apache2.OK\n"
-        "end\n", enc, image, head, head + 1);
-    ck_assert(n > 0 && (size_t)n < sizeof script);
-    snprintf(rel, sizeof rel, "lua/%s", name);
-    ck_assert_int_eq(harness_write_file(srv, rel, script, strlen(script)), 0);
-    free(image);
-}
-
 /* img/twofaced.br: read raw, a native image (e_lfanew 0x84, no CLR
  * header); decoded as brotli, a CLR image whose PE header lies at 1 MiB.
  * The raw bytes from the fourth on are the decoded bytes, so the raw
@@ -194,13 +105,14 @@ static void write_lua_two_writes(const char *name, const char *enc,
 static void write_twofaced(void)
 {
     size_t clen, nlen, total = TWOFACED_HEAD_LEN + TWOFACED_MLEN + 1u;
-    unsigned char *clr = image(1, TWOFACED_CLR_LFANEW, 0, &clen);
-    unsigned char *nat = image(0, TWOFACED_RAW_LFANEW, 0, &nlen);
+    unsigned char *clr, *nat;
     unsigned char *out = calloc(1, total), *dec = out + TWOFACED_HEAD_LEN;
     pe_info info;
     char sha_a[65], sha_b[65];
     size_t la, lb;
 
+    HARNESS_PE_IMAGE(clr, 1, TWOFACED_CLR_LFANEW, 0, &clen);
+    HARNESS_PE_IMAGE(nat, 0, TWOFACED_RAW_LFANEW, 0, &nlen);
     ck_assert_ptr_nonnull(out);
     ck_assert_uint_le(clen, TWOFACED_MLEN);
     ck_assert_uint_lt(nlen - TWOFACED_HEAD_LEN, TWOFACED_CLR_LFANEW);
@@ -218,9 +130,9 @@ static void write_twofaced(void)
     /* Both faces, as the module's own sniffer judges whole bodies. */
     ck_assert_int_eq(pe_sniff_final(out, total, &info), PE_NATIVE);
     ck_assert_int_eq(pe_sniff_final(dec, TWOFACED_MLEN, &info), PE_CLR);
-    put("img/twofaced.br", out, total);
+    HARNESS_PUT(srv, "img/twofaced.br", out, total);
     /* What a browser that decodes it receives; libbrotli agrees. */
-    put("img/twofaced.dec", dec, TWOFACED_MLEN);
+    HARNESS_PUT(srv, "img/twofaced.dec", dec, TWOFACED_MLEN);
     ck_assert_int_eq(hfail_filter(srv, "brotli -d -c", "img/twofaced.br",
                                   "img/twofaced.unbr"), 0);
     ck_assert_int_eq(harness_file_sha256(srv, "img/twofaced.unbr", sha_a,
@@ -306,7 +218,7 @@ static void write_brotli_meta_padded(const char *rel, const char *img_rel,
     bw_bits(&w, 1, 1);
     bw_bits(&w, 1, 1);
     bw_align(&w);
-    put(rel, w.p, w.len);
+    HARNESS_PUT(srv, rel, w.p, w.len);
     free(w.p);
     free(img);
 }
@@ -321,7 +233,7 @@ static void write_cat(const char *to, const char *a, const char *b)
     ck_assert_ptr_nonnull(out);
     memcpy(out, pa, alen);
     memcpy(out + alen, pb, blen);
-    put(to, out, alen + blen);
+    HARNESS_PUT(srv, to, out, alen + blen);
     free(out);
     free(pa);
     free(pb);
@@ -357,7 +269,7 @@ static void write_zlib_of_gzip(const char *to, const char *gz_rel,
     out[n + 3] = (unsigned char)b;
     out[n + 4] = (unsigned char)(a >> 8);
     out[n + 5] = (unsigned char)a;
-    put(to, out, n + 6);
+    HARNESS_PUT(srv, to, out, n + 6);
     free(out);
     free(gz);
     free(plain);
@@ -393,7 +305,7 @@ static void write_raw_like_zlib(const char *rel, const char *img_rel,
     memcpy(out + at, img + first, rest);
     at += rest;
     ck_assert_int_eq(((out[0] << 8) | out[1]) % 31, 0);
-    put(rel, out, at);
+    HARNESS_PUT(srv, rel, out, at);
     free(out);
     free(img);
 }
@@ -406,7 +318,7 @@ static void write_zstd_skippable(const char *rel, uint32_t n)
     ck_assert_ptr_nonnull(f);
     wr_u32le(f, 0x184D2A5Au);
     wr_u32le(f + 4, n);
-    put(rel, f, 8u + n);
+    HARNESS_PUT(srv, rel, f, 8u + n);
     free(f);
 }
 
@@ -424,37 +336,51 @@ static void setup(void)
     srv = harness_new(&o);
     ck_assert_msg(srv != NULL, "harness_new failed");
 
-    img = image(1, 0x80u, IMG_SIZE, &len);
-    put("img/clr.exe", img, len);
-    put("img/empty", "", 0);
-    put("img/clr.tail", img + LUA_HEAD, len - LUA_HEAD);
-    write_lua_then_file("heap-then-file", "gzip, identity", "img/clr.exe",
-                        "img/clr.tail", LUA_HEAD);
-    write_lua_then_file("heap-then-file-plain", "identity", "img/clr.exe",
-                        "img/clr.tail", LUA_HEAD);
+    HARNESS_PE_IMAGE(img, 1, 0x80u, IMG_SIZE, &len);
+    HARNESS_PUT(srv, "img/clr.exe", img, len);
+    HARNESS_PUT(srv, "img/empty", "", 0);
+    HARNESS_PUT(srv, "img/clr.tail", img + LUA_HEAD, len - LUA_HEAD);
+    /* The first LUA_HEAD bytes written, the rest sent from a file. */
+    HARNESS_WRITE_LUA(srv, "lua/heap-then-file", "img/clr.exe",
+        "    r.headers_out['Content-Encoding'] = 'gzip, identity'\n"
+        "    r:write(slice(0, %u))\n"
+        "    r:sendfile(DIR .. 'img/clr.tail')\n", LUA_HEAD);
+    HARNESS_WRITE_LUA(srv, "lua/heap-then-file-plain", "img/clr.exe",
+        "    r.headers_out['Content-Encoding'] = 'identity'\n"
+        "    r:write(slice(0, %u))\n"
+        "    r:sendfile(DIR .. 'img/clr.tail')\n", LUA_HEAD);
     free(img);
-    img = image(1, 0x80u, BIG_IMG_SIZE, &len);
-    put("img/big.exe", img, len);
+    HARNESS_PE_IMAGE(img, 1, 0x80u, BIG_IMG_SIZE, &len);
+    HARNESS_PUT(srv, "img/big.exe", img, len);
     free(img);
-    write_lua_two_writes("big-second-write", "gzip, identity", "img/big.exe",
-                         LUA_HEAD);
-    write_lua_two_writes("big-second-write-plain", "identity", "img/big.exe",
-                         LUA_HEAD);
+    /* The first LUA_HEAD bytes in one write, the rest in another. */
+    HARNESS_WRITE_LUA(srv, "lua/big-second-write", "img/big.exe",
+        "    r.headers_out['Content-Encoding'] = 'gzip, identity'\n"
+        "    r:write(slice(0, %u))\n"
+        "    r:write(slice(%u))\n", LUA_HEAD, LUA_HEAD);
+    HARNESS_WRITE_LUA(srv, "lua/big-second-write-plain", "img/big.exe",
+        "    r.headers_out['Content-Encoding'] = 'identity'\n"
+        "    r:write(slice(0, %u))\n"
+        "    r:write(slice(%u))\n", LUA_HEAD, LUA_HEAD);
 
-    img = image(1, EDGE_LFANEW, EDGE_IMG_SIZE, &len);
-    put("img/edge.exe", img, len);
+    HARNESS_PE_IMAGE(img, 1, EDGE_LFANEW, EDGE_IMG_SIZE, &len);
+    HARNESS_PUT(srv, "img/edge.exe", img, len);
     free(img);
-    write_cgi("edge-gzip-identity", "img/edge.exe",
-              "Content-Encoding: gzip, identity\r\n", HARNESS_CGI_AT_ONCE);
-    write_cgi("edge-plain", "img/edge.exe", NULL, HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_CGI_BIN(srv, "edge-gzip-identity", "img/edge.exe",
+                          "Content-Encoding: gzip, identity\r\n",
+                          HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_CGI_BIN(srv, "edge-plain", "img/edge.exe", NULL,
+                          HARNESS_CGI_AT_ONCE);
 
     write_twofaced();
-    write_cgi("twofaced-identity", "img/twofaced.br",
-              "Content-Encoding: identity, br\r\n", HARNESS_CGI_AT_ONCE);
-    write_cgi("twofaced-unknown", "img/twofaced.br",
-              "Content-Encoding: br, x-unknown\r\n", HARNESS_CGI_AT_ONCE);
-    write_cgi("twofaced-br", "img/twofaced.br",
-              "Content-Encoding: br\r\n", HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_CGI_BIN(srv, "twofaced-identity", "img/twofaced.br",
+                          "Content-Encoding: identity, br\r\n",
+                          HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_CGI_BIN(srv, "twofaced-unknown", "img/twofaced.br",
+                          "Content-Encoding: br, x-unknown\r\n",
+                          HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_CGI_BIN(srv, "twofaced-br", "img/twofaced.br",
+                          "Content-Encoding: br\r\n", HARNESS_CGI_AT_ONCE);
 
     /* gzip: an empty member, then the image's. */
     ck_assert_int_eq(hfail_filter(srv, "gzip -n -c", "img/empty",
@@ -462,8 +388,9 @@ static void setup(void)
     ck_assert_int_eq(hfail_filter(srv, "gzip -n -c", "img/clr.exe",
                                   "img/clr.gz"), 0);
     write_cat("img/empty-first.gz", "img/empty.gz", "img/clr.gz");
-    write_cgi("gzip-empty-member-trickle", "img/empty-first.gz",
-              "Content-Encoding: gzip\r\n", HARNESS_CGI_TRICKLE);
+    HARNESS_WRITE_CGI_BIN(srv, "gzip-empty-member-trickle",
+                          "img/empty-first.gz", "Content-Encoding: gzip\r\n",
+                          HARNESS_CGI_TRICKLE);
 
     /* zstd: an empty frame, a skippable frame, then the image's frame. */
     ck_assert_int_eq(hfail_filter(srv, "zstd -q -c", "img/empty",
@@ -474,13 +401,13 @@ static void setup(void)
     write_cat("img/empty-skip.zst", "img/empty.zst", "img/skip.zst");
     write_cat("img/empty-skip-clr.zst", "img/empty-skip.zst",
               "img/clr.zst");
-    write_cgi("zstd-frames-trickle", "img/empty-skip-clr.zst",
-              "Content-Encoding: zstd\r\n", HARNESS_CGI_TRICKLE);
+    HARNESS_WRITE_CGI_BIN(srv, "zstd-frames-trickle", "img/empty-skip-clr.zst",
+                          "Content-Encoding: zstd\r\n", HARNESS_CGI_TRICKLE);
 
     /* brotli: empty metadata meta-blocks, then the image uncompressed. */
     write_brotli_meta_padded("img/meta.br", "img/clr.exe", BR_META_PAD);
-    write_cgi("br-meta-trickle", "img/meta.br",
-              "Content-Encoding: br\r\n", HARNESS_CGI_TRICKLE);
+    HARNESS_WRITE_CGI_BIN(srv, "br-meta-trickle", "img/meta.br",
+                          "Content-Encoding: br\r\n", HARNESS_CGI_TRICKLE);
 
     /* Sixteen gzip codings, one byte per write. */
     snprintf(from, sizeof from, "img/clr.exe");
@@ -494,7 +421,8 @@ static void setup(void)
         strcat(headers, ", gzip");
     }
     strcat(headers, "\r\n");
-    write_cgi("gzip16-trickle", from, headers, HARNESS_CGI_TRICKLE);
+    HARNESS_WRITE_CGI_BIN(srv, "gzip16-trickle", from, headers,
+                          HARNESS_CGI_TRICKLE);
 
     /* br inside zstd inside gzip inside deflate, one byte per write. */
     ck_assert_int_eq(hfail_filter(srv, "brotli -c", "img/clr.exe",
@@ -506,23 +434,25 @@ static void setup(void)
     ck_assert_int_eq(hfail_filter(srv, "gzip -n -c", "img/s3.gz",
                                   "img/s4.gz"), 0);
     write_zlib_of_gzip("img/s4.zz", "img/s4.gz", "img/s3.gz");
-    write_cgi("mixed-stack-trickle", "img/s4.zz",
-              "Content-Encoding: br, zstd, gzip, deflate\r\n",
-              HARNESS_CGI_TRICKLE);
+    HARNESS_WRITE_CGI_BIN(srv, "mixed-stack-trickle", "img/s4.zz",
+                          "Content-Encoding: br, zstd, gzip, deflate\r\n",
+                          HARNESS_CGI_TRICKLE);
 
     /* zstd with a checksum and without the content size. */
     ck_assert_int_eq(hfail_filter(srv, "zstd -q -c --check --no-content-size",
                                   "img/clr.exe", "img/check.zst"), 0);
-    write_cgi("zstd-check-trickle", "img/check.zst",
-              "Content-Encoding: zstd\r\n", HARNESS_CGI_TRICKLE);
+    HARNESS_WRITE_CGI_BIN(srv, "zstd-check-trickle", "img/check.zst",
+                          "Content-Encoding: zstd\r\n", HARNESS_CGI_TRICKLE);
 
     /* deflate: raw streams that start like zlib, one byte per write. */
     write_raw_like_zlib("img/rawlike-bad.zz", "img/clr.exe", 0x0601u);
     write_raw_like_zlib("img/rawlike-dict.zz", "img/clr.exe", 0x00BBu);
-    write_cgi("rawlike-bad-trickle", "img/rawlike-bad.zz",
-              "Content-Encoding: deflate\r\n", HARNESS_CGI_TRICKLE);
-    write_cgi("rawlike-dict-trickle", "img/rawlike-dict.zz",
-              "Content-Encoding: deflate\r\n", HARNESS_CGI_TRICKLE);
+    HARNESS_WRITE_CGI_BIN(srv, "rawlike-bad-trickle", "img/rawlike-bad.zz",
+                          "Content-Encoding: deflate\r\n",
+                          HARNESS_CGI_TRICKLE);
+    HARNESS_WRITE_CGI_BIN(srv, "rawlike-dict-trickle", "img/rawlike-dict.zz",
+                          "Content-Encoding: deflate\r\n",
+                          HARNESS_CGI_TRICKLE);
 
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
@@ -531,12 +461,6 @@ static void teardown(void)
 {
     harness_free(srv);
     srv = NULL;
-}
-
-static void expect(const char *path, const char *want, const char *body_rel,
-                   const char *note)
-{
-    HARNESS_ASSERT_GET(srv, 0, path, 200, want, body_rel, note);
 }
 
 /* ---- bypasses ---------------------------------------------------------- */
@@ -548,17 +472,17 @@ static void expect(const char *path, const char *want, const char *body_rel,
  * image: the header is due. */
 START_TEST(test_native_raw_and_far_clr_decoded_under_identity_gets_attachment)
 {
-    expect("/cgi-bin/twofaced-identity",
-           "attachment; filename=\"twofaced-identity.exe\"", "img/twofaced.br",
-           NULL);
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/twofaced-identity",
+                           "attachment; filename=\"twofaced-identity.exe\"",
+                           "img/twofaced.br", NULL);
 }
 END_TEST
 
 START_TEST(test_native_raw_and_far_clr_decoded_under_unknown_gets_attachment)
 {
-    expect("/cgi-bin/twofaced-unknown",
-           "attachment; filename=\"twofaced-unknown.exe\"", "img/twofaced.br",
-           NULL);
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/twofaced-unknown",
+                           "attachment; filename=\"twofaced-unknown.exe\"",
+                           "img/twofaced.br", NULL);
 }
 END_TEST
 
@@ -568,9 +492,9 @@ END_TEST
  * the PE header, must look at the file. */
 START_TEST(test_raw_image_ending_in_a_file_bucket_under_gzip_identity_gets_attachment)
 {
-    expect("/lua/heap-then-file",
-           "attachment; filename=\"heap-then-file.exe\"", "img/clr.exe",
-           NULL);
+    HARNESS_ASSERT_GET_200(srv, "/lua/heap-then-file",
+                           "attachment; filename=\"heap-then-file.exe\"",
+                           "img/clr.exe", NULL);
 }
 END_TEST
 
@@ -578,9 +502,9 @@ END_TEST
  * left under the limit: the raw reading must not give up on it. */
 START_TEST(test_raw_image_ending_in_a_large_write_under_gzip_identity_gets_attachment)
 {
-    expect("/lua/big-second-write",
-           "attachment; filename=\"big-second-write.exe\"", "img/big.exe",
-           NULL);
+    HARNESS_ASSERT_GET_200(srv, "/lua/big-second-write",
+                           "attachment; filename=\"big-second-write.exe\"",
+                           "img/big.exe", NULL);
 }
 END_TEST
 
@@ -589,9 +513,9 @@ END_TEST
  * the piece that would take it past 65,536. */
 START_TEST(test_raw_image_needing_nearly_the_limit_under_gzip_identity_gets_attachment)
 {
-    expect("/cgi-bin/edge-gzip-identity",
-           "attachment; filename=\"edge-gzip-identity.exe\"", "img/edge.exe",
-           NULL);
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/edge-gzip-identity",
+                           "attachment; filename=\"edge-gzip-identity.exe\"",
+                           "img/edge.exe", NULL);
 }
 END_TEST
 
@@ -599,24 +523,25 @@ END_TEST
 
 START_TEST(test_raw_image_needing_nearly_the_limit_gets_attachment)
 {
-    expect("/cgi-bin/edge-plain", "attachment; filename=\"edge-plain.exe\"",
-           "img/edge.exe", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/edge-plain",
+                           "attachment; filename=\"edge-plain.exe\"",
+                           "img/edge.exe", "clr");
 }
 END_TEST
 
 START_TEST(test_raw_image_ending_in_a_large_write_gets_attachment)
 {
-    expect("/lua/big-second-write-plain",
-           "attachment; filename=\"big-second-write-plain.exe\"",
-           "img/big.exe", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/lua/big-second-write-plain",
+        "attachment; filename=\"big-second-write-plain.exe\"", "img/big.exe",
+        "clr");
 }
 END_TEST
 
 START_TEST(test_raw_image_ending_in_a_file_bucket_gets_attachment)
 {
-    expect("/lua/heap-then-file-plain",
-           "attachment; filename=\"heap-then-file-plain.exe\"",
-           "img/clr.exe", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/lua/heap-then-file-plain",
+                           "attachment; filename=\"heap-then-file-plain.exe\"",
+                           "img/clr.exe", "clr");
 }
 END_TEST
 
@@ -624,71 +549,73 @@ END_TEST
  * stops at the held bytes' limit, unknown with the header. */
 START_TEST(test_far_clr_in_uncompressed_brotli_gets_attachment)
 {
-    expect("/cgi-bin/twofaced-br", "attachment; filename=\"twofaced-br.exe\"",
-           "img/twofaced.br", "unknown");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/twofaced-br",
+                           "attachment; filename=\"twofaced-br.exe\"",
+                           "img/twofaced.br", "unknown");
 }
 END_TEST
 
 START_TEST(test_gzip_empty_member_first_one_byte_per_write_gets_attachment)
 {
-    expect("/cgi-bin/gzip-empty-member-trickle",
-           "attachment; filename=\"gzip-empty-member-trickle.exe\"",
-           "img/empty-first.gz", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/gzip-empty-member-trickle",
+        "attachment; filename=\"gzip-empty-member-trickle.exe\"",
+        "img/empty-first.gz", "clr");
 }
 END_TEST
 
 START_TEST(test_zstd_empty_and_skippable_frames_first_one_byte_per_write_gets_attachment)
 {
-    expect("/cgi-bin/zstd-frames-trickle",
-           "attachment; filename=\"zstd-frames-trickle.exe\"",
-           "img/empty-skip-clr.zst", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/zstd-frames-trickle",
+                           "attachment; filename=\"zstd-frames-trickle.exe\"",
+                           "img/empty-skip-clr.zst", "clr");
 }
 END_TEST
 
 START_TEST(test_brotli_metadata_blocks_first_one_byte_per_write_gets_attachment)
 {
-    expect("/cgi-bin/br-meta-trickle",
-           "attachment; filename=\"br-meta-trickle.exe\"", "img/meta.br", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/br-meta-trickle",
+                           "attachment; filename=\"br-meta-trickle.exe\"",
+                           "img/meta.br", "clr");
 }
 END_TEST
 
 START_TEST(test_sixteen_gzip_codings_one_byte_per_write_get_attachment)
 {
-    expect("/cgi-bin/gzip16-trickle",
-           "attachment; filename=\"gzip16-trickle.exe\"", "img/clr.gz16",
-           "clr");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/gzip16-trickle",
+                           "attachment; filename=\"gzip16-trickle.exe\"",
+                           "img/clr.gz16", "clr");
 }
 END_TEST
 
 START_TEST(test_four_different_codings_one_byte_per_write_get_attachment)
 {
-    expect("/cgi-bin/mixed-stack-trickle",
-           "attachment; filename=\"mixed-stack-trickle.exe\"", "img/s4.zz",
-           "clr");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/mixed-stack-trickle",
+                           "attachment; filename=\"mixed-stack-trickle.exe\"",
+                           "img/s4.zz", "clr");
 }
 END_TEST
 
 START_TEST(test_zstd_with_checksum_without_content_size_one_byte_per_write_gets_attachment)
 {
-    expect("/cgi-bin/zstd-check-trickle",
-           "attachment; filename=\"zstd-check-trickle.exe\"",
-           "img/check.zst", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/zstd-check-trickle",
+                           "attachment; filename=\"zstd-check-trickle.exe\"",
+                           "img/check.zst", "clr");
 }
 END_TEST
 
 START_TEST(test_raw_deflate_failing_as_zlib_one_byte_per_write_gets_attachment)
 {
-    expect("/cgi-bin/rawlike-bad-trickle",
-           "attachment; filename=\"rawlike-bad-trickle.exe\"",
-           "img/rawlike-bad.zz", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/rawlike-bad-trickle",
+                           "attachment; filename=\"rawlike-bad-trickle.exe\"",
+                           "img/rawlike-bad.zz", "clr");
 }
 END_TEST
 
 START_TEST(test_raw_deflate_asking_zlib_for_a_dictionary_one_byte_per_write_gets_attachment)
 {
-    expect("/cgi-bin/rawlike-dict-trickle",
-           "attachment; filename=\"rawlike-dict-trickle.exe\"",
-           "img/rawlike-dict.zz", "clr");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/rawlike-dict-trickle",
+                           "attachment; filename=\"rawlike-dict-trickle.exe\"",
+                           "img/rawlike-dict.zz", "clr");
 }
 END_TEST
 

@@ -219,12 +219,11 @@ static void setup(void)
     HARNESS_PE_IMAGE(img, 1, LIMIT_LFANEW, LIMIT_IMG_SIZE, &len);
     HARNESS_PUT(srv, "img/limit.exe", img, len);
     free(img);
-    ck_assert_int_eq(harness_write_cgi_bin(srv, "limit-gzip-identity",
-        "img/limit.exe", "Content-Encoding: gzip, identity\r\n",
-        HARNESS_CGI_AT_ONCE), 0);
-    ck_assert_int_eq(harness_write_cgi_bin(srv, "limit-plain",
-                                           "img/limit.exe", NULL,
-                                           HARNESS_CGI_AT_ONCE), 0);
+    HARNESS_WRITE_CGI_BIN(srv, "limit-gzip-identity", "img/limit.exe",
+                          "Content-Encoding: gzip, identity\r\n",
+                          HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_CGI_BIN(srv, "limit-plain", "img/limit.exe", NULL,
+                          HARNESS_CGI_AT_ONCE);
 
     /* A static image over 16 MiB, PE header across 16 MiB. */
     HARNESS_PE_IMAGE(img, 1, HUGE_LFANEW, HUGE_SIZE, &len);
@@ -237,9 +236,8 @@ static void setup(void)
         strcat(headers, ", gzip");
     }
     strcat(headers, ", x-odd\r\n");
-    ck_assert_int_eq(harness_write_cgi_bin(srv, "many-codings",
-                                           "img/clr.exe", headers,
-                                           HARNESS_CGI_AT_ONCE), 0);
+    HARNESS_WRITE_CGI_BIN(srv, "many-codings", "img/clr.exe", headers,
+                          HARNESS_CGI_AT_ONCE);
 
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }

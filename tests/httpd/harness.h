@@ -632,6 +632,13 @@ void harness_dump_logs(const harness_httpd *h, FILE *out);
     ck_assert_msg(harness_write_file((h), (rel), (data), (len)) == 0,       \
                   "writing %s", (rel))
 
+/* harness_write_cgi_bin(h, name, image_rel, headers, how), failing the
+ * test when it fails. */
+#define HARNESS_WRITE_CGI_BIN(h, name, image_rel, headers, how)             \
+    ck_assert_msg(harness_write_cgi_bin((h), (name), (image_rel),           \
+                                        (headers), (how)) == 0,             \
+                  "writing cgi/%s", (name))
+
 /* img = harness_pe_image(clr, e_lfanew, total, len), failing the test
  * when it is NULL. */
 #define HARNESS_PE_IMAGE(img, clr, e_lfanew, total, len)                    \
