@@ -50,6 +50,7 @@
 #include "harness.h"
 #include "harness_backend.h"
 #include "harness_fail.h"
+#include "harness_lua.h"
 #include "harness_mem.h"
 #include "pe.h"
 #include "pebuild.h"
@@ -88,12 +89,6 @@ static harness_httpd *srv;
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static void put(const char *rel, const void *data, size_t len)
-{
-    ck_assert_msg(harness_write_file(srv, rel, data, len) == 0, "writing %s",
-                  rel);
-}
-
 static unsigned char *get(const char *rel, size_t *len)
 {
     unsigned char *d = harness_read_fixture(srv, rel, len);
@@ -109,19 +104,6 @@ static void code_file(const char *prog, const char *from, const char *to)
     ck_assert_int_eq(hfail_filter(srv, prog, from, to), 0);
 }
 
-/* The default CLR image, padded to IMG_SIZE. */
-static unsigned char *clr_image(size_t *len)
-{
-    pebuild_spec s;
-    unsigned char *img;
-
-    pebuild_spec_init(&s);
-    s.total_size = IMG_SIZE;
-    img = pebuild(&s, len);
-    ck_assert_ptr_nonnull(img);
-    return img;
-}
-
 static void wr_u32le(unsigned char *p, uint32_t v)
 {
     p[0] = (unsigned char)v;
@@ -135,10 +117,11 @@ static void wr_u32le(unsigned char *p, uint32_t v)
 static void write_far_image(const char *rel, uint32_t lf)
 {
     size_t len;
-    unsigned char *img = clr_image(&len);
+    unsigned char *img;
     char *path = harness_path(srv, rel);
     int fd;
 
+    HARNESS_PE_IMAGE(img, 1, BUILD_LFANEW, IMG_SIZE, &len);
     wr_u32le(img + DOS_LFANEW_OFFSET, lf);
     ck_assert_int_eq(harness_mkdir(srv, "dl"), 0);
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -184,19 +167,12 @@ static void get_path(int port, const char *path, harness_response *r)
     harness_get_port(srv, port, path, r);
 }
 
-/* 200, one Content-Disposition equal to want, the body exactly the
- * fixture body_rel, and the note (NULL: not checked). */
-static void expect_download(const char *path, const char *want,
-                            const char *body_rel, const char *note)
-{
-    HARNESS_ASSERT_GET(srv, 0, path, 200, want, body_rel, note);
-}
-
-/* The download most cases expect: as above, judged clr. */
+/* The download most cases expect: 200, one Content-Disposition equal to
+ * want, the body exactly the fixture body_rel, judged clr. */
 static void expect_attachment(const char *path, const char *want,
                               const char *body_rel)
 {
-    expect_download(path, want, body_rel, "clr");
+    HARNESS_ASSERT_GET_200(srv, path, want, body_rel, "clr");
 }
 
 /* ---- deflate of long runs: the decompression bomb ----------------------
@@ -478,9 +454,10 @@ static unsigned char *bomb_build(uint64_t name_len, int wraps, size_t *len)
     unsigned char head[GZIP_HEADER_LEN], trailer[GZIP_TRAILER_LEN];
     segs cur = { NULL, 0, 0 }, img_in = { NULL, 0, 0 };
     size_t img_len;
-    unsigned char *img = clr_image(&img_len), *flat;
+    unsigned char *img, *flat;
     int i;
 
+    HARNESS_PE_IMAGE(img, 1, BUILD_LFANEW, IMG_SIZE, &img_len);
     memcpy(head, gzip_head, sizeof head);
     head[GZIP_FLG] = GZIP_FNAME;
     segs_lit(&cur, head, sizeof head);
@@ -608,82 +585,6 @@ static const char *const bypass_modules[] = {
     "proxy_http", "http2", "cache", "cache_disk", NULL
 };
 
-/* A CGI script at cgi/name sending image_rel after the header lines. */
-static void write_cgi(const char *name, const char *image_rel,
-                      const char *headers, harness_cgi_writer how)
-{
-    harness_cgi_opts o;
-    char rel[128];
-
-    harness_cgi_opts_init(&o);
-    o.writer = how;
-    o.headers = headers;
-    snprintf(rel, sizeof rel, "cgi/%s", name);
-    ck_assert_int_eq(harness_write_cgi_image(srv, rel, image_rel, &o), 0);
-}
-
-/* A Lua handler at lua/name: the body of image_rel, its first byte alone
- * and flushed, then the rest; between the two, when late_encoding is not
- * NULL, it sets Content-Encoding.  With one_by_one every byte is written
- * and flushed alone. */
-static void write_lua(const char *name, const char *image_rel,
-                      const char *late_encoding, int one_by_one)
-{
-    char *image = harness_path(srv, image_rel), rel[128], script[2048];
-    int n;
-
-    n = snprintf(script, sizeof script,
-        "function handle(r)\n"
-        "    r.content_type = \"application/x-msdownload\"\n"
-        "    local f = io.open(\"%s\", \"rb\")\n"
-        "    local d = f:read(\"*a\")\n"
-        "    f:close()\n"
-        "    if %s then\n"
-        "        for i = 1, #d do\n"
-        "            r:write(d:sub(i, i))\n"
-        "            r:flush()\n"
-        "        end\n"
-        "        return apache2.OK\n"
-        "    end\n"
-        "    r:write(d:sub(1, 1))\n"
-        "    r:flush()\n"
-        "    %s%s%s\n"
-        "    r:write(d:sub(2))\n"
-        "    return apache2.OK\n"
-        "end\n",
-        image, one_by_one ? "true" : "false",
-        late_encoding ? "r.headers_out['Content-Encoding'] = '" : "",
-        late_encoding ? late_encoding : "", late_encoding ? "'" : "");
-    ck_assert(n > 0 && (size_t)n < sizeof script);
-    snprintf(rel, sizeof rel, "lua/%s", name);
-    ck_assert_int_eq(harness_write_file(srv, rel, script, strlen(script)), 0);
-    free(image);
-}
-
-/* A Lua handler at lua/name sending image_rel with Content-Encoding "br"
- * in err_headers_out and "gzip" in headers_out. */
-static void write_lua_two_tables(const char *name, const char *image_rel)
-{
-    char *image = harness_path(srv, image_rel), rel[128], script[1024];
-    int n;
-
-    n = snprintf(script, sizeof script,
-        "function handle(r)\n"
-        "    r.content_type = \"application/x-msdownload\"\n"
-        "    local f = io.open(\"%s\", \"rb\")\n"
-        "    local d = f:read(\"*a\")\n"
-        "    f:close()\n"
-        "    r.err_headers_out['Content-Encoding'] = 'br'\n"
-        "    r.headers_out['Content-Encoding'] = 'gzip'\n"
-        "    r:write(d)\n"
-        "    return apache2.OK\n"
-        "end\n", image);
-    ck_assert(n > 0 && (size_t)n < sizeof script);
-    snprintf(rel, sizeof rel, "lua/%s", name);
-    ck_assert_int_eq(harness_write_file(srv, rel, script, strlen(script)), 0);
-    free(image);
-}
-
 /* docroot/rel: the default CLR image whose NumberOfRvaAndSizes is count
  * while directory 14 stays filled. */
 static void write_rva_count(const char *rel, uint32_t count)
@@ -698,7 +599,7 @@ static void write_rva_count(const char *rel, uint32_t count)
     wr_u32le(img + pebuild_opt_offset(&s) + OPT_RVA_COUNT_PE32, count);
     ck_assert(pe_rd_u32le(img + pebuild_dir_offset(&s, DIR_COM_DESCRIPTOR))
               != 0);
-    put(rel, img, len);
+    HARNESS_PUT(srv, rel, img, len);
     free(img);
 }
 
@@ -711,7 +612,7 @@ static void write_gzip_reserved_flag(const char *from, const char *to)
 
     ck_assert(len > GZIP_HEADER_LEN);
     gz[GZIP_FLG] |= GZIP_FLG_RESERVED;
-    put(to, gz, len);
+    HARNESS_PUT(srv, to, gz, len);
     free(gz);
 }
 
@@ -730,7 +631,7 @@ static void write_gzip_bad_header_crc(const char *from, const char *to)
     out[GZIP_HEADER_LEN + 1] = 0x00;
     memcpy(out + GZIP_HEADER_LEN + 2, gz + GZIP_HEADER_LEN,
            len - GZIP_HEADER_LEN);
-    put(to, out, len + 2);
+    HARNESS_PUT(srv, to, out, len + 2);
     free(out);
     free(gz);
 }
@@ -747,8 +648,10 @@ static void write_gzip_bad_header_crc(const char *from, const char *to)
 static void write_raw_deflate_like_zlib(const char *rel)
 {
     size_t len, rest, at = 0;
-    unsigned char *img = clr_image(&len), *out = malloc(len + 16);
+    unsigned char *img, *out;
 
+    HARNESS_PE_IMAGE(img, 1, BUILD_LFANEW, IMG_SIZE, &len);
+    out = malloc(len + 16);
     ck_assert_ptr_nonnull(out);
     ck_assert(len > RAWLIKE_FIRST_LEN && len - RAWLIKE_FIRST_LEN <= 0xFFFFu);
     out[at++] = 0x78;
@@ -767,7 +670,7 @@ static void write_raw_deflate_like_zlib(const char *rel)
     memcpy(out + at, img + RAWLIKE_FIRST_LEN, rest);
     at += rest;
     ck_assert_int_eq(((out[0] << 8) | out[1]) % 31, 0);
-    put(rel, out, at);
+    HARNESS_PUT(srv, rel, out, at);
     free(out);
     free(img);
 }
@@ -885,8 +788,8 @@ static void attack_setup(void)
     srv = harness_new(&o);
     ck_assert_msg(srv != NULL, "harness_new failed");
 
-    img = clr_image(&len);
-    put(IMG_REL, img, len);
+    HARNESS_PE_IMAGE(img, 1, BUILD_LFANEW, IMG_SIZE, &len);
+    HARNESS_PUT(srv, IMG_REL, img, len);
     free(img);
     code_file("gzip -n -c", IMG_REL, GZ_REL);
 
@@ -903,12 +806,14 @@ static void attack_setup(void)
     write_raw_deflate_like_zlib("enc/rawlike.exe.zz");
     write_gzip_times(IMG_REL, "enc/nine.exe.gz.gz.gz.gz.gz.gz.gz.gz.gz",
                      NINE_CODINGS);
-    write_cgi("identity-first", IMG_REL,
-              "Content-Encoding: identity, gzip\r\n", HARNESS_CGI_AT_ONCE);
-    write_cgi("empty-last", IMG_REL, "Content-Encoding: gzip,\r\n",
-              HARNESS_CGI_AT_ONCE);
-    write_cgi("unknown-last", GZ_REL, "Content-Encoding: gzip, x-foo\r\n",
-              HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_CGI_BIN(srv, "identity-first", IMG_REL,
+                          "Content-Encoding: identity, gzip\r\n",
+                          HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_CGI_BIN(srv, "empty-last", IMG_REL,
+                          "Content-Encoding: gzip,\r\n", HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_CGI_BIN(srv, "unknown-last", GZ_REL,
+                          "Content-Encoding: gzip, x-foo\r\n",
+                          HARNESS_CGI_AT_ONCE);
 
     /* Precompressed static files decided by the limit. */
     pebuild_spec_init(&s);
@@ -925,15 +830,25 @@ static void attack_setup(void)
     code_file("cat", GZ_REL, "pre/setup.exe.gz");
     code_file("cat", GZ_REL, "prealways/setup.exe.gz");
     ck_assert_int_eq(harness_mkdir(srv, "lua"), 0);
-    write_lua("late.lua", GZ_REL, "gzip", 0);
+    /* The first byte alone and flushed, then the coding, then the rest. */
+    HARNESS_WRITE_LUA(srv, "lua/late.lua", GZ_REL,
+        "    local d = slice(0)\n"
+        "    r:write(d:sub(1, 1))\n"
+        "    r:flush()\n"
+        "    r.headers_out['Content-Encoding'] = 'gzip'\n"
+        "    r:write(d:sub(2))\n");
 
     /* Content-Encoding from two places, read in another order than
      * ap_http_header_filter() sends it. */
     code_file("brotli -c", IMG_REL, "img/clr.exe.br");
     code_file("gzip -n -c", "img/clr.exe.br", "img/clr.exe.br.gz");
-    write_lua_two_tables("order.lua", "img/clr.exe.br.gz");
-    write_cgi("tool.gz", GZ_REL, "Content-Encoding: br\r\n",
-              HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_LUA(srv, "lua/order.lua", "img/clr.exe.br.gz",
+        "    local d = slice(0)\n"
+        "    r.err_headers_out['Content-Encoding'] = 'br'\n"
+        "    r.headers_out['Content-Encoding'] = 'gzip'\n"
+        "    r:write(d)\n");
+    HARNESS_WRITE_CGI_BIN(srv, "tool.gz", GZ_REL, "Content-Encoding: br\r\n",
+                          HARNESS_CGI_AT_ONCE);
 
     /* Filter order, cache. */
     ck_assert_int_eq(harness_mkdir(srv, "chain"), 0);
@@ -1047,10 +962,9 @@ END_TEST
  * decoding them or adding the header undecided both keep the promise. */
 START_TEST(test_nine_gzip_codings_get_attachment)
 {
-    expect_download("/enc/nine.exe.gz.gz.gz.gz.gz.gz.gz.gz.gz",
-                    "attachment; filename=\"nine.exe.gz.gz.gz.gz.gz.gz.gz."
-                    "gz.gz.exe\"",
-                    "enc/nine.exe.gz.gz.gz.gz.gz.gz.gz.gz.gz", NULL);
+    HARNESS_ASSERT_GET_200(srv, "/enc/nine.exe.gz.gz.gz.gz.gz.gz.gz.gz.gz",
+        "attachment; filename=\"nine.exe.gz.gz.gz.gz.gz.gz.gz." "gz.gz.exe\"",
+        "enc/nine.exe.gz.gz.gz.gz.gz.gz.gz.gz.gz", NULL);
 }
 END_TEST
 
@@ -1089,16 +1003,17 @@ END_TEST
 
 START_TEST(test_precompressed_image_with_header_past_the_limit_gets_attachment)
 {
-    expect_download("/enc/far.exe.gz", "attachment; filename=\"far.exe.gz.exe\"",
-                    "enc/far.exe.gz", NULL);
+    HARNESS_ASSERT_GET_200(srv, "/enc/far.exe.gz",
+                           "attachment; filename=\"far.exe.gz.exe\"",
+                           "enc/far.exe.gz", NULL);
 }
 END_TEST
 
 START_TEST(test_precompressed_image_after_a_large_skippable_frame_gets_attachment)
 {
-    expect_download("/enc/skip.exe.zst",
-                    "attachment; filename=\"skip.exe.zst.exe\"",
-                    "enc/skip.exe.zst", NULL);
+    HARNESS_ASSERT_GET_200(srv, "/enc/skip.exe.zst",
+                           "attachment; filename=\"skip.exe.zst.exe\"",
+                           "enc/skip.exe.zst", NULL);
 }
 END_TEST
 
@@ -1363,43 +1278,55 @@ static void write_withstood_fixtures(void)
     ck_assert(len > GZIP_HEADER_LEN + GZIP_TRAILER_LEN);
     ck_assert(((gz[GZIP_HEADER_LEN] << 8) | gz[GZIP_HEADER_LEN + 1]) % 31 != 0
               || (gz[GZIP_HEADER_LEN] & 0x0F) != 8);
-    put("enc/raw.exe.zz", gz + GZIP_HEADER_LEN,
+    HARNESS_PUT(srv, "enc/raw.exe.zz", gz + GZIP_HEADER_LEN,
         len - GZIP_HEADER_LEN - GZIP_TRAILER_LEN);
     free(gz);
     code_file("brotli -c -w 24", IMG_REL, "enc/wide.exe.br");
     code_file("gzip -n -c", IMG_REL, "enc/tool.exe.gz");
 
     code_file("brotli -c", GZ_REL, "img/clr.exe.gz.br");
-    write_cgi("two-lines", "img/clr.exe.gz.br",
-              "Content-Encoding: gzip\r\nContent-Encoding: br\r\n",
-              HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_CGI_BIN(srv, "two-lines", "img/clr.exe.gz.br",
+                          "Content-Encoding: gzip\r\nContent-Encoding: br\r\n",
+                          HARNESS_CGI_AT_ONCE);
     write_zstd_skip_first("img/skip.zst", "img/clr.exe.zst", 100);
-    write_cgi("zstd-skip", "img/skip.zst", "Content-Encoding: zstd\r\n",
-              HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_CGI_BIN(srv, "zstd-skip", "img/skip.zst",
+                          "Content-Encoding: zstd\r\n", HARNESS_CGI_AT_ONCE);
     /* 60 empty blocks, written a byte at a time: the zstd stage, started,
      * gets nothing over 300 reads of the script's output. */
     write_gzip_stalled("img/stall.zst.gz", "img/clr.exe.zst", 64, 60);
-    write_cgi("zstd-stall", "img/stall.zst.gz",
-              "Content-Encoding: zstd, gzip\r\n", HARNESS_CGI_TRICKLE);
+    HARNESS_WRITE_CGI_BIN(srv, "zstd-stall", "img/stall.zst.gz",
+                          "Content-Encoding: zstd, gzip\r\n",
+                          HARNESS_CGI_TRICKLE);
     /* 128 KiB of them: more encoded bytes than may be held before the
      * image decodes. */
     write_gzip_stalled("img/stall-long.zst.gz", "img/clr.exe.zst", 64,
                        128u * 1024u / STORED_EMPTY_LEN);
-    write_cgi("zstd-stall-long", "img/stall-long.zst.gz",
-              "Content-Encoding: zstd, gzip\r\n", HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_CGI_BIN(srv, "zstd-stall-long", "img/stall-long.zst.gz",
+                          "Content-Encoding: zstd, gzip\r\n",
+                          HARNESS_CGI_AT_ONCE);
     write_gzip_times(IMG_REL, "img/clr.exe.gz.gz", 2);
-    write_cgi("odd-case", "img/clr.exe.gz.gz",
-              "Content-Encoding: GZip ,\t x-GZIP\r\n", HARNESS_CGI_AT_ONCE);
-    write_cgi("gz-trickle", GZ_REL, "Content-Encoding: gzip\r\n",
-              HARNESS_CGI_TRICKLE);
-    write_cgi("gz", GZ_REL, "Content-Encoding: gzip\r\n", HARNESS_CGI_AT_ONCE);
-    write_cgi("status203", GZ_REL,
-              "Status: 203 Non-Authoritative Information\r\n"
-              "Content-Encoding: gzip\r\n", HARNESS_CGI_AT_ONCE);
-    write_cgi("identity-only", IMG_REL, "Content-Encoding: identity\r\n",
-              HARNESS_CGI_AT_ONCE);
-    write_lua("trickle.lua", IMG_REL, NULL, 1);
-    write_cgi("ok200", IMG_REL, "Status: 200 OK\r\n", HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_CGI_BIN(srv, "odd-case", "img/clr.exe.gz.gz",
+                          "Content-Encoding: GZip ,\t x-GZIP\r\n",
+                          HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_CGI_BIN(srv, "gz-trickle", GZ_REL,
+                          "Content-Encoding: gzip\r\n", HARNESS_CGI_TRICKLE);
+    HARNESS_WRITE_CGI_BIN(srv, "gz", GZ_REL, "Content-Encoding: gzip\r\n",
+                          HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_CGI_BIN(srv, "status203", GZ_REL,
+                          "Status: 203 Non-Authoritative Information\r\n"
+                          "Content-Encoding: gzip\r\n", HARNESS_CGI_AT_ONCE);
+    HARNESS_WRITE_CGI_BIN(srv, "identity-only", IMG_REL,
+                          "Content-Encoding: identity\r\n",
+                          HARNESS_CGI_AT_ONCE);
+    /* Every byte written and flushed alone. */
+    HARNESS_WRITE_LUA(srv, "lua/trickle.lua", IMG_REL,
+        "    local d = slice(0)\n"
+        "    for i = 1, #d do\n"
+        "        r:write(d:sub(i, i))\n"
+        "        r:flush()\n"
+        "    end\n");
+    HARNESS_WRITE_CGI_BIN(srv, "ok200", IMG_REL, "Status: 200 OK\r\n",
+                          HARNESS_CGI_AT_ONCE);
 }
 
 START_TEST(test_image_in_second_gzip_member_gets_attachment)
@@ -1457,9 +1384,9 @@ END_TEST
  * browser decodes on to the image: unknown, with the header. */
 START_TEST(test_image_past_the_limit_of_encoded_bytes_gets_attachment)
 {
-    expect_download("/cgi-bin/zstd-stall-long",
-                    "attachment; filename=\"zstd-stall-long.exe\"",
-                    "img/stall-long.zst.gz", "unknown");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/zstd-stall-long",
+                           "attachment; filename=\"zstd-stall-long.exe\"",
+                           "img/stall-long.zst.gz", "unknown");
 }
 END_TEST
 
@@ -1612,8 +1539,8 @@ static void memory_setup(void)
     o.config = memory_config;
     srv = harness_new(&o);
     ck_assert_msg(srv != NULL, "harness_new failed");
-    img = clr_image(&len);
-    put(IMG_REL, img, len);
+    HARNESS_PE_IMAGE(img, 1, BUILD_LFANEW, IMG_SIZE, &len);
+    HARNESS_PUT(srv, IMG_REL, img, len);
     free(img);
     write_far_image("dl/far15m.exe", MEM_LFANEW);
     ck_assert_int_eq(harness_mkdir(srv, "enc"), 0);
@@ -1727,8 +1654,8 @@ static void memory_headers_setup(void)
     o.config = headers_config;
     srv = harness_new(&o);
     ck_assert_msg(srv != NULL, "harness_new failed");
-    img = clr_image(&len);
-    put(IMG_REL, img, len);
+    HARNESS_PE_IMAGE(img, 1, BUILD_LFANEW, IMG_SIZE, &len);
+    HARNESS_PUT(srv, IMG_REL, img, len);
     free(img);
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
@@ -1749,9 +1676,10 @@ static void backend_many_encodings(void)
     struct pollfd p = { backend_fd, POLLIN, 0 };
     char req[8192], *value, head[256];
     size_t len, i;
-    unsigned char *img = clr_image(&len);
+    unsigned char *img;
     int c;
 
+    HARNESS_PE_IMAGE(img, 1, BUILD_LFANEW, IMG_SIZE, &len);
     if (poll(&p, 1, (int)harness_scaled_ms(RAW_IO_MS)) != 1)
         _exit(2);
     c = accept(backend_fd, NULL, NULL);
@@ -1849,7 +1777,7 @@ static void time_setup(void)
     ck_assert_msg(srv != NULL, "harness_new failed");
     bomb = bomb_build(BOMB_NAME_LEN, BOMB_WRAPS, &len);
     ck_assert(len < SNIFF_LIMIT);
-    put(BOMB_REL, bomb, len);
+    HARNESS_PUT(srv, BOMB_REL, bomb, len);
     free(bomb);
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
