@@ -75,12 +75,6 @@ static const char *const modules[] = {
     "negotiation", "cache", "cache_disk", NULL
 };
 
-static void put(const char *rel, const void *data, size_t len)
-{
-    ck_assert_msg(harness_write_file(srv, rel, data, len) == 0, "writing %s",
-                  rel);
-}
-
 static void wr_u32le(unsigned char *p, uint32_t v)
 {
     p[0] = (unsigned char)v;
@@ -89,27 +83,16 @@ static void wr_u32le(unsigned char *p, uint32_t v)
     p[3] = (unsigned char)(v >> 24);
 }
 
-static unsigned char *clr_image(size_t *len)
-{
-    pebuild_spec s;
-    unsigned char *img;
-
-    pebuild_spec_init(&s);
-    s.total_size = IMG_SIZE;
-    img = pebuild(&s, len);
-    ck_assert_ptr_nonnull(img);
-    return img;
-}
-
 /* The default CLR image with its PE header moved to e_lfanew lf; the
  * bytes between the DOS header and lf are zeros (noise 0) or a fixed
  * pseudo-random sequence that no coding compresses (noise 1). */
 static unsigned char *far_image(uint32_t lf, int noise, size_t *out_len)
 {
     size_t len, total, i;
-    unsigned char *img = clr_image(&len), *far;
+    unsigned char *img, *far;
     uint32_t x = 0x9E3779B9u;
 
+    HARNESS_PE_IMAGE(img, 1, BUILD_LFANEW, IMG_SIZE, &len);
     total = lf + (len - BUILD_LFANEW);
     far = calloc(1, total);
     ck_assert_ptr_nonnull(far);
@@ -134,7 +117,7 @@ static void write_far(const char *rel, uint32_t lf, int noise)
     size_t len;
     unsigned char *img = far_image(lf, noise, &len);
 
-    put(rel, img, len);
+    HARNESS_PUT(srv, rel, img, len);
     free(img);
 }
 
@@ -143,15 +126,10 @@ static void write_far(const char *rel, uint32_t lf, int noise)
 static void write_cgi(const char *name, const char *enc,
                       harness_cgi_writer how)
 {
-    harness_cgi_opts o;
-    char rel[128], headers[256];
+    char headers[256];
 
-    harness_cgi_opts_init(&o);
-    o.writer = how;
     snprintf(headers, sizeof headers, "Content-Encoding: %s\r\n", enc);
-    o.headers = headers;
-    snprintf(rel, sizeof rel, "cgi/%s", name);
-    ck_assert_int_eq(harness_write_cgi_image(srv, rel, IMG_REL, &o), 0);
+    HARNESS_WRITE_CGI_BIN(srv, name, IMG_REL, headers, how);
 }
 
 static void setup(void)
@@ -167,11 +145,11 @@ static void setup(void)
     srv = harness_new(&o);
     ck_assert_msg(srv != NULL, "harness_new failed");
 
-    img = clr_image(&len);
-    put(IMG_REL, img, len);
-    put("defl/clr.exe", img, len);
-    put("named/clr.exe", img, len);
-    put("idx/clr.exe", img, len);
+    HARNESS_PE_IMAGE(img, 1, BUILD_LFANEW, IMG_SIZE, &len);
+    HARNESS_PUT(srv, IMG_REL, img, len);
+    HARNESS_PUT(srv, "defl/clr.exe", img, len);
+    HARNESS_PUT(srv, "named/clr.exe", img, len);
+    HARNESS_PUT(srv, "idx/clr.exe", img, len);
     free(img);
     write_far("dl/far.exe", FAR_LFANEW, 0);
     write_far("defl/far.exe", FAR_LFANEW, 0);
@@ -346,9 +324,10 @@ START_TEST(test_cached_deflated_image_keeps_the_header)
     harness_request q;
     harness_response r;
     size_t len;
-    unsigned char *img = clr_image(&len);
+    unsigned char *img;
     int i;
 
+    HARNESS_PE_IMAGE(img, 1, BUILD_LFANEW, IMG_SIZE, &len);
     memset(&q, 0, sizeof q);
     q.path = "/defl/clr.exe";
     q.port = harness_extra_port(srv, 0);
@@ -397,8 +376,9 @@ START_TEST(test_deflate_compressing_clr_image_gets_attachment)
 {
     harness_response r;
     size_t len;
-    unsigned char *img = clr_image(&len);
+    unsigned char *img;
 
+    HARNESS_PE_IMAGE(img, 1, BUILD_LFANEW, IMG_SIZE, &len);
     send_get("/defl/clr.exe", "gzip", 1, 0, &r);
     HARNESS_ASSERT_STATUS(srv, &r, 200);
     HARNESS_ASSERT_DISPOSITION(srv, &r, CD_CLR);
@@ -432,8 +412,9 @@ START_TEST(test_named_netexe_before_deflate_gets_attachment)
 {
     harness_response r;
     size_t len;
-    unsigned char *img = clr_image(&len);
+    unsigned char *img;
 
+    HARNESS_PE_IMAGE(img, 1, BUILD_LFANEW, IMG_SIZE, &len);
     send_get("/named/clr.exe", "gzip", 1, 0, &r);
     HARNESS_ASSERT_STATUS(srv, &r, 200);
     HARNESS_ASSERT_HEADER(srv, &r, "Content-Encoding", "gzip");
