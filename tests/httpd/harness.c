@@ -71,7 +71,7 @@ struct harness_httpd {
 
 /* --- small utilities --------------------------------------------------- */
 
-static char *hx_vasprintf(const char *fmt, va_list ap)
+char *harness_vasprintf(const char *fmt, va_list ap)
 {
     va_list ap2;
     int n;
@@ -94,7 +94,7 @@ static char *hx_asprintf(const char *fmt, ...)
     char *s;
 
     va_start(ap, fmt);
-    s = hx_vasprintf(fmt, ap);
+    s = harness_vasprintf(fmt, ap);
     va_end(ap);
     if (s == NULL) {
         fprintf(stderr, "harness: out of memory\n");
@@ -154,7 +154,7 @@ static void hx_buf_printf(hx_buf *b, const char *fmt, ...)
     char *s;
 
     va_start(ap, fmt);
-    s = hx_vasprintf(fmt, ap);
+    s = harness_vasprintf(fmt, ap);
     va_end(ap);
     if (s == NULL)
         abort();

@@ -100,6 +100,7 @@
 #ifndef NETEXE_HARNESS_H
 #define NETEXE_HARNESS_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,6 +298,9 @@ int harness_write_cgi_bin(harness_httpd *h, const char *name,
 
 /* The absolute path of docroot/rel in a malloc'd string. */
 char *harness_path(const harness_httpd *h, const char *rel);
+
+/* vsnprintf into a malloc'd string; NULL on failure. */
+char *harness_vasprintf(const char *fmt, va_list ap);
 
 /* Reads a whole file; malloc'd, NUL-terminated, *len (may be NULL) gets
  * the size.  NULL on error. */

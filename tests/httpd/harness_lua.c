@@ -33,33 +33,13 @@ static const char lua_end[] =
     "    return apache2.OK\n"
     "end\n";
 
-/* vsnprintf into a malloc'd string; NULL on failure. */
-static char *lua_vformat(const char *fmt, va_list ap)
-{
-    va_list again;
-    char *s;
-    int n;
-
-    va_copy(again, ap);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    if (n < 0) {
-        va_end(again);
-        return NULL;
-    }
-    s = malloc((size_t)n + 1);
-    if (s != NULL)
-        vsnprintf(s, (size_t)n + 1, fmt, again);
-    va_end(again);
-    return s;
-}
-
 static char *lua_format(const char *fmt, ...)
 {
     va_list ap;
     char *s;
 
     va_start(ap, fmt);
-    s = lua_vformat(fmt, ap);
+    s = harness_vasprintf(fmt, ap);
     va_end(ap);
     return s;
 }
@@ -73,7 +53,7 @@ int harness_write_lua(harness_httpd *h, const char *rel, const char *img_rel,
     int rc = -1;
 
     va_start(ap, fmt);
-    body = lua_vformat(fmt, ap);
+    body = harness_vasprintf(fmt, ap);
     va_end(ap);
     if (img != NULL)
         head = lua_format(lua_prelude, img, harness_docroot(h));
