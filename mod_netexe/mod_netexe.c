@@ -1132,6 +1132,13 @@ static NETEXE_HOT_INLINE apr_status_t netexe_peek_file(request_rec *r,
     return APR_SUCCESS;
 }
 
+/* Whether the body ends in this brigade: then its files are sent before
+ * the handler that passed it gets control back (and may close them). */
+static APR_INLINE int netexe_body_ends_here(apr_bucket_brigade *bb)
+{
+    return APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb));
+}
+
 /* Whether the bucket after e ends the body. */
 static int netexe_body_ends_after(apr_bucket_brigade *bb, apr_bucket *e)
 {
@@ -1342,26 +1349,11 @@ static apr_status_t netexe_hold(request_rec *r, netexe_ctx *ctx,
     return APR_SUCCESS;
 }
 
-/* Holds FILE bucket e while more of the body comes in later calls, by
- * then its file may have been closed by the handler (mod_lua's r:sendfile
- * closes it once the brigade has been passed): the bucket reads from its
- * own duplicate of the descriptor, which the request pool closes. */
-static apr_status_t netexe_hold_file(request_rec *r, netexe_ctx *ctx,
-                                     apr_bucket *e, apr_size_t at)
-{
-    apr_bucket_file *a = e->data;
-    apr_file_t *dup = NULL;
-
-    if (apr_file_dup(&dup, a->fd, r->pool) == APR_SUCCESS) {
-        a->fd = dup;
-    }
-    return netexe_hold(r, ctx, e, at, at);
-}
-
 /* The raw bytes of FILE bucket e, which the limit has room for, are
  * appended to the kept encoded bytes and the bucket released: the body
  * goes on in later calls, and the file may be gone by the decision (mod_lua
- * closes the file of r:sendfile once the brigade has been passed). */
+ * closes the file of r:sendfile once the brigade has been passed; a
+ * bucket set aside keeps its descriptor, not the file open). */
 static apr_status_t netexe_keep_file(request_rec *r, netexe_ctx *ctx,
                                      apr_bucket *e)
 {
@@ -1373,8 +1365,9 @@ static apr_status_t netexe_keep_file(request_rec *r, netexe_ctx *ctx,
     }
     if (netexe_peek_file(r, e, 0, ctx->raw + ctx->raw_len, e->length)
         != APR_SUCCESS) {
-        /* The file changed under us: it goes on as it is. */
-        return netexe_hold_file(r, ctx, e, ctx->raw_len);
+        /* The file changed under us: it goes on as it is, now. */
+        netexe_give_up(ctx, "peek failed");
+        return APR_SUCCESS;
     }
     ctx->raw_len += e->length;
     apr_bucket_delete(e);
@@ -1422,7 +1415,7 @@ static NETEXE_HOT_INLINE apr_status_t netexe_take_file(request_rec *r,
         if (ctx->decided) {
             return APR_SUCCESS;
         }
-        if (netexe_body_ends_after(bb, e)) {
+        if (netexe_body_ends_here(bb)) {
             return netexe_hold(r, ctx, e, ctx->raw_len, ctx->raw_len);
         }
         if (e->length <= ctx->limit - ctx->raw_len) {
@@ -1430,7 +1423,11 @@ static NETEXE_HOT_INLINE apr_status_t netexe_take_file(request_rec *r,
              * like a script's (netexe_keep_file). */
             return netexe_keep_file(r, ctx, e);
         }
-        return netexe_hold_file(r, ctx, e, ctx->raw_len);
+        /* More encoded bytes than may be kept, as for a script's body
+         * (netexe_take_data): it could be an image, the header. */
+        netexe_give_up(ctx, "sniff limit (encoded bytes)");
+        ctx->bounded = 1;
+        return APR_SUCCESS;
     }
 
     while (!ctx->decided) {
@@ -1469,7 +1466,7 @@ static NETEXE_HOT_INLINE apr_status_t netexe_take_file(request_rec *r,
     if (ctx->decided) {
         return APR_SUCCESS;
     }
-    if (!netexe_body_ends_after(bb, e)) {
+    if (!netexe_body_ends_here(bb)) {
         /* More of the body comes in later calls, when the file may be
          * gone (mod_lua's r:sendfile closes it as soon as the brigade has
          * been passed): the bytes in buf, all of the file's, go on in its

@@ -293,13 +293,14 @@ END_TEST
 
 /* Under NetExeSniffLimit 1024, 8 KiB of a gzip stream from r:sendfile
  * decode to noise short of the PE header: the FILE bucket is larger
- * than the room left, so it is held; mod_lua has closed its file by the
- * next call. */
+ * than the room left, and mod_lua closes its file once the call returns,
+ * so it cannot be held to the next call.  More encoded bytes than may be
+ * kept, as from a script: unknown, with the header, and the body whole. */
 START_TEST(test_gzip_file_larger_than_the_limit_then_written_rest_is_sent_whole)
 {
     HARNESS_ASSERT_GET_200(srv, "/luasmall/gz-file-over-limit-then-write",
         "attachment; filename=\"gz-file-over-limit-then-write.exe\"",
-        "img/noise.gz", NULL);
+        "img/noise.gz", "unknown");
 }
 END_TEST
 
@@ -308,7 +309,7 @@ START_TEST(test_gzip_file_larger_than_the_limit_under_gzip_identity_is_sent_whol
     HARNESS_ASSERT_GET_200(srv,
         "/luasmall/gz-file-over-limit-then-write-twoway",
         "attachment; filename=\"gz-file-over-limit-then-write-twoway.exe\"",
-        "img/noise.gz", NULL);
+        "img/noise.gz", "unknown");
 }
 END_TEST
 
