@@ -210,8 +210,8 @@ static void setup_changed_file(void)
     memcpy(clr, judged, RW_SIZE);
     clr[0x3C] = (unsigned char)(RW_CLR_LFANEW & 0xFF);
     clr[0x3D] = (unsigned char)((RW_CLR_LFANEW >> 8) & 0xFF);
-    clr[0x3E] = 0;
-    clr[0x3F] = 0;
+    clr[0x3E] = (unsigned char)((RW_CLR_LFANEW >> 16) & 0xFF);
+    clr[0x3F] = (unsigned char)((RW_CLR_LFANEW >> 24) & 0xFF);
     HARNESS_PUT(srv, "img/rw-judged.exe", judged, RW_SIZE);
     HARNESS_PUT(srv, "img/rw-clr.exe", clr, RW_SIZE);
 
@@ -229,6 +229,37 @@ static void setup_changed_file(void)
     put_concat("img/rw-small-judged.deflate", "rw/small.a", "rw/small.rest");
     put_concat("img/rw-small-changed.deflate", "rw/small.b",
                "rw/small.rest");
+    /* gzip: the file is a whole member of its own (stored: noise does not
+     * shrink), rewritten with a member of the same size and a valid CRC;
+     * the rest is a second member. */
+    noise(judged, 0x40u, RW_HEAD_LARGE);
+    memcpy(clr + 0x40u, judged + 0x40u, RW_HEAD_LARGE - 0x40u);
+    HARNESS_PUT(srv, "rw/gzip.a.raw", judged, RW_HEAD_LARGE);
+    HARNESS_PUT(srv, "rw/gzip.b.raw", clr, RW_HEAD_LARGE);
+    HARNESS_PUT(srv, "rw/gzip.rest.raw", judged + RW_HEAD_LARGE,
+                RW_SIZE - RW_HEAD_LARGE);
+    HARNESS_PUT(srv, "img/rw-gzip-judged.exe", judged, RW_SIZE);
+    HARNESS_PUT(srv, "img/rw-gzip-clr.exe", clr, RW_SIZE);
+    ck_assert_int_eq(hfail_encode(srv, "rw/gzip.a.raw", "rw/gzip.a",
+                                  HFAIL_GZIP), 0);
+    ck_assert_int_eq(hfail_encode(srv, "rw/gzip.b.raw", "rw/gzip.b",
+                                  HFAIL_GZIP), 0);
+    ck_assert_int_eq(hfail_encode(srv, "rw/gzip.rest.raw", "rw/gzip.rest",
+                                  HFAIL_GZIP), 0);
+    {
+        size_t al, bl;
+        unsigned char *a = harness_read_fixture(srv, "rw/gzip.a", &al);
+        unsigned char *b = harness_read_fixture(srv, "rw/gzip.b", &bl);
+
+        ck_assert_ptr_nonnull(a);
+        ck_assert_ptr_nonnull(b);
+        ck_assert_uint_eq(al, bl);
+        ck_assert_uint_gt(al, 1024u);
+        free(a);
+        free(b);
+    }
+    put_concat("img/rw-gzip-judged.gz", "rw/gzip.a", "rw/gzip.rest");
+    put_concat("img/rw-gzip-changed.gz", "rw/gzip.b", "rw/gzip.rest");
     free(judged);
     free(clr);
 
@@ -238,7 +269,7 @@ static void setup_changed_file(void)
     sprintf(live, "%s/live", harness_root(srv));
     /* The handler writes a fresh copy of a (same inode, rewritten in
      * place), sends it, rewrites it with b, then writes the rest. */
-#define RW_SCRIPT(which)                                                    \
+#define RW_SCRIPT(which, coding)                                            \
         "    local function read(p)\n"                                      \
         "        local f = io.open(p, 'rb')\n"                              \
         "        local d = f:read('*a')\n"                                  \
@@ -249,16 +280,18 @@ static void setup_changed_file(void)
         "    local f = io.open(live, 'wb')\n"                               \
         "    f:write(read(DIR .. 'rw/" which ".a'))\n"                      \
         "    f:close()\n"                                                   \
-        "    r.headers_out['Content-Encoding'] = 'deflate'\n"               \
+        "    r.headers_out['Content-Encoding'] = '" coding "'\n"            \
         "    r:sendfile(live)\n"                                            \
         "    f = io.open(live, 'r+b')\n"                                    \
         "    f:write(read(DIR .. 'rw/" which ".b'))\n"                      \
         "    f:close()\n"                                                   \
         "    r:write(read(DIR .. 'rw/" which ".rest'))\n"
     HARNESS_WRITE_LUA(srv, "luasmall/rw-large", "img/rw-judged.exe",
-                      RW_SCRIPT("large"), live);
+                      RW_SCRIPT("large", "deflate"), live);
     HARNESS_WRITE_LUA(srv, "luasmall/rw-small", "img/rw-judged.exe",
-                      RW_SCRIPT("small"), live);
+                      RW_SCRIPT("small", "deflate"), live);
+    HARNESS_WRITE_LUA(srv, "luasmall/rw-gzip", "img/rw-gzip-judged.exe",
+                      RW_SCRIPT("gzip", "gzip"), live);
 #undef RW_SCRIPT
     free(live);
 }
@@ -559,28 +592,25 @@ static void assert_within_memory(const char *uri, const char *want,
  * the rest: the verdict is taken on the PE header at 64 KiB (not CLR),
  * the client gets the rewritten bytes, whose DOS header points to a CLR
  * PE header. */
-START_TEST(test_held_file_rewritten_after_judging_is_sent_as_judged_or_with_attachment)
+/* GET uri, whose handler sends the stream judged_rel but rewrites its
+ * first file after the filter judged it, so that the client may get
+ * changed_rel (a CLR image decoded) instead: the body must be one of the
+ * two, and the rewritten one only with the header. */
+static void assert_judged_or_attachment(const char *uri, const char *coding,
+                                        const char *judged_rel,
+                                        const char *changed_rel,
+                                        const char *want)
 {
     harness_response r;
-    size_t jl, cl;
     char jd[65], cd[65];
-    unsigned char *j = harness_read_fixture(srv,
-                                            "img/rw-large-judged.deflate",
-                                            &jl);
-    unsigned char *c = harness_read_fixture(srv,
-                                            "img/rw-large-changed.deflate",
-                                            &cl);
+    size_t jl, cl;
     const char *disp;
 
-    ck_assert_ptr_nonnull(j);
-    ck_assert_ptr_nonnull(c);
-    harness_sha256_hex(j, jl, jd);
-    harness_sha256_hex(c, cl, cd);
-    free(j);
-    free(c);
-    harness_get(srv, "/luasmall/rw-large", &r);
+    ck_assert_int_eq(harness_file_sha256(srv, judged_rel, jd, &jl), 0);
+    ck_assert_int_eq(harness_file_sha256(srv, changed_rel, cd, &cl), 0);
+    harness_get(srv, uri, &r);
     HARNESS_ASSERT_STATUS(srv, &r, 200);
-    HARNESS_ASSERT_HEADER(srv, &r, "Content-Encoding", "deflate");
+    HARNESS_ASSERT_HEADER(srv, &r, "Content-Encoding", coding);
     disp = harness_header_get(&r, "Content-Disposition");
     HARNESS_ASSERT(srv, strcmp(r.body_sha256, jd) == 0
                    || strcmp(r.body_sha256, cd) == 0,
@@ -590,10 +620,29 @@ START_TEST(test_held_file_rewritten_after_judging_is_sent_as_judged_or_with_atta
                    "the rewritten stream (a CLR image decoded) was sent "
                    "without Content-Disposition");
     if (strcmp(r.body_sha256, cd) == 0) {
-        HARNESS_ASSERT_DISPOSITION(srv, &r,
-                                   "attachment; filename=\"rw-large.exe\"");
+        HARNESS_ASSERT_DISPOSITION(srv, &r, want);
     }
     harness_response_free(&r);
+}
+
+START_TEST(test_held_file_rewritten_after_judging_is_sent_as_judged_or_with_attachment)
+{
+    assert_judged_or_attachment("/luasmall/rw-large", "deflate",
+                                "img/rw-large-judged.deflate",
+                                "img/rw-large-changed.deflate",
+                                "attachment; filename=\"rw-large.exe\"");
+}
+END_TEST
+
+/* The same under gzip: the file is a whole gzip member, rewritten with
+ * another of the same size whose CRC is right; the rest is a second
+ * member. */
+START_TEST(test_held_gzip_member_rewritten_after_judging_is_sent_as_judged_or_with_attachment)
+{
+    assert_judged_or_attachment("/luasmall/rw-gzip", "gzip",
+                                "img/rw-gzip-judged.gz",
+                                "img/rw-gzip-changed.gz",
+                                "attachment; filename=\"rw-gzip.exe\"");
 }
 END_TEST
 
@@ -800,6 +849,7 @@ static Suite *attack6_suite(void)
     TCase *tc = tcase("changed_file", setup);
 
     tcase_add_test(tc, test_held_file_rewritten_after_judging_is_sent_as_judged_or_with_attachment);
+    tcase_add_test(tc, test_held_gzip_member_rewritten_after_judging_is_sent_as_judged_or_with_attachment);
     suite_add_tcase(s, tc);
 
     tc = tcase("descriptors", setup_descriptors);
