@@ -293,6 +293,31 @@ static void setup_changed_file(void)
     HARNESS_WRITE_LUA(srv, "luasmall/rw-gzip", "img/rw-gzip-judged.exe",
                       RW_SCRIPT("gzip", "gzip"), live);
 #undef RW_SCRIPT
+    /* The held file cut to nothing, or grown, after it was judged. */
+#define RW_CHANGE(change)                                                   \
+        "    local function read(p)\n"                                      \
+        "        local f = io.open(p, 'rb')\n"                              \
+        "        local d = f:read('*a')\n"                                  \
+        "        f:close()\n"                                               \
+        "        return d\n"                                                \
+        "    end\n"                                                         \
+        "    local live = '%s/" change "'\n"                                \
+        "    local f = io.open(live, 'wb')\n"                               \
+        "    f:write(read(DIR .. 'rw/large.a'))\n"                          \
+        "    f:close()\n"                                                   \
+        "    r.headers_out['Content-Encoding'] = 'deflate'\n"               \
+        "    r:sendfile(live)\n"
+    HARNESS_WRITE_LUA(srv, "luasmall/rw-shrink", "img/rw-judged.exe",
+                      RW_CHANGE("shrink")
+                      "    io.open(live, 'wb'):close()\n"
+                      "    r:write(read(DIR .. 'rw/large.rest'))\n", live);
+    HARNESS_WRITE_LUA(srv, "luasmall/rw-grow", "img/rw-judged.exe",
+                      RW_CHANGE("grow")
+                      "    f = io.open(live, 'ab')\n"
+                      "    f:write(read(DIR .. 'rw/large.b'))\n"
+                      "    f:close()\n"
+                      "    r:write(read(DIR .. 'rw/large.rest'))\n", live);
+#undef RW_CHANGE
     free(live);
 }
 
@@ -659,6 +684,34 @@ START_TEST(test_kept_file_rewritten_after_judging_is_sent_as_judged)
 }
 END_TEST
 
+/* The held file emptied after it was judged: the core cannot send it,
+ * and the response ends short (never another complete body). */
+START_TEST(test_held_file_emptied_after_judging_is_cut_short)
+{
+    harness_response r;
+    char jd[65];
+    size_t jl;
+
+    ck_assert_int_eq(harness_file_sha256(srv, "img/rw-large-judged.deflate",
+                                         jd, &jl), 0);
+    harness_get(srv, "/luasmall/rw-shrink", &r);
+    HARNESS_ASSERT(srv, !r.ok || (r.body_len == jl
+                                  && strcmp(r.body_sha256, jd) == 0),
+                   "a complete response of %zu bytes %s from an emptied file",
+                   r.body_len, r.body_sha256);
+    harness_response_free(&r);
+}
+END_TEST
+
+/* The held file grown after it was judged: the bucket's length is that
+ * of the file when sent, so the client gets the bytes judged. */
+START_TEST(test_held_file_grown_after_judging_is_sent_as_judged)
+{
+    HARNESS_ASSERT_GET_200(srv, "/luasmall/rw-grow", NULL,
+                           "img/rw-large-judged.deflate", NULL);
+}
+END_TEST
+
 /* ---- descriptors -------------------------------------------------------- */
 
 /* 1500 files of 1025 bytes (one stored block of zeros each) between a DOS
@@ -870,6 +923,8 @@ static Suite *attack6_suite(void)
 
     tc = tcase("withstood", setup);
     tcase_add_test(tc, test_kept_file_rewritten_after_judging_is_sent_as_judged);
+    tcase_add_test(tc, test_held_file_emptied_after_judging_is_cut_short);
+    tcase_add_test(tc, test_held_file_grown_after_judging_is_sent_as_judged);
     tcase_add_test(tc, test_empty_and_special_files_between_writes_are_sent_whole);
     tcase_add_test(tc, test_empty_and_special_files_under_gzip_are_sent_whole);
     tcase_add_test(tc, test_empty_and_special_files_under_gzip_identity_are_sent_whole);
