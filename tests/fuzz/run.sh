@@ -11,9 +11,9 @@
 # it to git with the fix, so that every later run replays it).
 #
 # With FUZZ_RUNS set, the run is the same on every machine: FUZZ_RUNS
-# inputs from the seeds alone (a fresh WORK/check/NAME corpus), mutated
-# from the fixed FUZZ_SEED (default 1), with SECONDS only as a bound for a
-# machine far slower than expected.  Without it, libFuzzer draws its own
+# inputs from the seeds alone (given in a sorted list, into a fresh
+# WORK/check/NAME corpus), mutated from the fixed FUZZ_SEED (default 1),
+# with SECONDS only as a bound for a machine far slower than expected.  Without it, libFuzzer draws its own
 # seed and the kept corpus grows from run to run: that is exploration.
 #
 # Usage: tests/fuzz/run.sh BIN SECONDS WORK [SEEDDIR...]
@@ -46,9 +46,14 @@ fi
 
 [ -d "tests/fuzz/seeds/$name" ] && set -- "$@" "tests/fuzz/seeds/$name"
 if [ -n "${FUZZ_RUNS:-}" ]; then
+    # The seeds go in as one list in a fixed order: read from directories,
+    # their order would be the file system's, and the run another one.
     corpus=$work/check/$name
+    seeds=$work/check/$name.seeds
     rm -rf "$corpus" && mkdir -p "$corpus" || exit 2
-    set -- -runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}" "$corpus" "$@"
+    find "$@" -type f ! -name '.*' | LC_ALL=C sort | paste -sd, - >"$seeds" || exit 2
+    set -- -runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}" -reload=0 \
+        -seed_inputs=@"$seeds" "$corpus"
 else
     set -- "$corpus" "$@"
 fi
