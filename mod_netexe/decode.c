@@ -898,15 +898,15 @@ static int zstd_magic_so_far(const netexe_stage *s, const unsigned char *p,
                              size_t n)
 {
     unsigned int first = s->count ? s->flags : (n ? p[0] : 0);
-    const unsigned char *want =
-        first >= NETEXE_ZSTD_SKIP_FIRST_MIN && first <= NETEXE_ZSTD_SKIP_FIRST_MAX
-            ? netexe_zstd_skip_magic : netexe_zstd_magic;
+    int skippable = first >= NETEXE_ZSTD_SKIP_FIRST_MIN
+                    && first <= NETEXE_ZSTD_SKIP_FIRST_MAX;
+    const unsigned char *want = skippable ? netexe_zstd_skip_magic
+                                          : netexe_zstd_magic;
     size_t i;
 
     for (i = s->count; i < NETEXE_ZSTD_MAGIC_LEN && i - s->count < n; i++) {
-        unsigned int b = p[i - s->count];
-
-        if (i == 0 ? (want == netexe_zstd_magic && b != want[0]) : b != want[i]) {
+        /* A skippable frame's first byte is any of sixteen. */
+        if (!(i == 0 && skippable) && p[i - s->count] != want[i]) {
             return 0;
         }
     }

@@ -1352,8 +1352,8 @@ static apr_status_t netexe_hold(request_rec *r, netexe_ctx *ctx,
 /* The raw bytes of FILE bucket e, which the limit has room for, are
  * appended to the kept encoded bytes and the bucket released: the body
  * goes on in later calls, and the file may be gone by the decision (mod_lua
- * closes the file of r:sendfile once the brigade has been passed; a
- * bucket set aside keeps its descriptor, not the file open). */
+ * closes the file of r:sendfile once the brigade has been passed, and a
+ * bucket set aside still reads through that descriptor). */
 static apr_status_t netexe_keep_file(request_rec *r, netexe_ctx *ctx,
                                      apr_bucket *e)
 {
