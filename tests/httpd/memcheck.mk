@@ -50,7 +50,8 @@ VALGRIND_SUITES ?= check_static check_cgi check_proxy check_split check_scopes \
                    check_deflate_h2 check_clients check_signature \
                    check_clrrule check_codings check_statuses check_far \
                    check_cache check_oneheader check_noenv check_memory \
-                   check_attack check_attack2
+                   check_attack check_attack2 check_attack3 check_attack4 \
+                   check_attack5 check_attack6
 VALGRIND_TIME_SCALE ?= 20
 VALGRIND_DIR    = $(abspath $(B))/valgrind
 VALGRIND_SUPP   = $(abspath tests/httpd/valgrind.supp)
