@@ -52,6 +52,8 @@
 #define FAR_LFANEW              0x20000u
 #define FAR_SIZE                0x21000u
 
+#define FAR_STRADDLE            (FAR_LFANEW + 16u)
+
 #define PAGE_TEXT_A             "<html>text before\n"
 #define PAGE_TEXT_B             "\ntext after</html>\n"
 
@@ -88,6 +90,13 @@ static const char config[] =
     "    Options +Includes\n"
     "    AddOutputFilter INCLUDES .shtml\n"
     "    NetExe On\n"
+    "    Header set Cache-Control \"max-age=3600\"\n"
+    "</Directory>\n"
+    "RewriteRule \"^/rwssi/(.*)$\" \"/ssi/$1\" [PT]\n"
+    "CacheEnable disk /luac/\n"
+    "<Directory \"@DOCROOT@/luac\">\n"
+    "    NetExe On\n"
+    "    SetHandler lua-script\n"
     "    Header set Cache-Control \"max-age=3600\"\n"
     "</Directory>\n"
     "ProxyPass /px/ http://127.0.0.1:@PORT2@/\n"
@@ -170,12 +179,18 @@ static void setup(void)
     HARNESS_PUT(srv, "img/far.exe", img, len);
     HARNESS_PUT(srv, "img/far.head", img, HEAD_LEN);
     HARNESS_PUT(srv, "img/far.rest", img + HEAD_LEN, len - HEAD_LEN);
+    HARNESS_PUT(srv, "img/far.a", img, FAR_STRADDLE);
+    HARNESS_PUT(srv, "img/far.b", img + FAR_STRADDLE, len - FAR_STRADDLE);
     free(img);
     HARNESS_WRITE_LUA(srv, "lua/far", "img/far.exe",
         "    r:sendfile(IMG)\n");
     HARNESS_WRITE_LUA(srv, "lua/far-pieces", "img/far.exe",
         "    r:sendfile(DIR .. 'img/far.head')\n"
         "    r:sendfile(DIR .. 'img/far.rest')\n");
+    /* The PE header across the end of the first file. */
+    HARNESS_WRITE_LUA(srv, "lua/far-straddle", "img/far.exe",
+        "    r:sendfile(DIR .. 'img/far.a')\n"
+        "    r:sendfile(DIR .. 'img/far.b')\n");
     put_pages("ssiz");
     put_pages("ssic");
 
@@ -219,6 +234,18 @@ static void setup(void)
         "    r:write(slice(200, 1))\n"
         "    r:flush()\n"
         "    r:write(slice(201))\n");
+    {
+        static const char *const names[] = { "pieces", "several" };
+        size_t k;
+
+        for (k = 0; k < 2; k++) {
+            char from[64], to[64];
+
+            snprintf(from, sizeof from, "lua/%s", names[k]);
+            snprintf(to, sizeof to, "luac/%s", names[k]);
+            ck_assert_int_eq(harness_copy_fixture(srv, from, to), 0);
+        }
+    }
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
 
@@ -606,12 +633,76 @@ START_TEST(test_far_header_in_a_later_file_gets_attachment)
 }
 END_TEST
 
+START_TEST(test_far_header_across_two_files_gets_attachment)
+{
+    HARNESS_ASSERT_GET_200(srv, "/lua/far-straddle",
+                           "attachment; filename=\"far-straddle.exe\"",
+                           "img/far.exe", "clr");
+    HARNESS_ASSERT_NO_CRASH(srv);
+}
+END_TEST
+
+/* ---- Range and mod_cache_disk on kept bytes ------------------------- */
+
+/* Range on a body that comes in several calls: a 206 of the bytes asked
+ * for, or the whole body, each with the header. */
+START_TEST(test_range_on_lua_pieces)
+{
+    static const size_t from[] = { 0, 60, 150, 8000 };
+    static const size_t len[] = { 64, 10, 300, 192 };
+    harness_response r;
+
+    harness_get_range(srv, "/lua/pieces", from[_i], len[_i], &r);
+    HARNESS_ASSERT_OK(srv, &r);
+    if (r.status == 206) {
+        HARNESS_ASSERT_RANGE(srv, &r, "img/clr.exe", from[_i], len[_i]);
+    }
+    else {
+        /* The byterange filter answers a body that ends in a later call
+         * whole. */
+        HARNESS_ASSERT_STATUS(srv, &r, 200);
+        HARNESS_ASSERT_BODY_FILE(srv, &r, "img/clr.exe");
+    }
+    HARNESS_ASSERT_DISPOSITION(srv, &r, "attachment; filename=\"pieces.exe\"");
+    HARNESS_ASSERT_NO_CRASH(srv);
+    harness_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_cached_lua_pieces_keep_header_and_body)
+{
+    int round;
+
+    for (round = 0; round < 3; round++) {
+        harness_response r;
+
+        harness_get(srv, "/luac/pieces", &r);
+        HARNESS_ASSERT_DOWNLOAD(srv, &r, 200,
+                                "attachment; filename=\"pieces.exe\"",
+                                "img/clr.exe", NULL);
+        HARNESS_ASSERT(srv, round == 0 || harness_header_get(&r, "Age"),
+                       "round %d not served from the cache", round);
+        harness_response_free(&r);
+    }
+    HARNESS_ASSERT_NO_CRASH(srv);
+}
+END_TEST
+
 /* ---- internal redirect --------------------------------------------- */
 
 START_TEST(test_rewrite_pt_to_image)
 {
     HARNESS_ASSERT_GET_200(srv, "/rw/clr.exe",
                            "attachment; filename=\"clr.exe\"",
+                           "img/clr.exe", "clr");
+    HARNESS_ASSERT_NO_CRASH(srv);
+}
+END_TEST
+
+START_TEST(test_rewrite_pt_to_ssi_pieces)
+{
+    HARNESS_ASSERT_GET_200(srv, "/rwssi/three.shtml",
+                           "attachment; filename=\"three.shtml.exe\"",
                            "img/clr.exe", "clr");
     HARNESS_ASSERT_NO_CRASH(srv);
 }
@@ -639,6 +730,10 @@ static Suite *attack7_suite(void)
     tcase_add_test(tc, test_lua_heap_and_files_mixed);
     tcase_add_test(tc, test_lua_several_images_in_one_response);
     tcase_add_test(tc, test_rewrite_pt_to_image);
+    tcase_add_test(tc, test_rewrite_pt_to_ssi_pieces);
+    tcase_add_test(tc, test_far_header_across_two_files_gets_attachment);
+    tcase_add_loop_test(tc, test_range_on_lua_pieces, 0, 4);
+    tcase_add_test(tc, test_cached_lua_pieces_keep_header_and_body);
     tcase_add_test(tc, test_far_header_in_one_file_gets_attachment);
     tcase_add_loop_test(tc, test_far_header_in_a_later_file_gets_attachment,
                         0, 2);
