@@ -99,6 +99,11 @@ static const char config[] =
     "    SetHandler lua-script\n"
     "    Header set Cache-Control \"max-age=3600\"\n"
     "</Directory>\n"
+    "<Directory \"@DOCROOT@/luaz\">\n"
+    "    NetExe On\n"
+    "    SetHandler lua-script\n"
+    "    SetOutputFilter DEFLATE\n"
+    "</Directory>\n"
     "ProxyPass /px/ http://127.0.0.1:@PORT2@/\n"
     "<Location \"/px/\">\n"
     "    NetExe On\n"
@@ -246,6 +251,22 @@ static void setup(void)
             ck_assert_int_eq(harness_copy_fixture(srv, from, to), 0);
         }
     }
+    ck_assert_int_eq(harness_copy_fixture(srv, "lua/pieces", "luaz/pieces"),
+                     0);
+    /* A Content-Disposition set by the handler after the first piece went
+     * into the filter, in headers_out and in err_headers_out. */
+    HARNESS_WRITE_LUA(srv, "lua/late-cd", "img/clr.exe",
+        "    r:sendfile(DIR .. 'img/clr.head')\n"
+        "    r:flush()\n"
+        "    r.headers_out['Content-Disposition'] = 'inline'\n"
+        "    r:sendfile(DIR .. 'img/clr.mid')\n"
+        "    r:sendfile(DIR .. 'img/clr.rest')\n");
+    HARNESS_WRITE_LUA(srv, "lua/late-err-cd", "img/clr.exe",
+        "    r:sendfile(DIR .. 'img/clr.head')\n"
+        "    r:flush()\n"
+        "    r.err_headers_out['Content-Disposition'] = 'inline'\n"
+        "    r:sendfile(DIR .. 'img/clr.mid')\n"
+        "    r:sendfile(DIR .. 'img/clr.rest')\n");
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
 
@@ -708,6 +729,50 @@ START_TEST(test_rewrite_pt_to_ssi_pieces)
 }
 END_TEST
 
+/* mod_lua pieces over h2c, and with DEFLATE after (the client decodes). */
+START_TEST(test_lua_pieces_over_h2c_and_deflate)
+{
+    harness_request q;
+    harness_response r;
+
+    memset(&q, 0, sizeof q);
+    q.path = _i == 0 ? "/lua/pieces" : "/luaz/pieces";
+    q.http2 = 1;
+    if (_i == 1) {
+        q.accept_encoding = "gzip";
+        q.decode = 1;
+    }
+    harness_send(srv, &q, &r);
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, "attachment; filename=\"pieces.exe\"",
+                            "img/clr.exe", "clr");
+    if (_i == 1) {
+        HARNESS_ASSERT_HEADER(srv, &r, "Content-Encoding", "gzip");
+    }
+    HARNESS_ASSERT_NO_CRASH(srv);
+    harness_response_free(&r);
+}
+END_TEST
+
+/* A handler's own Content-Disposition set after the first piece: one
+ * Content-Disposition on the wire, whatever its value. */
+START_TEST(test_late_handler_disposition_is_sent_once)
+{
+    static const char *const paths[] = { "/lua/late-cd", "/lua/late-err-cd" };
+    harness_response r;
+
+    harness_get(srv, paths[_i], &r);
+    HARNESS_ASSERT_STATUS(srv, &r, 200);
+    HARNESS_ASSERT_BODY_FILE(srv, &r, "img/clr.exe");
+    HARNESS_ASSERT(srv, harness_header_count(&r, "Content-Disposition") == 1,
+                   "%zu Content-Disposition headers (first: %s)",
+                   harness_header_count(&r, "Content-Disposition"),
+                   harness_header_get(&r, "Content-Disposition")
+                   ? harness_header_get(&r, "Content-Disposition") : "none");
+    HARNESS_ASSERT_NO_CRASH(srv);
+    harness_response_free(&r);
+}
+END_TEST
+
 static Suite *attack7_suite(void)
 {
     Suite *s = suite_create("attack7");
@@ -731,6 +796,8 @@ static Suite *attack7_suite(void)
     tcase_add_test(tc, test_lua_several_images_in_one_response);
     tcase_add_test(tc, test_rewrite_pt_to_image);
     tcase_add_test(tc, test_rewrite_pt_to_ssi_pieces);
+    tcase_add_loop_test(tc, test_lua_pieces_over_h2c_and_deflate, 0, 2);
+    tcase_add_loop_test(tc, test_late_handler_disposition_is_sent_once, 0, 2);
     tcase_add_test(tc, test_far_header_across_two_files_gets_attachment);
     tcase_add_loop_test(tc, test_range_on_lua_pieces, 0, 4);
     tcase_add_test(tc, test_cached_lua_pieces_keep_header_and_body);
