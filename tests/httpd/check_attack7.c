@@ -159,7 +159,7 @@ static void setup(void)
     harness_options o;
     unsigned char *img;
     size_t len, n;
-    char rel[64];
+    char rel[64], page[96];
 
     harness_options_init(&o);
     o.modules = modules;
@@ -204,6 +204,10 @@ static void setup(void)
     for (n = 0; n < SMALL_MAX; n++) {
         snprintf(rel, sizeof rel, "small/%04zu.exe", n);
         HARNESS_PUT(srv, rel, img, n);
+        snprintf(rel, sizeof rel, "ssi/s%04zu.shtml", n);
+        snprintf(page, sizeof page,
+                 "<!--#include virtual=\"/small/%04zu.exe\" -->", n);
+        ck_assert_int_eq(harness_write_text(srv, rel, page), 0);
     }
     HARNESS_PUT(srv, "img/tiny.exe", img, len);
     free(img);
@@ -540,7 +544,8 @@ static pe_verdict tiny_verdict(const unsigned char *img, size_t n)
 }
 
 /* _i: 0 the core (FILE and EOS together), 1 mod_lua (FILE, FLUSH, EOS in
- * a later call). */
+ * a later call), 2 an SSI page including the file (EOS in a later call),
+ * 3 mod_lua over h2c. */
 START_TEST(test_files_of_0_to_1023_bytes)
 {
     size_t ilen, n;
@@ -552,16 +557,26 @@ START_TEST(test_files_of_0_to_1023_bytes)
         harness_response r;
         pe_verdict v = tiny_verdict(img, n);
 
+        harness_request q;
+
+        memset(&q, 0, sizeof q);
+        q.path = path;
         if (_i == 0) {
             snprintf(path, sizeof path, "/small/%04zu.exe", n);
             snprintf(cd, sizeof cd, "attachment; filename=\"%04zu.exe\"", n);
         }
+        else if (_i == 2) {
+            snprintf(path, sizeof path, "/ssi/s%04zu.shtml", n);
+            snprintf(cd, sizeof cd,
+                     "attachment; filename=\"s%04zu.shtml.exe\"", n);
+        }
         else {
             snprintf(path, sizeof path, "/lua/small?%04zu", n);
             snprintf(cd, sizeof cd, "attachment; filename=\"small.exe\"");
+            q.http2 = _i == 3;
         }
         snprintf(rel, sizeof rel, "small/%04zu.exe", n);
-        harness_get(srv, path, &r);
+        harness_send(srv, &q, &r);
         HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, v == PE_CLR ? cd : NULL, rel,
                                 pe_verdict_name(v));
         harness_response_free(&r);
@@ -790,7 +805,7 @@ static Suite *attack7_suite(void)
     tcase_add_test(tc, test_proxied_ssi_pages_keep_header_and_body);
     tcase_add_test(tc, test_range_on_ssi_image_pieces);
     tcase_add_loop_test(tc, test_head_then_get_of_pieces, 0, 2);
-    tcase_add_loop_test(tc, test_files_of_0_to_1023_bytes, 0, 2);
+    tcase_add_loop_test(tc, test_files_of_0_to_1023_bytes, 0, 4);
     tcase_add_test(tc, test_lua_pieces_with_empty_file_and_flushes);
     tcase_add_test(tc, test_lua_heap_and_files_mixed);
     tcase_add_test(tc, test_lua_several_images_in_one_response);
