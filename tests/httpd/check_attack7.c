@@ -192,6 +192,10 @@ static void setup(void)
     HARNESS_WRITE_LUA(srv, "lua/far-pieces", "img/far.exe",
         "    r:sendfile(DIR .. 'img/far.head')\n"
         "    r:sendfile(DIR .. 'img/far.rest')\n");
+    /* The DOS header as heap bytes, the rest as a file. */
+    HARNESS_WRITE_LUA(srv, "lua/far-write-then-file", "img/far.exe",
+        "    r:write(slice(0, %u))\n"
+        "    r:sendfile(DIR .. 'img/far.rest')\n", HEAD_LEN);
     /* The PE header across the end of the first file. */
     HARNESS_WRITE_LUA(srv, "lua/far-straddle", "img/far.exe",
         "    r:sendfile(DIR .. 'img/far.a')\n"
@@ -450,6 +454,21 @@ START_TEST(test_cached_ssi_pages_keep_header_and_body)
 }
 END_TEST
 
+/* The proxy's own access log line carries the note clr: the backend's
+ * line has the same X-Harness-Id, so the line is found by its request
+ * line. */
+static void assert_front_note(const char *request_line)
+{
+    harness_log_entry e;
+    int ok;
+
+    HARNESS_FAIL_IF(srv, harness_log_find_request(srv, request_line, &e) != 0,
+                    "no access log line [%s]", request_line);
+    ok = strcmp(e.note, "clr") == 0;
+    harness_log_entry_free(&e);
+    HARNESS_ASSERT(srv, ok, "note of [%s] is not clr", request_line);
+}
+
 /* The pages through mod_proxy_http from the second port (NetExe Off
  * there), NetExe On at the proxy. */
 START_TEST(test_proxied_ssi_pages_keep_header_and_body)
@@ -459,7 +478,8 @@ START_TEST(test_proxied_ssi_pages_keep_header_and_body)
     harness_get(srv, "/px/ssi/three.shtml", &r);
     HARNESS_ASSERT_DOWNLOAD(srv, &r, 200,
                             "attachment; filename=\"three.shtml.exe\"",
-                            "img/clr.exe", "clr");
+                            "img/clr.exe", NULL);
+    assert_front_note("GET /px/ssi/three.shtml HTTP/1.1");
     harness_response_free(&r);
     harness_get(srv, "/px/ssi/twice.shtml", &r);
     {
@@ -476,7 +496,8 @@ START_TEST(test_proxied_ssi_pages_keep_header_and_body)
     harness_get_h2c(srv, "/px/ssiz/three.shtml", &r);
     HARNESS_ASSERT_DOWNLOAD(srv, &r, 200,
                             "attachment; filename=\"three.shtml.exe\"",
-                            "img/clr.exe", "clr");
+                            "img/clr.exe", NULL);
+    assert_front_note("GET /px/ssiz/three.shtml HTTP/2.0");
     harness_response_free(&r);
     HARNESS_ASSERT_NO_CRASH(srv);
 }
@@ -669,6 +690,17 @@ START_TEST(test_far_header_in_a_later_file_gets_attachment)
 }
 END_TEST
 
+/* Withstood: the DOS header as heap bytes, the rest as one file, whose
+ * PE header is peeked where it lies. */
+START_TEST(test_far_header_in_a_file_after_heap_bytes_gets_attachment)
+{
+    HARNESS_ASSERT_GET_200(srv, "/lua/far-write-then-file",
+                           "attachment; filename=\"far-write-then-file.exe\"",
+                           "img/far.exe", "clr");
+    HARNESS_ASSERT_NO_CRASH(srv);
+}
+END_TEST
+
 START_TEST(test_far_header_across_two_files_gets_attachment)
 {
     HARNESS_ASSERT_GET_200(srv, "/lua/far-straddle",
@@ -814,6 +846,8 @@ static Suite *attack7_suite(void)
     tcase_add_loop_test(tc, test_lua_pieces_over_h2c_and_deflate, 0, 2);
     tcase_add_loop_test(tc, test_late_handler_disposition_is_sent_once, 0, 2);
     tcase_add_test(tc, test_far_header_across_two_files_gets_attachment);
+    tcase_add_test(tc,
+                   test_far_header_in_a_file_after_heap_bytes_gets_attachment);
     tcase_add_loop_test(tc, test_range_on_lua_pieces, 0, 4);
     tcase_add_test(tc, test_cached_lua_pieces_keep_header_and_body);
     tcase_add_test(tc, test_far_header_in_one_file_gets_attachment);
