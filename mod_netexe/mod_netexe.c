@@ -1063,6 +1063,15 @@ static void netexe_give_up(netexe_ctx *ctx, const char *why)
     ctx->gave_up = why;
 }
 
+/* The PE header lies beyond what NetExeSniffLimit lets the module hold,
+ * while what came so far is the start of an image ("MZ" and an e_lfanew
+ * the loader accepts): it could be one, so the header, to fail closed. */
+static void netexe_past_limit(netexe_ctx *ctx)
+{
+    netexe_give_up(ctx, "sniff limit");
+    ctx->bounded = 1;
+}
+
 /* Runs the sniffer on what is known; decides or updates want. */
 static APR_INLINE void netexe_sniff(netexe_ctx *ctx)
 {
@@ -1286,7 +1295,7 @@ static apr_status_t netexe_decode_feed(request_rec *r, netexe_ctx *ctx,
         }
         else {
             if (ctx->want > ctx->limit) {
-                netexe_give_up(ctx, "sniff limit");
+                netexe_past_limit(ctx);
                 break;
             }
             target = ctx->len + NETEXE_READ_AHEAD;
@@ -1430,6 +1439,8 @@ static NETEXE_HOT_INLINE apr_status_t netexe_take_file(request_rec *r,
         return APR_SUCCESS;
     }
 
+    /* Each file of the body is looked into where the header lies. */
+    ctx->far_tried = 0;
     while (!ctx->decided) {
         apr_size_t n;
 
@@ -1440,10 +1451,16 @@ static NETEXE_HOT_INLINE apr_status_t netexe_take_file(request_rec *r,
                 break;
             }
         }
-        if (ctx->want > ctx->limit) {
-            netexe_give_up(ctx, "sniff limit");
+        if (ctx->want > ctx->limit
+            && !(ctx->info.e_lfanew >= start + e->length
+                 && start + e->length <= ctx->limit
+                 && !netexe_body_ends_here(bb))) {
+            netexe_past_limit(ctx);
             break;
         }
+        /* Else the header lies in a later part of the body, which may be
+         * a file of its own, looked into there: this one is kept whole
+         * meanwhile. */
         if (used >= e->length) {
             break;
         }
@@ -1549,7 +1566,7 @@ static apr_status_t netexe_take_data(request_rec *r, netexe_ctx *ctx,
         apr_size_t n;
 
         if (ctx->want > ctx->limit || ctx->len == ctx->limit) {
-            netexe_give_up(ctx, "sniff limit");
+            netexe_past_limit(ctx);
             break;
         }
         rv = netexe_room(r, ctx, elen - used, &n);
@@ -2494,7 +2511,7 @@ static int netexe_raw_reading(request_rec *r, netexe_ctx *ctx,
         && ctx->info.verdict == PE_NOT_PE) {
         /* Read raw, the PE header lies beyond the limit, as it may in a
          * streamed body without a coding: unknown, not "not PE". */
-        netexe_give_up(ctx, "sniff limit");
+        netexe_past_limit(ctx);
         return 1;
     }
     /* A decoded reading stopped at a bound gets the header (it could be

@@ -272,20 +272,22 @@ static void teardown(void)
 
 /* "gzip, identity" from a script: gzip fails on "MZ", and the raw reading,
  * a CLR image read raw, needs the PE header at 128 KiB, beyond the limit.
- * Plain, the same body is noted "unknown" (sniff limit, no header: the
- * withstood case below); read raw here it is the same body, yet it is
- * noted "not-pe" (the failed gzip reading's verdict stands). */
+ * Plain, the same body is noted "unknown" (sniff limit, with the header:
+ * the withstood case below); read raw it is the same body, and was noted
+ * "not-pe" (the failed gzip reading's verdict stood). */
 START_TEST(test_cgi_image_with_pe_header_beyond_the_limit_under_gzip_identity_is_unknown)
 {
-    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/far-gzip-identity", NULL,
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/far-gzip-identity",
+                           "attachment; filename=\"far-gzip-identity.exe\"",
                            "img/far.exe", "unknown");
 }
 END_TEST
 
 START_TEST(test_lua_image_with_pe_header_beyond_the_limit_under_gzip_identity_is_unknown)
 {
-    HARNESS_ASSERT_GET_200(srv, "/lua/far-gzip-identity", NULL, "img/far.exe",
-                           "unknown");
+    HARNESS_ASSERT_GET_200(srv, "/lua/far-gzip-identity",
+                           "attachment; filename=\"far-gzip-identity.exe\"",
+                           "img/far.exe", "unknown");
 }
 END_TEST
 
@@ -317,8 +319,9 @@ END_TEST
 
 START_TEST(test_cgi_image_with_pe_header_beyond_the_limit_is_unknown)
 {
-    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/far-plain", NULL, "img/far.exe",
-                           "unknown");
+    HARNESS_ASSERT_GET_200(srv, "/cgi-bin/far-plain",
+                           "attachment; filename=\"far-plain.exe\"",
+                           "img/far.exe", "unknown");
 }
 END_TEST
 

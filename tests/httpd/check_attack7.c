@@ -701,11 +701,15 @@ START_TEST(test_far_header_in_a_file_after_heap_bytes_gets_attachment)
 }
 END_TEST
 
+/* The PE header across two files, the first of them larger than the
+ * limit: it cannot be kept, nor held to the call that brings the rest of
+ * the header (mod_lua closes it), so the header is not read; the start
+ * of an image, beyond the limit: unknown, with the header. */
 START_TEST(test_far_header_across_two_files_gets_attachment)
 {
     HARNESS_ASSERT_GET_200(srv, "/lua/far-straddle",
                            "attachment; filename=\"far-straddle.exe\"",
-                           "img/far.exe", "clr");
+                           "img/far.exe", "unknown");
     HARNESS_ASSERT_NO_CRASH(srv);
 }
 END_TEST

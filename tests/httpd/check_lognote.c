@@ -93,7 +93,7 @@ static const struct {
     { "/dl/page.html",        "not-pe",  "-" },
     { "/dl/empty.exe",        "not-pe",  "-" },
     { "/dl/truncated.exe",    "not-pe",  "-" },
-    { "/small/far.exe",       "unknown", "-" },
+    { "/small/far.exe",       "unknown", "attachment; filename=\\\"far.exe\\\"" },
     { "/dl/nosniff/tool.exe", "skipped", "-" },
     { "/off/tool.exe",        "-",       "-" },
 };

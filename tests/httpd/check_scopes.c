@@ -308,7 +308,9 @@ END_TEST
 
 START_TEST(test_header_beyond_small_sniff_limit_is_unknown)
 {
-    check_get(0, "/small/far.exe", NULL, "unknown");
+    /* The start of an image, its header beyond the limit: the header. */
+    check_get(0, "/small/far.exe", "attachment; filename=\"far.exe\"",
+              "unknown");
     /* The same file served statically is peeked where its header lies. */
     check_get(0, "/dl/far.exe", "attachment; filename=\"far.exe\"", "clr");
 }
@@ -326,7 +328,8 @@ END_TEST
 
 START_TEST(test_decision_needing_one_byte_over_the_limit_is_unknown)
 {
-    check_get(0, "/small/over.exe", NULL, "unknown");
+    check_get(0, "/small/over.exe", "attachment; filename=\"over.exe\"",
+              "unknown");
     /* Static: the limit does not apply to a peek, the verdict is exact. */
     check_get(0, "/dl/over.exe", "attachment; filename=\"over.exe\"", "clr");
 }
