@@ -725,13 +725,9 @@ END_TEST
  * stream with the header, never a 200 with another body. */
 START_TEST(test_thousands_of_held_files_under_a_descriptor_limit_are_sent_whole)
 {
-    harness_response r;
-
-    harness_get(srv, "/luasmall/held-blocks", &r);
-    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200,
-                            "attachment; filename=\"held-blocks.exe\"",
-                            "img/fd.deflate", "unknown");
-    harness_response_free(&r);
+    HARNESS_ASSERT_GET_200(srv, "/luasmall/held-blocks",
+                           "attachment; filename=\"held-blocks.exe\"",
+                           "img/fd.deflate", "unknown");
 }
 END_TEST
 
@@ -739,13 +735,9 @@ END_TEST
  * the limit has room; past it, unknown with the header. */
 START_TEST(test_thousands_of_files_under_the_default_limit_and_a_descriptor_limit_are_sent_whole)
 {
-    harness_response r;
-
-    harness_get(srv, "/lua/held-blocks", &r);
-    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200,
-                            "attachment; filename=\"held-blocks.exe\"",
-                            "img/fd.deflate", "unknown");
-    harness_response_free(&r);
+    HARNESS_ASSERT_GET_200(srv, "/lua/held-blocks",
+                           "attachment; filename=\"held-blocks.exe\"",
+                           "img/fd.deflate", "unknown");
 }
 END_TEST
 
