@@ -10,8 +10,8 @@
 #                      fixed number of inputs (FUZZ_CHECK_RUNS_<name>,
 #                      about 20 s each here) from the seeds alone, in a
 #                      fixed order, and the fixed seed FUZZ_CHECK_SEED, so
-#                      that it does not depend on the machine's speed or on
-#                      chance; fails on any crash
+#                      that it does not depend on the machine's speed, and
+#                      little on chance; fails on any crash
 #
 # A crash found by exploration is written to tests/fuzz/regress/<name>/:
 # committed with its fix, every later gate replays it.
