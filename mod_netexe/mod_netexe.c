@@ -1453,14 +1453,13 @@ static NETEXE_HOT_INLINE apr_status_t netexe_take_file(request_rec *r,
         }
         if (ctx->want > ctx->limit
             && !(ctx->info.e_lfanew >= start + e->length
-                 && start + e->length <= ctx->limit
-                 && !netexe_body_ends_here(bb))) {
+                 && start + e->length <= ctx->limit)) {
             netexe_past_limit(ctx);
             break;
         }
         /* Else the header lies in a later part of the body, which may be
-         * a file of its own, looked into there: this one is kept whole
-         * meanwhile. */
+         * a file of its own, looked into there: this one is read whole
+         * meanwhile (and held or kept below). */
         if (used >= e->length) {
             break;
         }
