@@ -14,7 +14,9 @@
  *   lua       r:sendfile of the pieces with heap writes and flushes
  *             between them, 64 files of one byte;
  *   asis      mod_asis, whose FILE bucket starts after the header block
- *             (not at file offset 0), NetExeOverride Off and On.
+ *             (not at file offset 0), NetExeOverride Off and On, and an
+ *             .asis body included after the DOS header file;
+ *   h2c       some of the pages and scripts over HTTP/2.
  *
  * The pieces: after small first files (under the limit), the file that
  * holds e_lfanew, then several more; the header window across two files;
@@ -40,6 +42,10 @@
 #define FAR_SIZE                0x21000u
 #define L                       FAR_LFANEW
 #define S                       FAR_SIZE
+
+/* The PE header beyond 16 MiB. */
+#define HUGE_LFANEW             0x1000400u
+#define HUGE_SIZE               0x1001400u
 
 #define MAX_CUTS                80u
 #define ONE_BYTE_FILES          64u
@@ -93,6 +99,9 @@ static const char config[] =
     "    NetExeOverride Off\n"
     "    AddHandler send-as-is .asis\n"
     "</Directory>\n"
+    "<Directory \"@DOCROOT@/asisbody\">\n"
+    "    AddHandler send-as-is .asis\n"
+    "</Directory>\n"
     "<Directory \"@DOCROOT@/asisr\">\n"
     "    NetExe On\n"
     "    NetExeSniffLimit 512\n"
@@ -102,7 +111,7 @@ static const char config[] =
 
 static const char *const modules[] = {
     "alias", "lua", "headers", "include", "cache", "cache_disk", "asis",
-    NULL
+    "http2", NULL
 };
 
 /* A body cut into files: the cut points, 0 first, the size last. */
@@ -130,6 +139,12 @@ static const cut_list straddle = { "straddle", 5, { 0, 64, 300, L + 8, S } };
 static const cut_list first_byte = { "firstbyte", 4, { 0, 64, L, S } };
 /* e_lfanew on a file's last byte. */
 static const cut_list last_byte = { "lastbyte", 5, { 0, 64, 300, L + 1, S } };
+
+/* Beyond 16 MiB: the 2nd file, and the window across two files. */
+static const cut_list huge2 = { "huge2", 3, { 0, 64, HUGE_SIZE } };
+static const cut_list huge_straddle = {
+    "hugestr", 5, { 0, 64, 300, HUGE_LFANEW + 8, HUGE_SIZE }
+};
 
 static const cut_list *const lists[] = {
     &second, &third, &tenth, &straddle, &first_byte, &last_byte
@@ -296,6 +311,14 @@ static void setup(void)
     put_asis("asis/inline.asis",
              "Content-Type: application/x-msdownload\n"
              "Content-Disposition: inline\n\n", img, len);
+    /* The rest of the image after its DOS header as the body of an
+     * .asis file, included after the DOS header file. */
+    put_asis("asisbody/rest.asis",
+             "Content-Type: application/x-msdownload\n"
+             "X-Pad: 0123456789\n\n", img + 64, len - 64);
+    ck_assert_int_eq(harness_write_text(srv, "ssi/asis.shtml",
+        "<!--#include virtual=\"/img/c0-64\" -->"
+        "<!--#include virtual=\"/asisbody/rest.asis\" -->"), 0);
     put_asis("asisr/inline.asis",
              "Content-Type: application/x-msdownload\n"
              "Content-Disposition: inline\n\n", img, len);
@@ -314,6 +337,25 @@ static void setup(void)
         put_page("ssip", "n", lists[i], nm);
     }
     free(img);
+
+    /* Beyond 16 MiB: the DOS header, then the rest; and the header
+     * window across two files. */
+    HARNESS_PE_IMAGE(img, 1, HUGE_LFANEW, HUGE_SIZE, &len);
+    ck_assert_uint_eq(len, HUGE_SIZE);
+    HARNESS_PUT(srv, "img/huge.exe", img, len);
+    for (i = 0; i + 1 < huge2.ncuts; i++) {
+        put_cut("h", img, huge2.cuts[i], huge2.cuts[i + 1]);
+    }
+    for (i = 0; i + 1 < huge_straddle.ncuts; i++) {
+        put_cut("h", img, huge_straddle.cuts[i], huge_straddle.cuts[i + 1]);
+    }
+    free(img);
+    put_page("ssib", "h", &huge2, huge2.name);
+    put_page("ssib", "h", &huge_straddle, huge_straddle.name);
+    HARNESS_WRITE_LUA(srv, "luab/huge2", "img/huge.exe",
+        "    r:sendfile(DIR .. 'img/h0-64')\n"
+        "    r:flush()\n"
+        "    r:sendfile(DIR .. 'img/h64-%u')\n", HUGE_SIZE);
     ck_assert_msg(harness_start(srv) == 0, "apache2 did not start");
 }
 
@@ -451,6 +493,62 @@ START_TEST(test_asis_far_header_at_a_file_offset)
 }
 END_TEST
 
+/* An .asis body (a FILE bucket that starts after the header block)
+ * included after the DOS header file: the PE header is peeked at the
+ * bucket's own offset. */
+START_TEST(test_ssi_asis_rest_after_dos_header)
+{
+    assert_page("ssi", "asis.shtml",
+                "attachment; filename=\"asis.shtml.exe\"", "img/far.exe",
+                "clr");
+    HARNESS_ASSERT_NO_CRASH(srv);
+}
+END_TEST
+
+/* The PE header beyond NetExeSniffLimit 16 MiB, in the 2nd file: peeked;
+ * across two files: unknown, with the header. */
+START_TEST(test_header_beyond_16m_in_a_later_file)
+{
+    assert_page("ssib", "huge2.shtml",
+                "attachment; filename=\"huge2.shtml.exe\"", "img/huge.exe",
+                "clr");
+    assert_page("luab", "huge2", "attachment; filename=\"huge2.exe\"",
+                "img/huge.exe", "clr");
+    assert_page("ssib", "hugestr.shtml",
+                "attachment; filename=\"hugestr.shtml.exe\"",
+                "img/huge.exe", "unknown");
+    HARNESS_ASSERT_NO_CRASH(srv);
+}
+END_TEST
+
+/* The same pieces over h2c. */
+START_TEST(test_pieces_over_h2c)
+{
+    static const char *const paths[] = {
+        "/ssi/tenth.shtml", "/lua/files", "/ssi/onebyte.shtml",
+        "/ssi/straddle.shtml"
+    };
+    static const char *const cds[] = {
+        "attachment; filename=\"tenth.shtml.exe\"",
+        "attachment; filename=\"files.exe\"",
+        "attachment; filename=\"onebyte.shtml.exe\"",
+        "attachment; filename=\"straddle.shtml.exe\""
+    };
+    static const char *const notes[] = { "clr", "clr", "clr", "unknown" };
+    harness_response r;
+
+    harness_get_h2c(srv, paths[_i], &r);
+    HARNESS_ASSERT(srv, r.http_version == 20, "HTTP version %ld",
+                   r.http_version);
+    HARNESS_ASSERT_DOWNLOAD(srv, &r, 200, cds[_i], "img/far.exe", notes[_i]);
+    HARNESS_ASSERT(srv, harness_header_count(&r, "Content-Disposition") == 1u,
+                   "%zu Content-Disposition headers",
+                   harness_header_count(&r, "Content-Disposition"));
+    HARNESS_ASSERT_NO_CRASH(srv);
+    harness_response_free(&r);
+}
+END_TEST
+
 static Suite *attack8_suite(void)
 {
     Suite *s = suite_create("attack8");
@@ -467,6 +565,9 @@ static Suite *attack8_suite(void)
                         (int)NLISTS);
     tcase_add_loop_test(tc, test_lua_files_heap_and_flushes, 0, 2);
     tcase_add_test(tc, test_asis_far_header_at_a_file_offset);
+    tcase_add_test(tc, test_ssi_asis_rest_after_dos_header);
+    tcase_add_test(tc, test_header_beyond_16m_in_a_later_file);
+    tcase_add_loop_test(tc, test_pieces_over_h2c, 0, 4);
     suite_add_tcase(s, tc);
     return s;
 }
