@@ -233,6 +233,27 @@ static void setup(void)
         put_page("ssip", "c", lists[i], lists[i]->name);
         put_page("ssic", "c", lists[i], lists[i]->name);
     }
+    /* Page text (a byte that is no file's) between the DOS header and the
+     * rest: the image's bytes shifted by one. */
+    for (i = 0; i < 2; i++) {
+        char sep_page[160];
+
+        snprintf(sep_page, sizeof sep_page,
+                 "<!--#include virtual=\"/img/c0-64\" -->\n"
+                 "<!--#include virtual=\"/img/c64-%u\" -->", S);
+        ck_assert_int_eq(harness_write_text(srv,
+            i == 0 ? "ssi/sep.shtml" : "ssib/sep.shtml", sep_page), 0);
+    }
+    {
+        unsigned char *sep = malloc(S + 1);
+
+        ck_assert_ptr_nonnull(sep);
+        memcpy(sep, img, 64);
+        sep[64] = '\n';
+        memcpy(sep + 65, img + 64, S - 64);
+        HARNESS_PUT(srv, "img/sep.body", sep, S + 1);
+        free(sep);
+    }
     /* 64 files of one byte, then the rest. */
     one = malloc(ONE_BYTE_FILES * 96 + 96);
     pg = malloc(ONE_BYTE_FILES * 96 + 96);
@@ -493,6 +514,18 @@ START_TEST(test_asis_far_header_at_a_file_offset)
 }
 END_TEST
 
+/* A byte of page text after the DOS header: under 512 the text is held
+ * and the limit reached (unknown, with the header); under 16 MiB the
+ * shifted bytes at e_lfanew are no PE header (not-pe, none). */
+START_TEST(test_ssi_text_between_dos_header_and_rest)
+{
+    assert_page("ssi", "sep.shtml", "attachment; filename=\"sep.shtml.exe\"",
+                "img/sep.body", "unknown");
+    assert_page("ssib", "sep.shtml", NULL, "img/sep.body", "not-pe");
+    HARNESS_ASSERT_NO_CRASH(srv);
+}
+END_TEST
+
 /* An .asis body (a FILE bucket that starts after the header block)
  * included after the DOS header file: the PE header is peeked at the
  * bucket's own offset. */
@@ -566,6 +599,7 @@ static Suite *attack8_suite(void)
     tcase_add_loop_test(tc, test_lua_files_heap_and_flushes, 0, 2);
     tcase_add_test(tc, test_asis_far_header_at_a_file_offset);
     tcase_add_test(tc, test_ssi_asis_rest_after_dos_header);
+    tcase_add_test(tc, test_ssi_text_between_dos_header_and_rest);
     tcase_add_test(tc, test_header_beyond_16m_in_a_later_file);
     tcase_add_loop_test(tc, test_pieces_over_h2c, 0, 4);
     suite_add_tcase(s, tc);
