@@ -51,7 +51,8 @@ VALGRIND_SUITES ?= check_static check_cgi check_proxy check_split check_scopes \
                    check_clrrule check_codings check_statuses check_far \
                    check_cache check_oneheader check_noenv check_memory \
                    check_attack check_attack2 check_attack3 check_attack4 \
-                   check_attack5 check_attack6 check_attack7
+                   check_attack5 check_attack6 check_attack7 \
+                   check_attack8
 VALGRIND_TIME_SCALE ?= 20
 VALGRIND_DIR    = $(abspath $(B))/valgrind
 VALGRIND_SUPP   = $(abspath tests/httpd/valgrind.supp)
