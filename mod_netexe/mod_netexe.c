@@ -1362,7 +1362,8 @@ static apr_status_t netexe_hold(request_rec *r, netexe_ctx *ctx,
  * appended to the kept encoded bytes and the bucket released: the body
  * goes on in later calls, and the file may be gone by the decision (mod_lua
  * closes the file of r:sendfile once the brigade has been passed, and a
- * bucket set aside still reads through that descriptor). */
+ * bucket set aside still reads through that descriptor).  APR_INCOMPLETE,
+ * with e left as it is, when the file no longer holds the bucket's bytes. */
 static apr_status_t netexe_keep_file(request_rec *r, netexe_ctx *ctx,
                                      apr_bucket *e)
 {
@@ -1374,9 +1375,7 @@ static apr_status_t netexe_keep_file(request_rec *r, netexe_ctx *ctx,
     }
     if (netexe_peek_file(r, e, 0, ctx->raw + ctx->raw_len, e->length)
         != APR_SUCCESS) {
-        /* The file changed under us: it goes on as it is, now. */
-        netexe_give_up(ctx, "peek failed");
-        return APR_SUCCESS;
+        return APR_INCOMPLETE;
     }
     ctx->raw_len += e->length;
     apr_bucket_delete(e);
@@ -1430,7 +1429,13 @@ static NETEXE_HOT_INLINE apr_status_t netexe_take_file(request_rec *r,
         if (e->length <= ctx->limit - ctx->raw_len) {
             /* More of the body comes in later calls: its bytes are kept
              * like a script's (netexe_keep_file). */
-            return netexe_keep_file(r, ctx, e);
+            rv = netexe_keep_file(r, ctx, e);
+            if (rv == APR_INCOMPLETE) {
+                /* The file changed under us: it goes on as it is, now. */
+                netexe_give_up(ctx, "peek failed");
+                return APR_SUCCESS;
+            }
+            return rv;
         }
         /* More encoded bytes than may be kept, as for a script's body
          * (netexe_take_data): it could be an image, the header. */
@@ -2575,26 +2580,29 @@ static apr_status_t netexe_raw_more(request_rec *r, netexe_ctx *ctx,
             return rv;
         }
     }
-    dlen = e->length;
-    rv = netexe_grow(r, ctx, &ctx->raw, &ctx->raw_cap, ctx->raw_len,
-                     ctx->raw_len + (dlen ? dlen : 1));
-    if (rv != APR_SUCCESS) {
-        return rv;
-    }
     if (APR_BUCKET_IS_FILE(e)) {
         /* Kept as a script's bytes are: the file may be gone by the time
-         * the decision comes (netexe_keep_file). */
-        rv = netexe_peek_file(r, e, 0, ctx->raw + ctx->raw_len, dlen);
-        if (rv != APR_SUCCESS) {
+         * the decision comes. */
+        rv = netexe_keep_file(r, ctx, e);
+        if (rv == APR_INCOMPLETE) {
             ctx->raw_wait = 0;
             return APR_SUCCESS;
         }
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
     }
     else {
+        dlen = e->length;
+        rv = netexe_grow(r, ctx, &ctx->raw, &ctx->raw_cap, ctx->raw_len,
+                         ctx->raw_len + (dlen ? dlen : 1));
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
         memcpy(ctx->raw + ctx->raw_len, data, dlen);
+        ctx->raw_len += dlen;
+        apr_bucket_delete(e);
     }
-    ctx->raw_len += dlen;
-    apr_bucket_delete(e);
     /* On the kept bytes alone: the next bucket is copied once, when its
      * turn comes, not also peeked at here. */
     netexe_raw_reading(r, ctx, NULL);
