@@ -432,6 +432,17 @@ static void check_bomb(const char *path, const char *body_rel,
     harness_response_free(&r);
 }
 
+/* A CLR image sent with Content-Encoding encoding: check_raw of the bytes
+ * as sent (raw_rel), check_decoded of them as a client decodes them
+ * (decoded_rel), both with the header want. */
+static void check_clr_both(const char *path, const char *encoding,
+                           const char *want, const char *raw_rel,
+                           const char *decoded_rel)
+{
+    check_raw(path, ACCEPT_ALL, encoding, want, raw_rel, "clr");
+    check_decoded(path, want, decoded_rel);
+}
+
 /* --- 2 (a): precompressed static files ---------------------------------------- */
 
 START_TEST(test_precompressed_static_clr_gets_attachment_and_untouched_bytes)
@@ -443,8 +454,7 @@ START_TEST(test_precompressed_static_clr_gets_attachment_and_untouched_bytes)
     snprintf(rel, sizeof rel, "pre/setup.exe%s", c->suffix);
     snprintf(want, sizeof want, "attachment; filename=\"setup.exe%s.exe\"",
              c->suffix);
-    check_raw(path, ACCEPT_ALL, c->encoding, want, rel, "clr");
-    check_decoded(path, want, "img/setup.exe");
+    check_clr_both(path, c->encoding, want, rel, "img/setup.exe");
 }
 END_TEST
 
@@ -452,9 +462,8 @@ START_TEST(test_precompressed_with_gzip_token_gets_attachment)
 {
     const char *want = "attachment; filename=\"setup.exe.gz.exe\"";
 
-    check_raw("/pre-gzip/setup.exe.gz", ACCEPT_ALL, "gzip", want,
-              "pre-gzip/setup.exe.gz", "clr");
-    check_decoded("/pre-gzip/setup.exe.gz", want, "img/setup.exe");
+    check_clr_both("/pre-gzip/setup.exe.gz", "gzip", want,
+                   "pre-gzip/setup.exe.gz", "img/setup.exe");
 }
 END_TEST
 
@@ -463,9 +472,8 @@ START_TEST(test_large_precompressed_clr_keeps_every_encoded_byte)
 {
     const char *want = "attachment; filename=\"big.exe.gz.exe\"";
 
-    check_raw("/pre/big.exe.gz", ACCEPT_ALL, "x-gzip", want, "pre/big.exe.gz",
-              "clr");
-    check_decoded("/pre/big.exe.gz", want, "img/big.exe");
+    check_clr_both("/pre/big.exe.gz", "x-gzip", want, "pre/big.exe.gz",
+                   "img/big.exe");
 }
 END_TEST
 
@@ -479,8 +487,7 @@ START_TEST(test_cgi_encoded_clr_gets_attachment_and_untouched_bytes)
     snprintf(path, sizeof path, "/cgi-bin/%s", c->cgi);
     snprintf(rel, sizeof rel, "pre/setup.exe%s", c->suffix);
     snprintf(want, sizeof want, "attachment; filename=\"%s.exe\"", c->cgi);
-    check_raw(path, ACCEPT_ALL, c->cgi_encoding, want, rel, "clr");
-    check_decoded(path, want, "img/setup.exe");
+    check_clr_both(path, c->cgi_encoding, want, rel, "img/setup.exe");
 }
 END_TEST
 
@@ -488,8 +495,8 @@ START_TEST(test_cgi_gzip_token_gets_attachment)
 {
     const char *want = "attachment; filename=\"gz.exe\"";
 
-    check_raw("/cgi-bin/gz", ACCEPT_ALL, "gzip", want, "pre/setup.exe.gz", "clr");
-    check_decoded("/cgi-bin/gz", want, "img/setup.exe");
+    check_clr_both("/cgi-bin/gz", "gzip", want, "pre/setup.exe.gz",
+                   "img/setup.exe");
 }
 END_TEST
 
@@ -497,8 +504,8 @@ START_TEST(test_cgi_large_encoded_clr_keeps_every_encoded_byte)
 {
     const char *want = "attachment; filename=\"big.exe\"";
 
-    check_raw("/cgi-bin/big", ACCEPT_ALL, "gzip", want, "pre/big.exe.gz", "clr");
-    check_decoded("/cgi-bin/big", want, "img/big.exe");
+    check_clr_both("/cgi-bin/big", "gzip", want, "pre/big.exe.gz",
+                   "img/big.exe");
 }
 END_TEST
 
@@ -513,8 +520,7 @@ START_TEST(test_proxied_precompressed_clr_gets_attachment)
     snprintf(rel, sizeof rel, "backend/static/setup.exe%s", c->suffix);
     snprintf(want, sizeof want, "attachment; filename=\"setup.exe%s.exe\"",
              c->suffix);
-    check_raw(path, ACCEPT_ALL, c->encoding, want, rel, "clr");
-    check_decoded(path, want, "img/setup.exe");
+    check_clr_both(path, c->encoding, want, rel, "img/setup.exe");
 }
 END_TEST
 
@@ -522,9 +528,8 @@ START_TEST(test_proxied_large_precompressed_clr_keeps_every_encoded_byte)
 {
     const char *want = "attachment; filename=\"big.exe.gz.exe\"";
 
-    check_raw("/px/static/big.exe.gz", ACCEPT_ALL, "x-gzip", want,
-              "backend/static/big.exe.gz", "clr");
-    check_decoded("/px/static/big.exe.gz", want, "img/big.exe");
+    check_clr_both("/px/static/big.exe.gz", "x-gzip", want,
+                   "backend/static/big.exe.gz", "img/big.exe");
 }
 END_TEST
 
